@@ -1,0 +1,169 @@
+"""The audit spine: services record entries; the unit of work appends them before commit.
+
+Every state change commits together with its audit entries or not at all. Entries are
+appended at commit time, under the log-head lock, so the lock is held only briefly.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Delete, Insert, Update
+from sqlalchemy import event as sa_event
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import ORMExecuteState, Session
+
+from exchange.audit import merkle
+from exchange.audit import repository as audit_repository
+from exchange.audit.entry import EntryDraft, build_leaf, to_json_value
+from exchange.clock import Clock
+from exchange.database import add_pre_commit_hook
+
+_PENDING = "audit_pending"
+_SETUP = "audit_setup"
+_CHANGED = "audit_state_changed"
+_RECORDED = "audit_recorded"
+_EXEMPT_TABLES = frozenset({"audit_entries", "audit_head", "audit_nodes"})
+
+
+class ForkRefused(RuntimeError):
+    """The log head moved under an append that should have held its lock."""
+
+
+def record(
+    session: AsyncSession,
+    *,
+    clock: Clock,
+    origin: str,
+    actor: str,
+    action: str,
+    subject_type: str,
+    subject_id: str,
+    payload: dict[str, Any],
+) -> None:
+    """Queue an audit entry to be appended when this unit of work commits."""
+    draft = EntryDraft(
+        actor=actor,
+        action=action,
+        subject_type=subject_type,
+        subject_id=str(subject_id),
+        payload=to_json_value(payload),  # type: ignore[arg-type]
+    )
+    session.info.setdefault(_PENDING, []).append(draft)
+    session.info[_SETUP] = (clock, origin)
+    session.info[_RECORDED] = True
+    add_pre_commit_hook(session, "audit", append_pending)
+
+
+async def append_pending(session: AsyncSession) -> None:
+    """Append the queued entries to the log, extending the chain and the Merkle tree."""
+    drafts: list[EntryDraft] = session.info.pop(_PENDING, [])
+    if not drafts:
+        return
+    clock, origin = session.info[_SETUP]
+    await session.flush()
+    head = await audit_repository.lock_head(session)
+    await append_drafts(
+        session,
+        head_size=head.size,
+        head_hash=head.head_hash,
+        frontier=head.frontier,
+        last_logged_at=head.last_logged_at,
+        drafts=drafts,
+        clock=clock,
+        origin=origin,
+    )
+
+
+async def append_drafts(
+    session: AsyncSession,
+    *,
+    head_size: int,
+    head_hash: bytes,
+    frontier: bytes,
+    last_logged_at: datetime | None,
+    drafts: list[EntryDraft],
+    clock: Clock,
+    origin: str,
+) -> None:
+    """Write entries after a locked head: leaves, subtree hashes and the new head."""
+    size = head_size
+    prev = head_hash
+    nodes = merkle.decode_frontier(frontier)
+    now = clock.now()
+    # logged_at never decreases with seq, even if the clock is set back.
+    logged_at = now if last_logged_at is None or now >= last_logged_at else last_logged_at
+    entry_rows: list[dict[str, Any]] = []
+    node_rows: list[dict[str, Any]] = []
+    for draft in drafts:
+        leaf = build_leaf(origin=origin, seq=size, logged_at=logged_at, draft=draft, prev=prev)
+        leaf_hash = merkle.leaf_hash(leaf)
+        entry_rows.append(
+            {
+                "seq": size,
+                "leaf": leaf,
+                "leaf_hash": leaf_hash,
+                "prev": prev,
+                "logged_at": logged_at,
+                "actor": draft.actor,
+                "action": draft.action,
+                "subject_type": draft.subject_type,
+                "subject_id": draft.subject_id,
+            }
+        )
+        nodes, completed = merkle.frontier_append(nodes, size, leaf_hash)
+        node_rows.extend(
+            {"level": level, "index": index, "hash": digest}
+            for level, index, digest in completed
+            if level >= 1
+        )
+        prev = leaf_hash
+        size += 1
+    await audit_repository.insert_entries(session, entry_rows)
+    await audit_repository.insert_nodes(session, node_rows)
+    moved = await audit_repository.advance_head(
+        session,
+        old_size=head_size,
+        values={
+            "size": size,
+            "head_hash": prev,
+            "frontier": merkle.encode_frontier(nodes),
+            "last_logged_at": logged_at,
+        },
+    )
+    if not moved:
+        raise ForkRefused("the audit log head moved during an append; nothing was written")
+
+
+@sa_event.listens_for(Session, "after_flush")
+def _note_orm_changes(session: Session, _flush_context: Any) -> None:
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if not getattr(obj, "__audit_exempt__", False):
+            session.info[_CHANGED] = True
+            return
+
+
+@sa_event.listens_for(Session, "do_orm_execute")
+def _note_bulk_changes(state: ORMExecuteState) -> None:
+    stmt = state.statement
+    if isinstance(stmt, Insert | Update | Delete):
+        table = getattr(stmt, "table", None)
+        if getattr(table, "name", None) not in _EXEMPT_TABLES:
+            state.session.info[_CHANGED] = True
+
+
+@sa_event.listens_for(Session, "before_commit")
+def _refuse_unaudited_commit(session: Session) -> None:
+    # The other half of the spine: no state change may commit without its entry.
+    if session.info.get(_CHANGED) and not session.info.get(_RECORDED):
+        raise RuntimeError("a state change is being committed without an audit entry")
+    if session.info.get(_PENDING):
+        raise RuntimeError("audit entries were recorded but not appended before commit")
+
+
+@sa_event.listens_for(Session, "after_commit")
+@sa_event.listens_for(Session, "after_rollback")
+def _reset(session: Session) -> None:
+    for key in (_PENDING, _CHANGED, _RECORDED, _SETUP):
+        session.info.pop(key, None)

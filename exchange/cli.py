@@ -1,0 +1,178 @@
+"""The `exchange` command: serve, demo, migrate, participants."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from exchange.config import Settings, get_settings
+from exchange.context import Runtime
+from exchange.database import is_sqlite, unit_of_work
+from exchange.migrate import upgrade
+from exchange.participants import service as participants_service
+from exchange.participants.models import Role
+
+app = typer.Typer(
+    help="Guangdong data-element market sandbox (广东数据要素市场沙盒).", no_args_is_help=True
+)
+participants_app = typer.Typer(help="Participants (参与者).", no_args_is_help=True)
+app.add_typer(participants_app, name="participants")
+console = Console()
+
+
+def _prepare_data_dir(settings: Settings) -> None:
+    if is_sqlite(settings.resolved_database_url()):
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+
+
+async def _migrate(settings: Settings) -> None:
+    _prepare_data_dir(settings)
+    runtime = Runtime.from_settings(settings)
+    try:
+        await upgrade(runtime.engine)
+    finally:
+        await runtime.engine.dispose()
+
+
+@app.command()
+def migrate() -> None:
+    """Upgrade the database (EXCHANGE_DATABASE_URL) to the latest schema."""
+    settings = get_settings()
+    asyncio.run(_migrate(settings))
+    console.print(f"[green]migrated[/] {_safe_url(settings.resolved_database_url())}")
+
+
+def _safe_url(url: str) -> str:
+    scheme, sep, rest = url.partition("://")
+    if "@" in rest:
+        rest = "…@" + rest.split("@", 1)[1]
+    return scheme + sep + rest
+
+
+def _run_server(host: str, port: int, workers: int, log_level: str) -> None:
+    import uvicorn
+
+    settings = get_settings()
+    if workers > 1 and is_sqlite(settings.resolved_database_url()):
+        console.print(
+            "[yellow]note:[/] several workers share one SQLite file; writes queue on "
+            "its lock. Use PostgreSQL (EXCHANGE_DATABASE_URL) to scale out."
+        )
+    console.print(
+        f"serving on http://{host}:{port} (docs at /docs), database "
+        f"{_safe_url(settings.resolved_database_url())}"
+    )
+    uvicorn.run(
+        "exchange.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level=log_level,
+    )
+
+
+Host = Annotated[str, typer.Option(help="Interface to listen on.")]
+Port = Annotated[int, typer.Option(help="TCP port.")]
+Workers = Annotated[int, typer.Option(min=1, help="Worker processes (use PostgreSQL for > 1).")]
+LogLevel = Annotated[str, typer.Option(help="uvicorn log level.")]
+
+
+@app.command()
+def serve(
+    host: Host = "127.0.0.1", port: Port = 8000, workers: Workers = 1, log_level: LogLevel = "info"
+) -> None:
+    """Migrate the database, then serve the API."""
+    asyncio.run(_migrate(get_settings()))
+    _run_server(host, port, workers, log_level)
+
+
+async def _seed_demo(settings: Settings) -> list[dict[str, str]]:
+    from exchange.demo import seed_demo
+
+    runtime = Runtime.from_settings(settings)
+    try:
+        return [k.as_json() for k in await seed_demo(runtime)]
+    finally:
+        await runtime.engine.dispose()
+
+
+@app.command()
+def demo(
+    host: Host = "127.0.0.1",
+    port: Port = 8000,
+    workers: Workers = 1,
+    log_level: LogLevel = "info",
+    keys_out: Annotated[Path | None, typer.Option(help="Write the demo API keys as JSON.")] = None,
+    no_serve: Annotated[bool, typer.Option("--no-serve", help="Seed, then exit.")] = False,
+) -> None:
+    """Migrate, seed the demo market (one participant of each role), then serve."""
+    settings = get_settings()
+    asyncio.run(_migrate(settings))
+    keys = asyncio.run(_seed_demo(settings))
+    table = Table(title="Demo participants 演示参与者 (keys are shown once)")
+    for column in ("role", "name", "api_key"):
+        table.add_column(column, overflow="fold")
+    for key in keys:
+        table.add_row(key["role"], key["name"], key["api_key"])
+    console.print(table)
+    if keys_out is not None:
+        _write_secret_json(keys_out, keys)
+        console.print(f"[green]wrote[/] {len(keys)} keys to {keys_out}")
+    if not no_serve:
+        _run_server(host, port, workers, log_level)
+
+
+def _write_secret_json(path: Path, data: object) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        json.dump(data, fh, ensure_ascii=False, indent=2)
+        fh.write("\n")
+
+
+async def _create_participant(name: str, role: Role, jurisdiction: str) -> dict[str, str]:
+    settings = get_settings()
+    runtime = Runtime.from_settings(settings)
+    try:
+        async with unit_of_work(runtime.sessionmaker) as session:
+            participant, account, key = await participants_service.register(
+                runtime.context(session), name=name, role=role, jurisdiction=jurisdiction
+            )
+        return {
+            "id": participant.id,
+            "name": participant.name,
+            "role": role.value,
+            "account_id": account.id,
+            "api_key": key.secret,
+        }
+    finally:
+        await runtime.engine.dispose()
+
+
+@participants_app.command("create")
+def participants_create(
+    name: Annotated[str, typer.Option(help="Display name (Chinese welcome).")],
+    role: Annotated[Role, typer.Option(help="The participant's role.")],
+    jurisdiction: Annotated[str, typer.Option(help="CN, HK, MO or an ISO country code.")] = "CN",
+) -> None:
+    """Register a participant and print its first API key (shown once) as JSON."""
+    if len(jurisdiction) != 2 or not jurisdiction.isalpha() or not jurisdiction.isupper():
+        raise typer.BadParameter(
+            "jurisdiction must be two capital letters", param_hint="--jurisdiction"
+        )
+    asyncio.run(_migrate(get_settings()))
+    result = asyncio.run(_create_participant(name.strip(), role, jurisdiction))
+    typer.echo(json.dumps(result, ensure_ascii=False))
+
+
+def main() -> None:
+    """Entry point of the `exchange` command."""
+    app()

@@ -1,0 +1,43 @@
+"""Settings from EXCHANGE_* environment variables (one class, read once per app)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _default_data_dir() -> Path:
+    return Path.home() / ".local" / "share" / "gd-exchange"
+
+
+class Settings(BaseSettings):
+    """Runtime configuration of the exchange service."""
+
+    model_config = SettingsConfigDict(env_prefix="EXCHANGE_", extra="ignore")
+
+    data_dir: Path = Field(default_factory=_default_data_dir)
+    database_url: str = ""
+    # SQLite durability: FULL fsyncs every commit, so an acknowledged audit entry survives a crash.
+    sqlite_synchronous: str = "FULL"
+    db_pool_size: int = 10
+    max_body_bytes: int = 1_048_576
+    audit_origin: str = "sandbox.gd-data-exchange.cn/audit"
+    signing_key_dir: Path | None = None
+    demo_seed: bool = False
+
+    def resolved_database_url(self) -> str:
+        """The database URL, defaulting to a SQLite file in the data directory."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{self.data_dir / 'exchange.db'}"
+
+    def resolved_key_dir(self) -> Path:
+        """Directory holding signing keys (outside the repository, mode 0600 files)."""
+        return self.signing_key_dir or (self.data_dir / "keys")
+
+
+def get_settings() -> Settings:
+    """Read settings from the environment."""
+    return Settings()

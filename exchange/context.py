@@ -1,0 +1,103 @@
+"""The runtime an app or simulation holds, and the context one unit of work runs in."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from exchange.audit import service as audit_service
+from exchange.clock import Clock, SystemClock
+from exchange.config import Settings
+from exchange.database import create_engine, make_sessionmaker
+from exchange.ids import IdFactory
+from exchange.participants.models import Role
+
+SYSTEM_ACTOR = "system"
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who is asking: an authenticated participant."""
+
+    id: str
+    name: str
+    role: Role
+    jurisdiction: str
+    key_id: str | None = None
+
+
+@dataclass(slots=True)
+class Runtime:
+    """Long-lived pieces shared by every request of one app (or one simulation)."""
+
+    settings: Settings
+    engine: AsyncEngine
+    sessionmaker: async_sessionmaker[AsyncSession]
+    clock: Clock = field(default_factory=SystemClock)
+    ids: IdFactory = field(default_factory=IdFactory)
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_settings(
+        cls, settings: Settings, *, clock: Clock | None = None, ids: IdFactory | None = None
+    ) -> Runtime:
+        """Build the engine and sessions a runtime needs from settings."""
+        engine = create_engine(
+            settings.resolved_database_url(),
+            pool_size=settings.db_pool_size,
+            synchronous=settings.sqlite_synchronous,
+        )
+        return cls(
+            settings=settings,
+            engine=engine,
+            sessionmaker=make_sessionmaker(engine),
+            clock=clock or SystemClock(),
+            ids=ids or IdFactory(),
+        )
+
+    def context(self, session: AsyncSession, actor: Principal | None = None) -> Context:
+        """A context for one unit of work on `session`."""
+        return Context(session=session, runtime=self, actor=actor)
+
+
+@dataclass(slots=True)
+class Context:
+    """What a service needs for one unit of work: session, clock, ids and the actor."""
+
+    session: AsyncSession
+    runtime: Runtime
+    actor: Principal | None = None
+
+    @property
+    def clock(self) -> Clock:
+        return self.runtime.clock
+
+    @property
+    def ids(self) -> IdFactory:
+        return self.runtime.ids
+
+    @property
+    def settings(self) -> Settings:
+        return self.runtime.settings
+
+    @property
+    def actor_ref(self) -> str:
+        """The actor as the audit log names it."""
+        return self.actor.id if self.actor is not None else SYSTEM_ACTOR
+
+    def audit(
+        self, action: str, *, subject_type: str, subject_id: str, payload: dict[str, Any]
+    ) -> None:
+        """Record an audit entry that commits with this unit of work."""
+        audit_service.record(
+            self.session,
+            clock=self.runtime.clock,
+            origin=self.runtime.settings.audit_origin,
+            actor=self.actor_ref,
+            action=action,
+            subject_type=subject_type,
+            subject_id=subject_id,
+            payload=payload,
+        )

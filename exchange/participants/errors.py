@@ -1,0 +1,35 @@
+"""Errors of participants, keys and the ledger."""
+
+from __future__ import annotations
+
+from exchange.errors import Conflict, NotFound
+
+
+class ParticipantNotFound(NotFound):
+    slug = "participant-not-found"
+    title = "No such participant"
+
+
+class ApiKeyNotFound(NotFound):
+    slug = "api-key-not-found"
+    title = "No such API key"
+
+
+class InsufficientFunds(Conflict):
+    slug = "insufficient-funds"
+    title = "Balance too low"
+
+
+class SelfTransfer(Conflict):
+    slug = "self-transfer"
+    title = "Cannot transfer to oneself"
+
+
+class LastKeyRevocation(Conflict):
+    slug = "last-key"
+    title = "Cannot revoke the last active key"
+
+
+class UnbalancedJournal(Conflict):
+    slug = "unbalanced-journal"
+    title = "Postings must sum to zero"

@@ -1,0 +1,110 @@
+"""The double-entry ledger (复式记账): every movement is postings that sum to zero."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from exchange.context import Context
+from exchange.participants import repository
+from exchange.participants.errors import InsufficientFunds, UnbalancedJournal
+from exchange.participants.models import Account, AccountKind, Journal, Posting
+
+SANDBOX_MINT_ACCOUNT_ID = "sandbox-mint"
+LEDGER_POSTED = "ledger.posted"
+
+
+@dataclass(frozen=True, slots=True)
+class Leg:
+    """One side of a movement: a signed amount in fen against an account."""
+
+    account_id: str
+    amount_fen: int
+
+
+@dataclass(frozen=True, slots=True)
+class PostedJournal:
+    """A journal as posted, with its legs in the order given."""
+
+    journal: Journal
+    legs: tuple[Leg, ...]
+
+
+async def open_account(ctx: Context, *, owner_id: str, kind: AccountKind) -> Account:
+    """Open a zero-balance account for an owner."""
+    account = Account(
+        id=ctx.ids.new(),
+        kind=kind,
+        owner_id=owner_id,
+        currency="CNY",
+        balance_fen=0,
+        created_at=ctx.clock.now(),
+    )
+    ctx.session.add(account)
+    ctx.audit(
+        "account.opened",
+        subject_type="account",
+        subject_id=account.id,
+        payload={"owner_id": owner_id, "kind": kind, "currency": "CNY"},
+    )
+    return account
+
+
+async def post(ctx: Context, *, kind: str, memo: str, legs: Sequence[Leg]) -> PostedJournal:
+    """Post a balanced journal; refuses (and changes nothing) if any balance would go < 0."""
+    if not legs or sum(leg.amount_fen for leg in legs) != 0:
+        raise UnbalancedJournal("A journal's postings must be non-empty and sum to zero.")
+    if any(leg.amount_fen == 0 for leg in legs):
+        raise UnbalancedJournal("A posting must move a non-zero amount.")
+    now = ctx.clock.now()
+    journal = Journal(
+        id=ctx.ids.new(), kind=kind, memo=memo, initiated_by=ctx.actor_ref, created_at=now
+    )
+    ctx.session.add(journal)
+    postings: list[Posting] = []
+    # Lock rows in one global order (account id) so concurrent movements cannot deadlock.
+    for leg in sorted(legs, key=lambda leg: leg.account_id):
+        balance = await repository.apply_delta(ctx.session, leg.account_id, leg.amount_fen)
+        if balance is None:
+            raise InsufficientFunds(
+                f"Account {leg.account_id} cannot pay {-leg.amount_fen} fen.",
+                account_id=leg.account_id,
+                required_fen=-leg.amount_fen,
+            )
+        postings.append(
+            Posting(
+                journal_id=journal.id,
+                account_id=leg.account_id,
+                amount_fen=leg.amount_fen,
+                balance_after_fen=balance,
+                created_at=now,
+            )
+        )
+    ctx.session.add_all(postings)
+    ctx.audit(
+        LEDGER_POSTED,
+        subject_type="journal",
+        subject_id=journal.id,
+        payload={
+            "kind": kind,
+            "memo": memo,
+            "postings": [
+                {"account_id": leg.account_id, "amount_fen": leg.amount_fen} for leg in legs
+            ],
+        },
+    )
+    return PostedJournal(journal=journal, legs=tuple(legs))
+
+
+def replay_balances(payloads: Sequence[dict[str, object]]) -> dict[str, int]:
+    """Rebuild balances from `ledger.posted` payloads alone (reconciliation)."""
+    balances: dict[str, int] = {}
+    for payload in payloads:
+        postings = payload.get("postings")
+        if not isinstance(postings, list):
+            continue
+        for leg in postings:
+            if isinstance(leg, dict):
+                account_id = str(leg["account_id"])
+                balances[account_id] = balances.get(account_id, 0) + int(leg["amount_fen"])
+    return balances

@@ -1,0 +1,119 @@
+"""Every query of participants, keys, accounts and the ledger."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from exchange.participants.models import (
+    Account,
+    AccountKind,
+    ApiKey,
+    Journal,
+    Participant,
+    Posting,
+    Role,
+)
+
+
+async def get_participant(session: AsyncSession, participant_id: str) -> Participant | None:
+    """One participant by id."""
+    return await session.get(Participant, participant_id)
+
+
+async def list_participants(
+    session: AsyncSession, *, role: Role | None, limit: int, offset: int
+) -> tuple[Sequence[Participant], int]:
+    """A page of participants (optionally of one role) and the total count."""
+    stmt = select(Participant)
+    count = select(func.count()).select_from(Participant)
+    if role is not None:
+        stmt = stmt.where(Participant.role == role)
+        count = count.where(Participant.role == role)
+    rows = await session.scalars(
+        stmt.order_by(Participant.created_at, Participant.id).limit(limit).offset(offset)
+    )
+    total = await session.scalar(count)
+    return rows.all(), int(total or 0)
+
+
+async def get_key_with_participant(
+    session: AsyncSession, key_id: str
+) -> tuple[ApiKey, Participant] | None:
+    """An API key and its participant, in one round trip."""
+    stmt = (
+        select(ApiKey, Participant)
+        .join(Participant, Participant.id == ApiKey.participant_id)
+        .where(ApiKey.id == key_id)
+    )
+    row = (await session.execute(stmt)).first()
+    return None if row is None else (row[0], row[1])
+
+
+async def get_key(session: AsyncSession, key_id: str) -> ApiKey | None:
+    """One API key by id."""
+    return await session.get(ApiKey, key_id)
+
+
+async def list_keys(session: AsyncSession, participant_id: str) -> Sequence[ApiKey]:
+    """A participant's keys, oldest first."""
+    stmt = (
+        select(ApiKey)
+        .where(ApiKey.participant_id == participant_id)
+        .order_by(ApiKey.created_at, ApiKey.id)
+    )
+    return (await session.scalars(stmt)).all()
+
+
+async def get_account_by_owner(session: AsyncSession, owner_id: str) -> Account | None:
+    """The account an owner (participant, exchange or the mint) holds."""
+    return (await session.scalars(select(Account).where(Account.owner_id == owner_id))).first()
+
+
+async def get_accounts(session: AsyncSession, account_ids: Sequence[str]) -> Sequence[Account]:
+    """Several accounts by id."""
+    return (await session.scalars(select(Account).where(Account.id.in_(account_ids)))).all()
+
+
+async def apply_delta(session: AsyncSession, account_id: str, delta_fen: int) -> int | None:
+    """Add `delta_fen` atomically; None if it would take a non-mint account below zero."""
+    stmt = (
+        update(Account)
+        .where(
+            Account.id == account_id,
+            (Account.balance_fen + delta_fen >= 0) | (Account.kind == AccountKind.SANDBOX_MINT),
+        )
+        .values(balance_fen=Account.balance_fen + delta_fen)
+        .returning(Account.balance_fen)
+        .execution_options(synchronize_session=False)
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def list_postings(
+    session: AsyncSession, account_id: str, *, limit: int, before_id: int | None
+) -> Sequence[tuple[Posting, Journal]]:
+    """An account's postings, newest first, with their journals."""
+    stmt = (
+        select(Posting, Journal)
+        .join(Journal, Journal.id == Posting.journal_id)
+        .where(Posting.account_id == account_id)
+        .order_by(Posting.id.desc())
+        .limit(limit)
+    )
+    if before_id is not None:
+        stmt = stmt.where(Posting.id < before_id)
+    return [(p, j) for p, j in (await session.execute(stmt)).all()]
+
+
+async def sum_postings_by_account(session: AsyncSession) -> dict[str, int]:
+    """Each account's postings summed (for reconciliation)."""
+    stmt = select(Posting.account_id, func.sum(Posting.amount_fen)).group_by(Posting.account_id)
+    return {aid: int(total) for aid, total in (await session.execute(stmt)).all()}
+
+
+async def all_balances(session: AsyncSession) -> dict[str, int]:
+    """Every account's live balance."""
+    return {a: b for a, b in (await session.execute(select(Account.id, Account.balance_fen))).all()}

@@ -1,0 +1,196 @@
+"""Participants (参与者), API keys and cash movements between them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from exchange.context import Context, Principal
+from exchange.errors import Forbidden
+from exchange.participants import ledger, repository
+from exchange.participants.errors import (
+    ApiKeyNotFound,
+    LastKeyRevocation,
+    ParticipantNotFound,
+    SelfTransfer,
+)
+from exchange.participants.models import (
+    Account,
+    AccountKind,
+    ApiKey,
+    Journal,
+    Participant,
+    ParticipantStatus,
+    Posting,
+    Role,
+)
+from exchange.security import new_api_key
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedKey:
+    """A stored key and its secret, which is shown once."""
+
+    record: ApiKey
+    secret: str
+
+
+async def register(
+    ctx: Context, *, name: str, role: Role, jurisdiction: str
+) -> tuple[Participant, Account, IssuedKey]:
+    """Register a participant with a cash account and a first API key."""
+    participant = Participant(
+        id=ctx.ids.new(),
+        name=name,
+        role=role,
+        jurisdiction=jurisdiction,
+        status=ParticipantStatus.ACTIVE,
+        created_at=ctx.clock.now(),
+    )
+    ctx.session.add(participant)
+    ctx.audit(
+        "participant.registered",
+        subject_type="participant",
+        subject_id=participant.id,
+        payload={"name": name, "role": role, "jurisdiction": jurisdiction},
+    )
+    await ctx.session.flush()
+    account = await ledger.open_account(ctx, owner_id=participant.id, kind=AccountKind.PARTICIPANT)
+    key = await issue_key(ctx, participant_id=participant.id, label="initial")
+    return participant, account, key
+
+
+async def get(ctx: Context, participant_id: str) -> Participant:
+    """A participant by id (404 if absent)."""
+    participant = await repository.get_participant(ctx.session, participant_id)
+    if participant is None:
+        raise ParticipantNotFound(f"No participant {participant_id!r}.")
+    return participant
+
+
+async def list_page(
+    ctx: Context, *, role: Role | None, limit: int, offset: int
+) -> tuple[Sequence[Participant], int]:
+    """A page of participants."""
+    return await repository.list_participants(ctx.session, role=role, limit=limit, offset=offset)
+
+
+async def issue_key(ctx: Context, *, participant_id: str, label: str) -> IssuedKey:
+    """Issue another API key for a participant (rotation keeps older keys until revoked)."""
+    key_id, secret, digest = new_api_key()
+    record = ApiKey(
+        id=key_id,
+        participant_id=participant_id,
+        digest=digest,
+        label=label,
+        created_at=ctx.clock.now(),
+        revoked_at=None,
+    )
+    ctx.session.add(record)
+    ctx.audit(
+        "api_key.issued",
+        subject_type="participant",
+        subject_id=participant_id,
+        payload={"key_id": key_id, "label": label},
+    )
+    return IssuedKey(record=record, secret=secret)
+
+
+def _may_manage(actor: Principal, participant_id: str) -> bool:
+    return actor.id == participant_id or actor.role is Role.ADMIN
+
+
+async def list_keys(ctx: Context, *, participant_id: str) -> Sequence[ApiKey]:
+    """A participant's keys (the participant itself or an admin)."""
+    assert ctx.actor is not None
+    if not _may_manage(ctx.actor, participant_id):
+        raise ParticipantNotFound(f"No participant {participant_id!r}.")
+    await get(ctx, participant_id)
+    return await repository.list_keys(ctx.session, participant_id)
+
+
+async def rotate_key(ctx: Context, *, participant_id: str, label: str) -> IssuedKey:
+    """Issue a new key for oneself (or, as admin, for anyone)."""
+    assert ctx.actor is not None
+    if not _may_manage(ctx.actor, participant_id):
+        raise ParticipantNotFound(f"No participant {participant_id!r}.")
+    await get(ctx, participant_id)
+    return await issue_key(ctx, participant_id=participant_id, label=label)
+
+
+async def revoke_key(ctx: Context, *, key_id: str) -> ApiKey:
+    """Revoke a key; a participant keeps at least one active key of its own."""
+    assert ctx.actor is not None
+    key = await repository.get_key(ctx.session, key_id)
+    if key is None or not _may_manage(ctx.actor, key.participant_id):
+        raise ApiKeyNotFound(f"No API key {key_id!r}.")
+    if key.revoked_at is not None:
+        return key
+    active = [
+        k
+        for k in await repository.list_keys(ctx.session, key.participant_id)
+        if k.revoked_at is None
+    ]
+    if len(active) <= 1 and ctx.actor.role is not Role.ADMIN:
+        raise LastKeyRevocation("Issue a new key before revoking the last active one.")
+    key.revoked_at = ctx.clock.now()
+    ctx.audit(
+        "api_key.revoked",
+        subject_type="participant",
+        subject_id=key.participant_id,
+        payload={"key_id": key.id},
+    )
+    return key
+
+
+async def account_of(ctx: Context, owner_id: str) -> Account:
+    """The cash account an owner holds."""
+    account = await repository.get_account_by_owner(ctx.session, owner_id)
+    if account is None:
+        raise ParticipantNotFound(f"No account for {owner_id!r}.")
+    return account
+
+
+async def deposit(
+    ctx: Context, *, participant_id: str, amount_fen: int, memo: str
+) -> ledger.PostedJournal:
+    """A sandbox deposit: money enters the market from the mint (admins and instructors)."""
+    account = await account_of(ctx, (await get(ctx, participant_id)).id)
+    return await ledger.post(
+        ctx,
+        kind="deposit",
+        memo=memo,
+        legs=[
+            ledger.Leg(ledger.SANDBOX_MINT_ACCOUNT_ID, -amount_fen),
+            ledger.Leg(account.id, amount_fen),
+        ],
+    )
+
+
+async def transfer(
+    ctx: Context, *, to_participant_id: str, amount_fen: int, memo: str
+) -> ledger.PostedJournal:
+    """Pay another participant from the caller's own account."""
+    assert ctx.actor is not None
+    if ctx.actor.role is Role.REGULATOR:
+        raise Forbidden("Regulators read the market; they do not move money.")
+    if to_participant_id == ctx.actor.id:
+        raise SelfTransfer("The payer and the payee are the same participant.")
+    payee = await get(ctx, to_participant_id)
+    source = await account_of(ctx, ctx.actor.id)
+    target = await account_of(ctx, payee.id)
+    return await ledger.post(
+        ctx,
+        kind="transfer",
+        memo=memo,
+        legs=[ledger.Leg(source.id, -amount_fen), ledger.Leg(target.id, amount_fen)],
+    )
+
+
+async def statement(
+    ctx: Context, *, owner_id: str, limit: int, before_id: int | None
+) -> tuple[Account, list[tuple[Posting, Journal]]]:
+    """An owner's account with its latest postings."""
+    account = await account_of(ctx, owner_id)
+    rows = await repository.list_postings(ctx.session, account.id, limit=limit, before_id=before_id)
+    return account, list(rows)

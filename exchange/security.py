@@ -1,0 +1,113 @@
+"""Principals, API keys and role checks, as FastAPI dependencies."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+
+from exchange.context import Context, Principal
+from exchange.dependencies import RuntimeDep, SessionDep
+from exchange.errors import Forbidden, Unauthenticated
+from exchange.participants import repository as participants_repository
+from exchange.participants.models import ParticipantStatus, Role
+
+KEY_PREFIX = "gdx"
+
+
+def new_api_key() -> tuple[str, str, str]:
+    """A fresh key: (key id, full secret key shown once, digest to store)."""
+    key_id = secrets.token_hex(8)
+    key = f"{KEY_PREFIX}_{key_id}_{secrets.token_urlsafe(32)}"
+    return key_id, key, key_digest(key)
+
+
+def key_digest(key: str) -> str:
+    """SHA-256 of a key; keys carry 256 random bits, so a slow KDF adds nothing."""
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def parse_key_id(key: str) -> str | None:
+    """The public key id inside a presented key, or None if it is not of our form."""
+    parts = key.split("_", 2)
+    if len(parts) != 3 or parts[0] != KEY_PREFIX or len(parts[1]) != 16:
+        return None
+    return parts[1]
+
+
+def _bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization")
+    if not header:
+        return None
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token.strip()
+
+
+async def current_principal(request: Request, session: SessionDep) -> Principal:
+    """Authenticate the Bearer key; every failure looks the same to the caller."""
+    failure = Unauthenticated("A valid API key is required: Authorization: Bearer <key>.")
+    token = _bearer(request)
+    key_id = parse_key_id(token) if token else None
+    if token is None or key_id is None:
+        raise failure
+    found = await participants_repository.get_key_with_participant(session, key_id)
+    if found is None:
+        raise failure
+    api_key, participant = found
+    if api_key.revoked_at is not None or not hmac.compare_digest(api_key.digest, key_digest(token)):
+        raise failure
+    if participant.status != ParticipantStatus.ACTIVE:
+        raise Forbidden("This participant is suspended.")
+    return Principal(
+        id=participant.id,
+        name=participant.name,
+        role=Role(participant.role),
+        jurisdiction=participant.jurisdiction,
+        key_id=api_key.id,
+    )
+
+
+CurrentParticipant = Annotated[Principal, Depends(current_principal)]
+
+
+def require_roles(*roles: Role) -> Any:
+    """A dependency that admits only the given roles (403 for the others)."""
+    allowed = frozenset(roles)
+
+    async def check(principal: CurrentParticipant) -> Principal:
+        if principal.role not in allowed:
+            names = ", ".join(sorted(r.value for r in allowed))
+            raise Forbidden(f"Role {principal.role.value!r} may not do this (allowed: {names}).")
+        return principal
+
+    return Depends(check)
+
+
+async def actor_context(
+    principal: CurrentParticipant, session: SessionDep, runtime: RuntimeDep
+) -> Context:
+    """The unit-of-work context for an authenticated participant."""
+    return runtime.context(session, principal)
+
+
+ActorContext = Annotated[Context, Depends(actor_context)]
+
+
+def context_for(*roles: Role) -> Any:
+    """A context dependency admitting only the given roles."""
+    checker = require_roles(*roles)
+
+    async def build(
+        session: SessionDep, runtime: RuntimeDep, principal: Principal = checker
+    ) -> Context:
+        return runtime.context(session, principal)
+
+    return Depends(build)
+
+
+NOT_REGULATOR = tuple(r for r in Role if r is not Role.REGULATOR)
