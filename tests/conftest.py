@@ -14,7 +14,6 @@ import httpx
 import pytest
 from sqlalchemy import delete, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
-from support import Actor, MakeParticipant
 
 from exchange.app import create_app
 from exchange.clock import ManualClock
@@ -26,6 +25,7 @@ from exchange.migrate import upgrade
 from exchange.models import register_all
 from exchange.participants import service as participants_service
 from exchange.participants.models import Role
+from support import Actor, MakeParticipant
 
 register_all()
 
@@ -171,9 +171,7 @@ async def admin(make_participant: MakeParticipant) -> Actor:
 
 
 @pytest.fixture
-async def empty_database_url(
-    database: Database, tmp_path: Path
-) -> AsyncIterator[str]:
+async def empty_database_url(database: Database, tmp_path: Path) -> AsyncIterator[str]:
     """A URL of a brand-new, empty database on the backend under test."""
     if database.backend == "sqlite":
         yield f"sqlite+aiosqlite:///{tmp_path / 'empty.db'}"

@@ -84,8 +84,9 @@ async def test_refused_transfer_leaves_no_state_and_no_audit_entry(
         ({"to_participant_id": payee.id, "amount_fen": 10.5}, 422, "invalid-request"),
     ]
     for body, status, slug in bad:
-        assert_problem(await client.post("/v1/transfers", json=body, headers=payer.auth),
-                       status, slug)
+        assert_problem(
+            await client.post("/v1/transfers", json=body, headers=payer.auth), status, slug
+        )
     assert await balance(client, payer) == 1_000
     assert await balance(client, payee) == 0
     assert len(await chain_entries(runtime)) == before_entries
@@ -99,7 +100,8 @@ async def test_regulator_cannot_move_money(
     regulator = await make_participant(Role.REGULATOR, balance_fen=100)
     other = await make_participant(Role.ENTERPRISE)
     r = await client.post(
-        "/v1/transfers", json={"to_participant_id": other.id, "amount_fen": 1},
+        "/v1/transfers",
+        json={"to_participant_id": other.id, "amount_fen": 1},
         headers=regulator.auth,
     )
     assert_problem(r, 403, "forbidden")
@@ -148,6 +150,7 @@ async def test_fifty_concurrent_spends_exactly_ten_succeed(
     assert min(balances) >= 0
     assert postings == 0
     entries = await chain_entries(runtime)
-    spends = [e for e in entries if e["action"] == "ledger.posted"
-              and e["payload"]["kind"] == "transfer"]  # type: ignore[index]
+    spends = [
+        e for e in entries if e["action"] == "ledger.posted" and e["payload"]["kind"] == "transfer"
+    ]  # type: ignore[index]
     assert len(spends) == 10

@@ -106,9 +106,7 @@ async def test_others_keys_are_invisible(
     assert_problem(await client.get(f"/v1/participants/{a.id}/keys", headers=b.auth), 404)
     keys = (await client.get(f"/v1/participants/{a.id}/keys", headers=a.auth)).json()
     assert_problem(await client.delete(f"/v1/api-keys/{keys[0]['id']}", headers=b.auth), 404)
-    assert_problem(
-        await client.post(f"/v1/participants/{a.id}/keys", json={}, headers=b.auth), 404
-    )
+    assert_problem(await client.post(f"/v1/participants/{a.id}/keys", json={}, headers=b.auth), 404)
 
 
 async def test_invalid_registration_bodies(client: httpx.AsyncClient, admin: Actor) -> None:
