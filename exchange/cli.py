@@ -14,7 +14,7 @@ from rich.table import Table
 
 from exchange.config import Settings, get_settings
 from exchange.context import Runtime
-from exchange.database import is_sqlite, unit_of_work
+from exchange.database import is_sqlite
 from exchange.migrate import upgrade
 from exchange.participants import service as participants_service
 from exchange.participants.models import Role
@@ -142,7 +142,7 @@ async def _create_participant(name: str, role: Role, jurisdiction: str) -> dict[
     settings = get_settings()
     runtime = Runtime.from_settings(settings)
     try:
-        async with unit_of_work(runtime.sessionmaker) as session:
+        async with runtime.unit_of_work() as session:
             participant, account, key = await participants_service.register(
                 runtime.context(session), name=name, role=role, jurisdiction=jurisdiction
             )
@@ -176,3 +176,7 @@ def participants_create(
 def main() -> None:
     """Entry point of the `exchange` command."""
     app()
+
+
+if __name__ == "__main__":
+    main()

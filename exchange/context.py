@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -10,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from exchange.audit import service as audit_service
 from exchange.clock import Clock, SystemClock
 from exchange.config import Settings
-from exchange.database import create_engine, make_sessionmaker
+from exchange.database import create_engine, make_sessionmaker, unit_of_work
 from exchange.ids import IdFactory
 from exchange.participants.models import Role
 
@@ -38,6 +40,11 @@ class Runtime:
     clock: Clock = field(default_factory=SystemClock)
     ids: IdFactory = field(default_factory=IdFactory)
     extras: dict[str, Any] = field(default_factory=dict)
+    write_gate: asyncio.Lock | None = None
+
+    def __post_init__(self) -> None:
+        if self.write_gate is None and self.engine.dialect.name == "sqlite":
+            self.write_gate = asyncio.Lock()
 
     @classmethod
     def from_settings(
@@ -56,6 +63,10 @@ class Runtime:
             clock=clock or SystemClock(),
             ids=ids or IdFactory(),
         )
+
+    def unit_of_work(self, *, write: bool = True) -> AbstractAsyncContextManager[AsyncSession]:
+        """A session that commits (with its audit entries) on success, else rolls back."""
+        return unit_of_work(self.sessionmaker, write=write, gate=self.write_gate)
 
     def context(self, session: AsyncSession, actor: Principal | None = None) -> Context:
         """A context for one unit of work on `session`."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
@@ -141,15 +143,24 @@ def _clear_hooks(session: Session) -> None:
 
 @asynccontextmanager
 async def unit_of_work(
-    sessionmaker: async_sessionmaker[AsyncSession], *, write: bool = True
+    sessionmaker: async_sessionmaker[AsyncSession],
+    *,
+    write: bool = True,
+    gate: asyncio.Lock | None = None,
 ) -> AsyncIterator[AsyncSession]:
-    """A session that commits on success and rolls back on any exception."""
-    async with sessionmaker() as session:
+    """A session that commits on success and rolls back on any exception.
+
+    `gate` queues this process's SQLite writers in order instead of letting them poll the
+    database lock (other processes still wait on SQLite's busy timeout).
+    """
+    queue = gate if (gate is not None and write) else contextlib.nullcontext()
+    async with queue, sessionmaker() as session:
         if write:
             await begin_write(session)
         try:
             yield session
-            await commit(session)
+            if write:
+                await commit(session)
         except BaseException:
             await session.rollback()
             raise

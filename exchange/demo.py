@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from exchange.context import Runtime
-from exchange.database import unit_of_work
 from exchange.participants import service as participants_service
 from exchange.participants.models import Participant, Role
 
@@ -53,7 +52,7 @@ class DemoKey:
 async def seed_demo(runtime: Runtime) -> list[DemoKey]:
     """Seed the demo market once; on later runs issue fresh keys to the demo participants."""
     keys: list[DemoKey] = []
-    async with unit_of_work(runtime.sessionmaker) as session:
+    async with runtime.unit_of_work() as session:
         ctx = runtime.context(session)
         names = [name for name, _, _ in DEMO_PARTICIPANTS]
         existing = {

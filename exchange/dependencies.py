@@ -9,7 +9,6 @@ from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.context import Runtime
-from exchange.database import begin_write, commit
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -24,17 +23,9 @@ RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 
 async def get_session(request: Request, runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:
-    """One session per request: commits (with its audit entries) or rolls back."""
-    async with runtime.sessionmaker() as session:
-        if request.method not in READ_METHODS:
-            await begin_write(session)
-        try:
-            yield session
-            if request.method not in READ_METHODS:
-                await commit(session)
-        except BaseException:
-            await session.rollback()
-            raise
+    """One session per request: a writer commits (with its audit entries) or rolls back."""
+    async with runtime.unit_of_work(write=request.method not in READ_METHODS) as session:
+        yield session
 
 
 # scope="function": the commit happens before the response is sent, so a client never sees

@@ -19,7 +19,7 @@ from exchange.app import create_app
 from exchange.clock import ManualClock
 from exchange.config import Settings
 from exchange.context import Runtime
-from exchange.database import Base, create_engine, make_sessionmaker, unit_of_work
+from exchange.database import Base, create_engine, make_sessionmaker
 from exchange.ids import IdFactory
 from exchange.migrate import upgrade
 from exchange.models import register_all
@@ -146,7 +146,7 @@ def make_participant(runtime: Runtime) -> MakeParticipant:
         jurisdiction: str = "CN",
         balance_fen: int = 0,
     ) -> Actor:
-        async with unit_of_work(runtime.sessionmaker) as session:
+        async with runtime.unit_of_work() as session:
             ctx = runtime.context(session)
             participant, account, key = await participants_service.register(
                 ctx,

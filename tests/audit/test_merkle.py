@@ -375,6 +375,9 @@ def test_inclusion_proofs_match_reference_and_verify(
     assert not verify_inclusion(LEAVES[(index + 1) % MAX_N], index, size, proof, root)
     assert not verify_inclusion(leaf, index, size, proof, node_hash(root, root))
     assert not verify_inclusion(leaf, index, size, [*proof, root], root)
+    # Over-long and short-element proofs are malformed, not merely a different root.
+    assert root_from_inclusion_proof(leaf, index, size, [*proof, root]) is None
+    assert root_from_inclusion_proof(leaf, index, size, [*proof[:-1], root[:31]]) is None
     assert not verify_inclusion(leaf, index, size, [root, *proof], root)
     if proof:
         assert not verify_inclusion(leaf, index, size, proof[:-1], root)
