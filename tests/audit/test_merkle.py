@@ -50,11 +50,12 @@ PROPERTY = settings(database=None, deadline=None, max_examples=300)
 
 
 def _vectors_dir() -> Path:
-    """The RFC 6962 vector directory: $EXCHANGE_RFC6962_VECTORS or ../shared beside the repo."""
+    """The RFC 6962 vectors: $EXCHANGE_RFC6962_VECTORS, else the copy kept beside this test
+    (from ../shared/testdata/rfc6962, Apache-2.0, LICENSE alongside)."""
     override = os.environ.get("EXCHANGE_RFC6962_VECTORS")
     if override:
         return Path(override)
-    return Path(__file__).resolve().parents[2].parent / "shared" / "testdata" / "rfc6962"
+    return Path(__file__).resolve().parent / "vectors" / "rfc6962"
 
 
 VECTORS = _vectors_dir()
