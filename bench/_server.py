@@ -69,15 +69,36 @@ def running_server(database_url: str | None, workers: int = 1) -> Iterator[Serve
         env["EXCHANGE_DATABASE_URL"] = db_url
         keys_path = Path(tmp) / "keys.json"
         subprocess.run(
-            [sys.executable, "-m", "exchange.cli", "demo", "--no-serve", "--keys-out",
-             str(keys_path)],
-            env=env, check=True, stdout=subprocess.DEVNULL,
+            [
+                sys.executable,
+                "-m",
+                "exchange.cli",
+                "demo",
+                "--no-serve",
+                "--keys-out",
+                str(keys_path),
+            ],
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
         )
         port = free_port()
         proc = subprocess.Popen(
-            [sys.executable, "-m", "exchange.cli", "serve", "--port", str(port), "--workers",
-             str(workers), "--log-level", "warning"],
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            [
+                sys.executable,
+                "-m",
+                "exchange.cli",
+                "serve",
+                "--port",
+                str(port),
+                "--workers",
+                str(workers),
+                "--log-level",
+                "warning",
+            ],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
         )
         url = f"http://127.0.0.1:{port}"
         try:

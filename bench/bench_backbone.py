@@ -14,7 +14,7 @@ import sys
 import httpx
 
 sys.path.insert(0, os.path.dirname(__file__))
-from _server import Server, pct, postgres_database, rate, running_server  # noqa: E402
+from _server import Server, pct, postgres_database, rate, running_server
 
 
 def measure(server: Server, label: str, n: int) -> None:
@@ -37,9 +37,11 @@ def measure(server: Server, label: str, n: int) -> None:
             for conc in (1, 32):
                 await rate(fn, base_url=server.url, total=max(50, n // 10), concurrency=conc)
                 rps, lat = await rate(fn, base_url=server.url, total=n, concurrency=conc)
-                print(f"{label:<22} {name:<9} clients={conc:<3} {rps:9.0f} req/s   "
-                      f"p50={pct(lat, 50) * 1000:6.1f} ms  p95={pct(lat, 95) * 1000:6.1f} ms",
-                      flush=True)
+                print(
+                    f"{label:<22} {name:<9} clients={conc:<3} {rps:9.0f} req/s   "
+                    f"p50={pct(lat, 50) * 1000:6.1f} ms  p95={pct(lat, 95) * 1000:6.1f} ms",
+                    flush=True,
+                )
 
     asyncio.run(run())
 

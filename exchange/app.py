@@ -16,11 +16,16 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from exchange import __version__
+from exchange.assets.router import router as assets_router
+from exchange.audit.router import router as audit_router
+from exchange.catalog.router import router as catalog_router
+from exchange.classroom.router import router as classroom_router
 from exchange.config import Settings, get_settings
 from exchange.context import Runtime
 from exchange.dependencies import RuntimeDep
 from exchange.errors import PROBLEM_BASE, PROBLEM_CONTENT_TYPE, ExchangeError, problem
 from exchange.participants.router import router as participants_router
+from exchange.trading.router import router as trading_router
 
 log = logging.getLogger("exchange")
 
@@ -231,4 +236,9 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         return {"status": "ok", "database": runtime.engine.dialect.name}
 
     app.include_router(participants_router)
+    app.include_router(audit_router)
+    app.include_router(catalog_router)
+    app.include_router(assets_router)
+    app.include_router(trading_router)
+    app.include_router(classroom_router)
     return app

@@ -12,18 +12,28 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from exchange.assets import cli as assets_cli
+from exchange.audit import cli as audit_cli
+from exchange.catalog import cli as catalog_cli
 from exchange.config import Settings, get_settings
 from exchange.context import Runtime
 from exchange.database import is_sqlite
 from exchange.migrate import upgrade
 from exchange.participants import service as participants_service
 from exchange.participants.models import Role
+from exchange.simulation import cli as simulation_cli
+from exchange.trading import cli as trading_cli
 
 app = typer.Typer(
     help="Guangdong data-element market sandbox (广东数据要素市场沙盒).", no_args_is_help=True
 )
 participants_app = typer.Typer(help="Participants (参与者).", no_args_is_help=True)
 app.add_typer(participants_app, name="participants")
+app.add_typer(catalog_cli.app, name="catalog")
+app.command("simulate")(simulation_cli.simulate)
+app.add_typer(assets_cli.app, name="assets")
+app.add_typer(audit_cli.app, name="audit")
+app.add_typer(trading_cli.app, name="trading")
 console = Console()
 
 

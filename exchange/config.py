@@ -26,6 +26,8 @@ class Settings(BaseSettings):
     audit_origin: str = "sandbox.gd-data-exchange.cn/audit"
     signing_key_dir: Path | None = None
     demo_seed: bool = False
+    asset_publicity_working_days: int = 5
+    asset_review_quorum: int = 2
 
     def resolved_database_url(self) -> str:
         """The database URL, defaulting to a SQLite file in the data directory."""

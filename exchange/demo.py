@@ -6,9 +6,12 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from exchange.assets.demo import seed_demo_assets
+from exchange.catalog.demo import seed_demo_catalog
 from exchange.context import Runtime
 from exchange.participants import service as participants_service
 from exchange.participants.models import Participant, Role
+from exchange.trading.demo import seed_demo_trading
 
 DEMO_PARTICIPANTS: tuple[tuple[str, Role, str], ...] = (
     ("平台管理员 Platform admin", Role.ADMIN, "CN"),
@@ -82,4 +85,7 @@ async def seed_demo(runtime: Runtime) -> list[DemoKey]:
                     ctx, participant_id=found.id, label="demo"
                 )
             keys.append(DemoKey(participant.id, participant.name, role.value, issued.secret))
+        await seed_demo_catalog(ctx, {k.role: k.id for k in keys})
+    await seed_demo_assets(runtime, keys)
+    await seed_demo_trading(runtime, keys)
     return keys

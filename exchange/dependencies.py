@@ -13,10 +13,17 @@ from exchange.context import Runtime
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def get_runtime(request: Request) -> Runtime:
-    """The app's runtime."""
+async def get_runtime(request: Request) -> Runtime:
+    """The runtime a request acts on: the app's, or a live class's for a student's key.
+
+    Live classes (exchange.classroom) each run their market on a sandbox database; a request
+    with a student's key is routed there, so it never reaches the main market or another
+    class. Imported here, not at the top, because the classroom builds on these dependencies.
+    """
     runtime: Runtime = request.app.state.runtime
-    return runtime
+    from exchange.classroom.routing import resolve_runtime
+
+    return await resolve_runtime(request, runtime)
 
 
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]

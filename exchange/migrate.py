@@ -20,7 +20,7 @@ def alembic_config() -> Config:
     return config
 
 
-async def upgrade(engine: AsyncEngine, revision: str = "heads") -> None:
+async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
     """Upgrade the database behind `engine` to `revision`."""
     await _run(engine, lambda cfg: command.upgrade(cfg, revision))
 

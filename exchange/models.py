@@ -5,5 +5,9 @@ from __future__ import annotations
 
 def register_all() -> None:
     """Import all model modules (each registers its tables on Base.metadata)."""
+    import exchange.assets.models
     import exchange.audit.models
-    import exchange.participants.models  # noqa: F401
+    import exchange.catalog.models
+    import exchange.classroom.models
+    import exchange.participants.models
+    import exchange.trading.models  # noqa: F401

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
+import random
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -18,10 +23,31 @@ from exchange.participants.models import ParticipantStatus, Role
 KEY_PREFIX = "gdx"
 
 
+# Offline simulations must replay a byte-identical audit log, and `api_key.issued` entries
+# name the key id: inside `seeded_api_keys(rng)` keys come from that seeded stream instead.
+# A context variable confines it to the simulation's own task; served keys stay random.
+_seeded_keys: ContextVar[random.Random | None] = ContextVar("seeded_api_keys", default=None)
+
+
+@contextmanager
+def seeded_api_keys(rng: random.Random) -> Iterator[None]:
+    """Draw API keys from `rng` in this context (offline simulations only: keys are guessable)."""
+    token = _seeded_keys.set(rng)
+    try:
+        yield
+    finally:
+        _seeded_keys.reset(token)
+
+
 def new_api_key() -> tuple[str, str, str]:
     """A fresh key: (key id, full secret key shown once, digest to store)."""
-    key_id = secrets.token_hex(8)
-    key = f"{KEY_PREFIX}_{key_id}_{secrets.token_urlsafe(32)}"
+    rng = _seeded_keys.get()
+    if rng is None:
+        key_id, secret = secrets.token_hex(8), secrets.token_urlsafe(32)
+    else:
+        key_id = f"{rng.getrandbits(64):016x}"
+        secret = base64.urlsafe_b64encode(rng.randbytes(32)).rstrip(b"=").decode()
+    key = f"{KEY_PREFIX}_{key_id}_{secret}"
     return key_id, key, key_digest(key)
 
 

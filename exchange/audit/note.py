@@ -254,7 +254,7 @@ def verify_checkpoint(text: str, known_keys: KnownKeys) -> Checkpoint:
     return parse_checkpoint(verify_note(text, known_keys))
 
 
-def _load_signing_key(path: Path) -> Ed25519PrivateKey:
+def load_signing_key(path: Path) -> Ed25519PrivateKey:
     """Load an Ed25519 private key from a PKCS8 PEM file."""
     key = serialization.load_pem_private_key(path.read_bytes(), password=None)
     if not isinstance(key, Ed25519PrivateKey):
@@ -265,7 +265,7 @@ def _load_signing_key(path: Path) -> Ed25519PrivateKey:
 def load_or_create_signing_key(path: Path) -> Ed25519PrivateKey:
     """Load the Ed25519 signing key at path, creating it (mode 0600) if it does not exist."""
     if path.exists():
-        return _load_signing_key(path)
+        return load_signing_key(path)
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     key = Ed25519PrivateKey.generate()
     pem = key.private_bytes(
@@ -288,7 +288,7 @@ def load_or_create_signing_key(path: Path) -> Ed25519PrivateKey:
         try:
             os.link(tmp, path)
         except FileExistsError:
-            return _load_signing_key(path)
+            return load_signing_key(path)
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)

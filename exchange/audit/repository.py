@@ -2,13 +2,36 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+import functools
+from collections.abc import AsyncIterator, Iterable, Sequence
+from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import (
+    Row,
+    SmallInteger,
+    Table,
+    and_,
+    bindparam,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    union_all,
+    update,
+)
+from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from exchange.audit.models import AuditEntry, AuditHead, AuditNode
+from exchange.audit import merkle
+from exchange.audit.models import (
+    STORED_NODE_MIN_LEVEL,
+    AuditCheckpoint,
+    AuditEntry,
+    AuditHead,
+    AuditNode,
+)
 
 
 async def lock_head(session: AsyncSession) -> AuditHead:
@@ -24,15 +47,55 @@ async def get_head(session: AsyncSession) -> AuditHead:
     return (await session.execute(select(AuditHead).where(AuditHead.id == 1))).scalar_one()
 
 
-async def insert_entries(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert new leaves in one statement."""
-    await session.execute(insert(AuditEntry), list(rows))
+ENTRY_COLUMNS = (
+    "seq",
+    "leaf",
+    "leaf_hash",
+    "prev",
+    "logged_at",
+    "actor",
+    "action",
+    "subject_type",
+    "subject_id",
+)
+NODE_COLUMNS = ("level", "index", "hash")
+_ENTRIES = cast(Table, AuditEntry.__table__)
+_NODES = cast(Table, AuditNode.__table__)
 
 
-async def insert_nodes(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert completed subtree hashes in one statement."""
+@functools.cache
+def _insert_sql(dialect: Dialect, table: Table, columns: tuple[str, ...]) -> str:
+    """The driver-level INSERT for these columns, in the dialect's own parameter style."""
+    compiled = insert(table).compile(dialect=dialect, column_keys=list(columns))
+    assert tuple(compiled.positiontup or ()) == columns, compiled.positiontup
+    return str(compiled)
+
+
+async def _insert_many(
+    session: AsyncSession, table: Table, columns: tuple[str, ...], rows: Sequence[tuple[Any, ...]]
+) -> None:
+    # Straight to the driver's executemany: appends are the log's hot path, and per-value
+    # processing in the ORM would cost more than the database's own work. Callers pass
+    # values the driver takes as they are (ints, bytes, str; datetimes converted here).
+    connection = await session.connection()
+    await connection.exec_driver_sql(_insert_sql(connection.dialect, table, columns), list(rows))
+
+
+async def insert_entries(session: AsyncSession, rows: Sequence[tuple[Any, ...]]) -> None:
+    """Insert new leaves (tuples in ENTRY_COLUMNS order) in one statement."""
+    connection = await session.connection()
+    to_db = AuditEntry.__table__.c.logged_at.type.bind_processor(connection.dialect)
+    if to_db is not None:
+        # One append shares one logged_at: convert each distinct value once.
+        converted = {when: to_db(when) for when in {row[4] for row in rows}}
+        rows = [(*row[:4], converted[row[4]], *row[5:]) for row in rows]
+    await _insert_many(session, _ENTRIES, ENTRY_COLUMNS, rows)
+
+
+async def insert_nodes(session: AsyncSession, rows: Sequence[tuple[int, int, bytes]]) -> None:
+    """Insert completed subtree hashes (level, index, hash) in one statement."""
     if rows:
-        await session.execute(insert(AuditNode), list(rows))
+        await _insert_many(session, _NODES, NODE_COLUMNS, rows)
 
 
 async def advance_head(session: AsyncSession, *, old_size: int, values: dict[str, Any]) -> bool:
@@ -45,3 +108,213 @@ async def advance_head(session: AsyncSession, *, old_size: int, values: dict[str
     )
     result = await session.execute(stmt)
     return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+
+# ---------------------------------------------------------------------------------------
+# Reading the log: checkpoints, subtree hashes, entries
+# ---------------------------------------------------------------------------------------
+
+# pg_advisory_xact_lock key for checkpoint signing ("GDXA" as a 32-bit number).
+_CHECKPOINT_LOCK_KEY = 0x47445841
+
+
+async def latest_checkpoint(session: AsyncSession) -> AuditCheckpoint | None:
+    """The newest signed checkpoint."""
+    stmt = select(AuditCheckpoint).order_by(AuditCheckpoint.id.desc()).limit(1)
+    return (await session.scalars(stmt)).first()
+
+
+async def latest_checkpoint_size(session: AsyncSession) -> int:
+    """The tree size of the newest checkpoint (0 if none was signed yet)."""
+    stmt = select(AuditCheckpoint.size).order_by(AuditCheckpoint.id.desc()).limit(1)
+    return int(await session.scalar(stmt) or 0)
+
+
+async def checkpoint_at(session: AsyncSession, size: int) -> AuditCheckpoint | None:
+    """The newest checkpoint signed at exactly this size."""
+    stmt = (
+        select(AuditCheckpoint)
+        .where(AuditCheckpoint.size == size)
+        .order_by(AuditCheckpoint.id.desc())
+        .limit(1)
+    )
+    return (await session.scalars(stmt)).first()
+
+
+async def list_checkpoints(session: AsyncSession) -> Sequence[AuditCheckpoint]:
+    """Every checkpoint, oldest first."""
+    return (await session.scalars(select(AuditCheckpoint).order_by(AuditCheckpoint.id))).all()
+
+
+async def lock_checkpoint_signing(session: AsyncSession) -> None:
+    """Serialize checkpoint signing across processes until commit.
+
+    PostgreSQL: a transaction-level advisory lock, which does not block appends. SQLite:
+    the write transaction the session already holds (BEGIN IMMEDIATE) serializes it.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(select(func.pg_advisory_xact_lock(_CHECKPOINT_LOCK_KEY)))
+
+
+# One statement for any proof, built once: only its expanding parameters change, so the
+# compiled SQL is reused (building expressions per request would cost more than the query).
+_SUBTREES = union_all(
+    select(
+        literal(0, SmallInteger).label("level"),
+        AuditEntry.__table__.c.seq.label("index"),
+        AuditEntry.__table__.c.leaf_hash.label("hash"),
+    ).where(AuditEntry.__table__.c.seq.in_(bindparam("leaves", expanding=True))),
+    # Two INs, not a row-value IN: SQLite answers `(level, index) IN (VALUES ...)` with a
+    # full scan, but the cross product of two short lists with primary-key seeks. The few
+    # extra pairs it may return are dropped below.
+    select(
+        AuditNode.__table__.c.level, AuditNode.__table__.c.index, AuditNode.__table__.c.hash
+    ).where(
+        AuditNode.__table__.c.level.in_(bindparam("levels", expanding=True)),
+        AuditNode.__table__.c.index.in_(bindparam("indexes", expanding=True)),
+    ),
+)
+
+
+async def fetch_subtrees(
+    session: AsyncSession, refs: Iterable[tuple[int, int]]
+) -> dict[tuple[int, int], bytes]:
+    """Hashes of perfect subtrees (level, index), read in one query.
+
+    Level 0 is a leaf hash (audit_entries.leaf_hash); levels from STORED_NODE_MIN_LEVEL
+    up are in audit_nodes; the levels between are recomputed from their (at most 8) leaves.
+    A subtree missing from the store is missing from the answer.
+    """
+    wanted = set(refs)
+    leaves: set[int] = set()
+    stored: list[tuple[int, int]] = []
+    for level, index in wanted:
+        if level >= STORED_NODE_MIN_LEVEL:
+            stored.append((level, index))
+        else:
+            leaves.update(range(index << level, (index + 1) << level))
+    if not wanted:
+        return {}
+    params = {
+        "leaves": sorted(leaves),
+        "levels": sorted({level for level, _ in stored}),
+        "indexes": sorted({index for _, index in stored}),
+    }
+    rows = (await session.execute(_SUBTREES, params)).all()
+    found = {(int(level), int(index)): bytes(digest) for level, index, digest in rows}
+    for level, index in wanted:
+        if 0 < level < STORED_NODE_MIN_LEVEL:
+            first = index << level
+            hashes = [found.get((0, seq)) for seq in range(first, first + (1 << level))]
+            if all(h is not None and len(h) == merkle.HASH_SIZE for h in hashes):
+                found[(level, index)] = merkle.root_from_leaf_hashes(hashes)  # type: ignore[arg-type]
+    return found
+
+
+async def list_entries(
+    session: AsyncSession,
+    *,
+    start: int,
+    limit: int,
+    end: int | None = None,
+    actor: str | None = None,
+    action: str | None = None,
+    subject_type: str | None = None,
+    subject_id: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> Sequence[Row[int, bytes, bytes]]:
+    """Entries from index start on, oldest first, filtered; at most limit rows."""
+    stmt = select(AuditEntry.seq, AuditEntry.leaf, AuditEntry.leaf_hash).where(
+        AuditEntry.seq >= start
+    )
+    if end is not None:
+        stmt = stmt.where(AuditEntry.seq < end)
+    if actor is not None:
+        stmt = stmt.where(AuditEntry.actor == actor)
+    if action is not None:
+        stmt = stmt.where(AuditEntry.action == action)
+    if subject_type is not None:
+        stmt = stmt.where(AuditEntry.subject_type == subject_type)
+    if subject_id is not None:
+        stmt = stmt.where(AuditEntry.subject_id == subject_id)
+    if since is not None:
+        stmt = stmt.where(AuditEntry.logged_at >= since)
+    if until is not None:
+        stmt = stmt.where(AuditEntry.logged_at < until)
+    stmt = stmt.order_by(AuditEntry.seq).limit(limit)
+    return (await session.execute(stmt)).all()
+
+
+async def entry_batch(
+    session: AsyncSession, *, start: int, limit: int
+) -> Sequence[Row[int, bytes, bytes, bytes, datetime, str, str, str, str]]:
+    """Entries with every stored column, from index start on (for verification)."""
+    stmt = (
+        select(
+            AuditEntry.seq,
+            AuditEntry.leaf,
+            AuditEntry.leaf_hash,
+            AuditEntry.prev,
+            AuditEntry.logged_at,
+            AuditEntry.actor,
+            AuditEntry.action,
+            AuditEntry.subject_type,
+            AuditEntry.subject_id,
+        )
+        .where(AuditEntry.seq >= start)
+        .order_by(AuditEntry.seq)
+        .limit(limit)
+    )
+    return (await session.execute(stmt)).all()
+
+
+async def node_ranges(
+    session: AsyncSession, ranges: Sequence[tuple[int, int, int]]
+) -> dict[tuple[int, int], bytes]:
+    """Stored subtree hashes of levels >= 1 in the given (level, first index, count) ranges."""
+    if not ranges:
+        return {}
+    stmt = select(AuditNode.level, AuditNode.index, AuditNode.hash).where(
+        or_(
+            *(
+                and_(
+                    AuditNode.level == level, AuditNode.index >= first, AuditNode.index < first + n
+                )
+                for level, first, n in ranges
+            )
+        )
+    )
+    rows = (await session.execute(stmt)).all()
+    return {(int(level), int(index)): bytes(digest) for level, index, digest in rows}
+
+
+async def count_nodes(session: AsyncSession) -> int:
+    """How many subtree hashes are stored."""
+    return int(await session.scalar(select(func.count()).select_from(AuditNode)) or 0)
+
+
+async def payload_batch(
+    session: AsyncSession, *, action: str, start: int, limit: int
+) -> Sequence[Row[int, bytes]]:
+    """Leaves of one action from index start on (for replaying the log's payloads)."""
+    stmt = (
+        select(AuditEntry.seq, AuditEntry.leaf)
+        .where(AuditEntry.action == action, AuditEntry.seq >= start)
+        .order_by(AuditEntry.seq)
+        .limit(limit)
+    )
+    return (await session.execute(stmt)).all()
+
+
+async def iter_leaves(
+    session: AsyncSession, *, batch: int = 10_000
+) -> AsyncIterator[Sequence[Row[int, bytes, bytes]]]:
+    """Every entry in order, in batches (for exports)."""
+    start = 0
+    while True:
+        rows = await list_entries(session, start=start, limit=batch)
+        if not rows:
+            return
+        yield rows
+        start = rows[-1][0] + 1

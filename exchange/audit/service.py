@@ -2,10 +2,13 @@
 
 Every state change commits together with its audit entries or not at all. Entries are
 appended at commit time, under the log-head lock, so the lock is held only briefly.
+(Reading, proving and checking the log is in `exchange.audit.transparency`: this module is
+imported by `exchange.context`, so it stays free of the services that import the context.)
 """
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from typing import Any
 
@@ -16,15 +19,18 @@ from sqlalchemy.orm import ORMExecuteState, Session
 
 from exchange.audit import merkle
 from exchange.audit import repository as audit_repository
-from exchange.audit.entry import EntryDraft, build_leaf, to_json_value
-from exchange.clock import Clock
+from exchange.audit.entry import EntryDraft, leaf_bytes, to_json_value
+from exchange.audit.models import STORED_NODE_MIN_LEVEL
+from exchange.clock import Clock, rfc3339
 from exchange.database import add_pre_commit_hook
 
 _PENDING = "audit_pending"
 _SETUP = "audit_setup"
 _CHANGED = "audit_state_changed"
 _RECORDED = "audit_recorded"
-_EXEMPT_TABLES = frozenset({"audit_entries", "audit_head", "audit_nodes"})
+# The log's own tables: writing them is the append (or a derived checkpoint), not a change
+# to the market that would need an entry of its own.
+_EXEMPT_TABLES = frozenset({"audit_entries", "audit_head", "audit_nodes", "audit_checkpoints"})
 
 
 class ForkRefused(RuntimeError):
@@ -90,34 +96,40 @@ async def append_drafts(
     """Write entries after a locked head: leaves, subtree hashes and the new head."""
     size = head_size
     prev = head_hash
-    nodes = merkle.decode_frontier(frontier)
+    stack = list(merkle.decode_frontier(frontier, head_size))
     now = clock.now()
     # logged_at never decreases with seq, even if the clock is set back.
     logged_at = now if last_logged_at is None or now >= last_logged_at else last_logged_at
-    entry_rows: list[dict[str, Any]] = []
-    node_rows: list[dict[str, Any]] = []
+    stamp = rfc3339(logged_at)
+    sha256 = hashlib.sha256
+    entry_rows: list[tuple[Any, ...]] = []
+    node_rows: list[tuple[int, int, bytes]] = []
     for draft in drafts:
-        leaf = build_leaf(origin=origin, seq=size, logged_at=logged_at, draft=draft, prev=prev)
-        leaf_hash = merkle.leaf_hash(leaf)
+        leaf = leaf_bytes(origin=origin, seq=size, stamp=stamp, draft=draft, prev_hex=prev.hex())
+        leaf_hash = sha256(b"\x00" + leaf).digest()
         entry_rows.append(
-            {
-                "seq": size,
-                "leaf": leaf,
-                "leaf_hash": leaf_hash,
-                "prev": prev,
-                "logged_at": logged_at,
-                "actor": draft.actor,
-                "action": draft.action,
-                "subject_type": draft.subject_type,
-                "subject_id": draft.subject_id,
-            }
+            (
+                size,
+                leaf,
+                leaf_hash,
+                prev,
+                logged_at,
+                draft.actor,
+                draft.action,
+                draft.subject_type,
+                draft.subject_id,
+            )
         )
-        nodes, completed = merkle.frontier_append(nodes, size, leaf_hash)
-        node_rows.extend(
-            {"level": level, "index": index, "hash": digest}
-            for level, index, digest in completed
-            if level >= 1
-        )
+        # merkle.frontier_append, inlined: each set low bit of size is a same-level subtree
+        # that merges with the new one (binary carry); every merge completes a stored node.
+        node, level, index = leaf_hash, 0, size
+        while (size >> level) & 1:
+            node = sha256(b"\x01" + stack.pop() + node).digest()
+            level += 1
+            index >>= 1
+            if level >= STORED_NODE_MIN_LEVEL:
+                node_rows.append((level, index, node))
+        stack.append(node)
         prev = leaf_hash
         size += 1
     await audit_repository.insert_entries(session, entry_rows)
@@ -128,7 +140,7 @@ async def append_drafts(
         values={
             "size": size,
             "head_hash": prev,
-            "frontier": merkle.encode_frontier(nodes),
+            "frontier": merkle.encode_frontier(stack),
             "last_logged_at": logged_at,
         },
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Table, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.participants.models import (
@@ -16,6 +16,8 @@ from exchange.participants.models import (
     Posting,
     Role,
 )
+
+ACCOUNTS: Table = Account.__table__  # type: ignore[assignment]
 
 
 async def get_participant(session: AsyncSession, participant_id: str) -> Participant | None:
@@ -79,17 +81,21 @@ async def get_accounts(session: AsyncSession, account_ids: Sequence[str]) -> Seq
 
 async def apply_delta(session: AsyncSession, account_id: str, delta_fen: int) -> int | None:
     """Add `delta_fen` atomically; None if it would take a non-mint account below zero."""
+    # A Core statement on the table: the ORM's bulk-update machinery costs ~6x more CPU on
+    # the hottest statement of every settlement, and no loaded object needs refreshing here.
+    accounts = ACCOUNTS
     stmt = (
-        update(Account)
+        update(accounts)
         .where(
-            Account.id == account_id,
-            (Account.balance_fen + delta_fen >= 0) | (Account.kind == AccountKind.SANDBOX_MINT),
+            accounts.c.id == account_id,
+            (accounts.c.balance_fen + delta_fen >= 0)
+            | (accounts.c.kind == AccountKind.SANDBOX_MINT),
         )
-        .values(balance_fen=Account.balance_fen + delta_fen)
-        .returning(Account.balance_fen)
-        .execution_options(synchronize_session=False)
+        .values(balance_fen=accounts.c.balance_fen + delta_fen)
+        .returning(accounts.c.balance_fen)
     )
-    return (await session.execute(stmt)).scalar_one_or_none()
+    balance: int | None = (await session.execute(stmt)).scalar_one_or_none()
+    return balance
 
 
 async def list_postings(

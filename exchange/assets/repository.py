@@ -1,0 +1,446 @@
+"""Every query of data assets, applications, reviews, objections, certificates and pledges."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Row,
+    Table,
+    and_,
+    bindparam,
+    exists,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from exchange.assets.models import (
+    OPEN_APPLICATION_STATUSES,
+    ApplicationStatus,
+    Asset,
+    AssetApplication,
+    AssetObjection,
+    AssetReview,
+    AssetSequence,
+    AssetStatus,
+    AssetValuation,
+    Certificate,
+    CertificateState,
+    ObjectionStatus,
+    Pledge,
+    PledgeStatus,
+)
+from exchange.database import Base
+
+
+async def get_asset(
+    session: AsyncSession, asset_id: str, *, fresh: bool = False, lock: bool = False
+) -> Asset | None:
+    """One asset by id; `fresh` re-reads it even if the session holds it, `lock` holds the
+    row until commit (PostgreSQL; SQLite writers are serialized anyway)."""
+    return await session.get(Asset, asset_id, populate_existing=fresh or lock, with_for_update=lock)
+
+
+_ROW_SKIPS = frozenset(
+    {"description", "source_legality", "personal_information_basis", "source_catalog_item_ids"}
+)
+
+
+async def asset_rows(session: AsyncSession, asset_ids: Sequence[str]) -> dict[str, Row[Any]]:
+    """Several assets as plain rows for bulk paths (no ORM state; long texts left out)."""
+    table = _table(Asset)
+    columns = [column for column in table.c if column.name not in _ROW_SKIPS]
+    result = await session.execute(select(*columns).where(table.c.id.in_(list(asset_ids))))
+    return {row.id: row for row in result}
+
+
+def _table(model: type[Base]) -> Table:
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
+
+
+async def insert_rows(
+    session: AsyncSession, model: type[Base], rows: Sequence[dict[str, Any]]
+) -> None:
+    """Insert many rows with one Core executemany (bulk paths skip ORM bookkeeping)."""
+    if rows:
+        await session.execute(insert(_table(model)), list(rows))
+
+
+async def update_rows(
+    session: AsyncSession, model: type[Base], rows: Sequence[dict[str, Any]]
+) -> None:
+    """Update many rows by id with one Core executemany; every row has the same keys."""
+    if not rows:
+        return
+    table = _table(model)
+    columns = [key for key in rows[0] if key != "id"]
+    stmt = (
+        update(table)
+        .where(table.c.id == bindparam("row_id"))
+        .values({column: bindparam(f"new_{column}") for column in columns})
+    )
+    params = [
+        {"row_id": row["id"], **{f"new_{column}": row[column] for column in columns}}
+        for row in rows
+    ]
+    await session.execute(stmt, params)
+
+
+async def list_assets(
+    session: AsyncSession,
+    *,
+    visible_to: str | None,
+    status: AssetStatus | None,
+    holder_id: str | None,
+    text: str | None,
+    limit: int,
+    offset: int,
+) -> tuple[Sequence[Asset], int]:
+    """A page of assets and the total; `visible_to` limits to published or own assets."""
+    conditions: list[ColumnElement[bool]] = []
+    if visible_to is not None:
+        conditions.append(or_(Asset.published_at.is_not(None), Asset.holder_id == visible_to))
+    if status is not None:
+        conditions.append(Asset.status == status)
+    if holder_id is not None:
+        conditions.append(Asset.holder_id == holder_id)
+    if text:
+        conditions.append(Asset.name.contains(text, autoescape=True))
+    where = and_(True, *conditions)
+    rows = await session.scalars(
+        select(Asset)
+        .where(where)
+        .order_by(Asset.created_at.desc(), Asset.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    total = await session.scalar(select(func.count()).select_from(Asset).where(where))
+    return rows.all(), int(total or 0)
+
+
+async def holder_asset_names(session: AsyncSession, holder_id: str) -> set[str]:
+    """The names of the assets a participant holds (or has applied for)."""
+    stmt = select(Asset.name).where(Asset.holder_id == holder_id)
+    return set((await session.scalars(stmt)).all())
+
+
+async def open_applications(
+    session: AsyncSession, asset_ids: Sequence[str], *, lock: bool = False
+) -> dict[str, AssetApplication]:
+    """Each asset's open application (under review or in publicity), keyed by asset id;
+    `lock` holds the rows until commit (PostgreSQL; SQLite writers are serialized anyway)."""
+    stmt = select(AssetApplication).where(
+        AssetApplication.asset_id.in_(list(asset_ids)),
+        AssetApplication.status.in_(OPEN_APPLICATION_STATUSES),
+    )
+    if lock:
+        stmt = stmt.order_by(AssetApplication.id).with_for_update()
+    return {app.asset_id: app for app in await session.scalars(stmt)}
+
+
+async def open_application_rows(
+    session: AsyncSession, asset_ids: Sequence[str]
+) -> dict[str, Row[Any]]:
+    """Each asset's open application as a plain row without its proposal, by asset id.
+
+    The rows stay locked until commit (PostgreSQL), taken in id order so that concurrent
+    batches cannot deadlock: two reviewers deciding at once cannot both count one approval.
+    """
+    table = _table(AssetApplication)
+    columns = [column for column in table.c if column.name != "proposed"]
+    stmt = (
+        select(*columns)
+        .where(table.c.asset_id.in_(list(asset_ids)), table.c.status.in_(OPEN_APPLICATION_STATUSES))
+        .order_by(table.c.id)
+        .with_for_update()
+    )
+    return {row.asset_id: row for row in await session.execute(stmt)}
+
+
+async def proposals(session: AsyncSession, application_ids: Sequence[str]) -> dict[str, Any]:
+    """The proposed descriptions of some applications, keyed by application id."""
+    stmt = select(AssetApplication.id, AssetApplication.proposed).where(
+        AssetApplication.id.in_(list(application_ids))
+    )
+    return {row.id: row.proposed for row in await session.execute(stmt)}
+
+
+async def get_application(
+    session: AsyncSession, application_id: str, *, fresh: bool = False
+) -> AssetApplication | None:
+    """One application by id; `fresh` re-reads it even if the session already holds it."""
+    return await session.get(AssetApplication, application_id, populate_existing=fresh)
+
+
+async def list_applications(session: AsyncSession, asset_id: str) -> Sequence[AssetApplication]:
+    """An asset's applications, oldest first."""
+    stmt = (
+        select(AssetApplication)
+        .where(AssetApplication.asset_id == asset_id)
+        .order_by(AssetApplication.submitted_at, AssetApplication.id)
+    )
+    return (await session.scalars(stmt)).all()
+
+
+async def list_applications_page(
+    session: AsyncSession,
+    *,
+    status: ApplicationStatus | None,
+    holder_id: str | None,
+    limit: int,
+    offset: int,
+) -> tuple[Sequence[AssetApplication], int]:
+    """A page of applications (oldest first: a review queue), optionally of one holder."""
+    conditions: list[ColumnElement[bool]] = []
+    if status is not None:
+        conditions.append(AssetApplication.status == status)
+    if holder_id is not None:
+        conditions.append(
+            AssetApplication.asset_id.in_(select(Asset.id).where(Asset.holder_id == holder_id))
+        )
+    where = and_(True, *conditions)
+    rows = await session.scalars(
+        select(AssetApplication)
+        .where(where)
+        .order_by(AssetApplication.submitted_at, AssetApplication.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    total = await session.scalar(select(func.count()).select_from(AssetApplication).where(where))
+    return rows.all(), int(total or 0)
+
+
+async def reviewed_by(
+    session: AsyncSession, reviewer_id: str, application_ids: Sequence[str]
+) -> set[str]:
+    """Which of these applications the reviewer has already reviewed."""
+    stmt = select(AssetReview.application_id).where(
+        AssetReview.reviewer_id == reviewer_id,
+        AssetReview.application_id.in_(list(application_ids)),
+    )
+    return set((await session.scalars(stmt)).all())
+
+
+async def list_reviews(
+    session: AsyncSession, application_ids: Sequence[str]
+) -> Sequence[AssetReview]:
+    """The reviews of some applications, oldest first."""
+    stmt = (
+        select(AssetReview)
+        .where(AssetReview.application_id.in_(list(application_ids)))
+        .order_by(AssetReview.created_at, AssetReview.id)
+    )
+    return (await session.scalars(stmt)).all()
+
+
+async def with_open_objections(session: AsyncSession, application_ids: Sequence[str]) -> set[str]:
+    """Which of these applications have an open objection."""
+    stmt = (
+        select(AssetObjection.application_id)
+        .where(
+            AssetObjection.application_id.in_(list(application_ids)),
+            AssetObjection.status == ObjectionStatus.OPEN,
+        )
+        .distinct()
+    )
+    return set((await session.scalars(stmt)).all())
+
+
+async def get_objection(
+    session: AsyncSession, objection_id: str, *, lock: bool = False
+) -> AssetObjection | None:
+    """One objection by id; `lock` holds it until commit (two regulators deciding at once)."""
+    return await session.get(
+        AssetObjection, objection_id, populate_existing=lock, with_for_update=lock
+    )
+
+
+async def list_objections(
+    session: AsyncSession, asset_id: str, *, objector_id: str | None
+) -> Sequence[AssetObjection]:
+    """An asset's objections (optionally one objector's), oldest first."""
+    stmt = select(AssetObjection).where(AssetObjection.asset_id == asset_id)
+    if objector_id is not None:
+        stmt = stmt.where(AssetObjection.objector_id == objector_id)
+    stmt = stmt.order_by(AssetObjection.created_at, AssetObjection.id)
+    return (await session.scalars(stmt)).all()
+
+
+async def due_application_asset_ids(
+    session: AsyncSession, *, now: datetime, limit: int
+) -> list[str]:
+    """Assets whose publicity is over with no open objection, oldest deadline first."""
+    open_objection = exists().where(
+        AssetObjection.application_id == AssetApplication.id,
+        AssetObjection.status == ObjectionStatus.OPEN,
+    )
+    stmt = (
+        select(AssetApplication.asset_id)
+        .where(
+            AssetApplication.status == ApplicationStatus.IN_PUBLICITY,
+            AssetApplication.publicity_ends_at <= now,
+            ~open_objection,
+        )
+        .order_by(AssetApplication.publicity_ends_at, AssetApplication.id)
+        .limit(limit)
+    )
+    return list((await session.scalars(stmt)).all())
+
+
+async def latest_valuations(
+    session: AsyncSession, asset_ids: Sequence[str]
+) -> dict[str, AssetValuation]:
+    """Each asset's most recent valuation report, keyed by asset id."""
+    stmt = (
+        select(AssetValuation)
+        .where(AssetValuation.asset_id.in_(list(asset_ids)))
+        .order_by(AssetValuation.created_at, AssetValuation.id)
+    )
+    return {v.asset_id: v for v in await session.scalars(stmt)}
+
+
+async def list_valuations(session: AsyncSession, asset_id: str) -> Sequence[AssetValuation]:
+    """An asset's valuation reports, newest first."""
+    stmt = (
+        select(AssetValuation)
+        .where(AssetValuation.asset_id == asset_id)
+        .order_by(AssetValuation.created_at.desc(), AssetValuation.id)
+    )
+    return (await session.scalars(stmt)).all()
+
+
+async def allocate(session: AsyncSession, name: str, count: int) -> int:
+    """Reserve `count` consecutive values of a sequence; returns the first."""
+    stmt = (
+        update(AssetSequence)
+        .where(AssetSequence.name == name)
+        .values(value=AssetSequence.value + count)
+        .returning(AssetSequence.value)
+        .execution_options(synchronize_session=False)
+    )
+    last = (await session.execute(stmt)).scalar_one()
+    return int(last) - count + 1
+
+
+async def get_certificate(session: AsyncSession, number: str) -> Certificate | None:
+    """One certificate by number."""
+    return await session.get(Certificate, number)
+
+
+async def get_certificates(session: AsyncSession, numbers: Sequence[str]) -> Sequence[Certificate]:
+    """Several certificates by number."""
+    return (
+        await session.scalars(select(Certificate).where(Certificate.number.in_(list(numbers))))
+    ).all()
+
+
+async def valid_certificates(
+    session: AsyncSession, asset_ids: Sequence[str]
+) -> dict[str, Certificate]:
+    """Each asset's unrevoked certificate, keyed by asset id."""
+    stmt = select(Certificate).where(
+        Certificate.asset_id.in_(list(asset_ids)), Certificate.state == CertificateState.VALID
+    )
+    return {c.asset_id: c for c in await session.scalars(stmt)}
+
+
+async def latest_certificate(session: AsyncSession, asset_id: str) -> Certificate | None:
+    """The asset's most recently issued certificate."""
+    stmt = (
+        select(Certificate)
+        .where(Certificate.asset_id == asset_id)
+        .order_by(Certificate.issued_at.desc(), Certificate.number.desc())
+        .limit(1)
+    )
+    return (await session.scalars(stmt)).first()
+
+
+async def list_certificates(
+    session: AsyncSession,
+    *,
+    holder_id: str | None,
+    asset_id: str | None,
+    limit: int,
+    offset: int,
+) -> tuple[Sequence[Certificate], int]:
+    """A page of certificates, newest first."""
+    conditions: list[ColumnElement[bool]] = []
+    if holder_id is not None:
+        conditions.append(Certificate.holder_id == holder_id)
+    if asset_id is not None:
+        conditions.append(Certificate.asset_id == asset_id)
+    where = and_(True, *conditions)
+    rows = await session.scalars(
+        select(Certificate)
+        .where(where)
+        .order_by(Certificate.issued_at.desc(), Certificate.number.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    total = await session.scalar(select(func.count()).select_from(Certificate).where(where))
+    return rows.all(), int(total or 0)
+
+
+async def set_pledge(session: AsyncSession, number: str, pledge_id: str) -> bool:
+    """Mark a certificate pledged, unless it already is (false then)."""
+    stmt = (
+        update(Certificate)
+        .where(Certificate.number == number, Certificate.pledge_id.is_(None))
+        .values(pledge_id=pledge_id)
+    )
+    result = await session.execute(stmt)
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+
+async def clear_pledge(session: AsyncSession, number: str, pledge_id: str) -> bool:
+    """Release a certificate from this pledge (false if it is not the active one)."""
+    stmt = (
+        update(Certificate)
+        .where(Certificate.number == number, Certificate.pledge_id == pledge_id)
+        .values(pledge_id=None)
+    )
+    result = await session.execute(stmt)
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+
+async def get_pledge(session: AsyncSession, pledge_id: str) -> Pledge | None:
+    """One pledge by id."""
+    return await session.get(Pledge, pledge_id)
+
+
+async def list_pledges(
+    session: AsyncSession,
+    *,
+    party_id: str | None,
+    certificate_number: str | None,
+    status: PledgeStatus | None,
+    limit: int,
+    offset: int,
+) -> tuple[Sequence[Pledge], int]:
+    """A page of pledges, newest first; `party_id` limits to those it is lender or holder of."""
+    conditions: list[ColumnElement[bool]] = []
+    if party_id is not None:
+        conditions.append(or_(Pledge.lender_id == party_id, Pledge.holder_id == party_id))
+    if certificate_number is not None:
+        conditions.append(Pledge.certificate_number == certificate_number)
+    if status is not None:
+        conditions.append(Pledge.status == status)
+    where = and_(True, *conditions)
+    rows = await session.scalars(
+        select(Pledge)
+        .where(where)
+        .order_by(Pledge.created_at.desc(), Pledge.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    total = await session.scalar(select(func.count()).select_from(Pledge).where(where))
+    return rows.all(), int(total or 0)

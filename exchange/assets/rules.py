@@ -1,0 +1,113 @@
+"""The registry's rules as pure functions: what may be registered, quorum, publicity."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from exchange.assets.errors import (
+    CORE_DATA_RULE,
+    SCENARIO_RULE,
+    CoreDataRefused,
+    PersonalInformationBasisRequired,
+    ScenarioRequired,
+)
+from exchange.assets.models import DataGrade, DataRight, ProductForm
+from exchange.clock import add_working_days
+
+
+@dataclass(frozen=True, slots=True)
+class AssetDraft:
+    """The description of an asset that an application asks to register."""
+
+    name: str
+    description: str
+    product_form: ProductForm
+    right: DataRight
+    scenario: str | None
+    grade: DataGrade
+    personal_information: bool
+    fingerprint: str
+    source_legality: str
+    personal_information_basis: str | None = None
+    source_catalog_item_ids: tuple[str, ...] = ()
+
+    def as_json(self) -> dict[str, Any]:
+        """The draft as a JSON object (stored with the application, recorded in the log)."""
+        return {
+            "name": self.name,
+            "description": self.description,
+            "product_form": self.product_form.value,
+            "right": self.right.value,
+            "scenario": self.scenario,
+            "grade": self.grade.value,
+            "personal_information": self.personal_information,
+            "fingerprint": self.fingerprint,
+            "source_legality": self.source_legality,
+            "personal_information_basis": self.personal_information_basis,
+            "source_catalog_item_ids": list(self.source_catalog_item_ids),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> AssetDraft:
+        """A draft from `as_json` output."""
+        return cls(
+            name=data["name"],
+            description=data["description"],
+            product_form=ProductForm(data["product_form"]),
+            right=DataRight(data["right"]),
+            scenario=data["scenario"],
+            grade=DataGrade(data["grade"]),
+            personal_information=bool(data["personal_information"]),
+            fingerprint=data["fingerprint"],
+            source_legality=data["source_legality"],
+            personal_information_basis=data.get("personal_information_basis"),
+            source_catalog_item_ids=tuple(data.get("source_catalog_item_ids", ())),
+        )
+
+    def changed(self, **changes: Any) -> AssetDraft:
+        """A copy with some fields replaced."""
+        return replace(self, **changes)
+
+
+def check_draft(draft: AssetDraft) -> None:
+    """Refuse a description the registry may never register (no partial checks: all rules)."""
+    if draft.grade is DataGrade.CORE:
+        raise CoreDataRefused(
+            f"Refused automatically under the rule {CORE_DATA_RULE}.", rule=CORE_DATA_RULE
+        )
+    if draft.scenario is None or not draft.scenario.strip():
+        raise ScenarioRequired(
+            f"An application must name its application scenario ({SCENARIO_RULE}).",
+            rule=SCENARIO_RULE,
+        )
+    if draft.personal_information and not (draft.personal_information_basis or "").strip():
+        raise PersonalInformationBasisRequired(
+            "Data containing personal information (个人信息) must state the legal basis for "
+            "processing it (e.g. the individuals' consent) in personal_information_basis."
+        )
+
+
+class ReviewOutcome(StrEnum):
+    """What the reviews so far decide."""
+
+    PENDING = "pending"  # 待审
+    APPROVED = "approved"  # 通过: quorum of approvals and no rejection
+    REJECTED = "rejected"  # 不通过: any rejection
+
+
+def review_outcome(*, approvals: int, rejections: int, quorum: int) -> ReviewOutcome:
+    """A quorum of approvals with no rejection approves; any rejection rejects."""
+    if rejections > 0:
+        return ReviewOutcome.REJECTED
+    if approvals >= max(quorum, 1):
+        return ReviewOutcome.APPROVED
+    return ReviewOutcome.PENDING
+
+
+def publicity_ends_at(approved_at: datetime, working_days: int) -> datetime:
+    """The end of publicity (公示期): `working_days` working days after approval, same time."""
+    end_date = add_working_days(approved_at.date(), working_days)
+    return datetime.combine(end_date, approved_at.timetz())

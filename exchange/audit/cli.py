@@ -1,0 +1,264 @@
+"""`exchange audit`: verify the log offline, export it, and manage the signing keys."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, TextIO
+
+import httpx
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from exchange.audit import transparency, verifier
+from exchange.config import get_settings
+from exchange.context import Runtime
+from exchange.errors import ExchangeError
+
+app = typer.Typer(
+    help="The audit log (审计日志): offline verification, export, signing keys.",
+    no_args_is_help=True,
+)
+console = Console(stderr=True)
+
+Url = Annotated[
+    str, typer.Option("--url", help="Base URL of the exchange, e.g. http://127.0.0.1:8000")
+]
+ApiKey = Annotated[
+    str,
+    typer.Option(
+        "--key", envvar="EXCHANGE_AUDIT_API_KEY", help="A regulator's (or admin's) API key."
+    ),
+]
+PublicKeysOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--public-key",
+        help="Pin a signing key: C2SP verifier key name+id+base64, or base64 of the 32 bytes "
+        "(repeatable). Without it the published keys are used.",
+    ),
+]
+
+
+def print_report(report: verifier.Report, *, title: str) -> None:
+    """A short report: what was checked and, on failure, the first bad index and problems."""
+    table = Table(title=title, show_header=False)
+    table.add_column("what", style="bold")
+    table.add_column("value", overflow="fold")
+    table.add_row("result", "[green]OK[/]" if report.ok else "[red]FAILED[/]")
+    table.add_row("origin", report.origin or "-")
+    table.add_row("checkpoint size", str(report.size))
+    table.add_row("root (hex)", report.root.hex() or "-")
+    table.add_row("entries checked", str(report.entries))
+    if report.proofs_checked:
+        table.add_row("inclusion proofs checked", str(report.proofs_checked))
+    if report.keys:
+        table.add_row("signing keys", "\n".join(report.keys))
+    if report.trusted_size is not None:
+        consistent = "[green]yes[/]" if report.consistent_with_trusted else "[red]NO[/]"
+        table.add_row(
+            "consistent with trusted", f"{consistent} (trusted size {report.trusted_size})"
+        )
+    if not report.ok:
+        first = report.first_bad_index
+        table.add_row("first bad index", "[red]unknown[/]" if first is None else f"[red]{first}[/]")
+    console.print(table)
+    for problem in report.problems[:20]:
+        where = "-" if problem.index is None else str(problem.index)
+        console.print(f"  [red]✗[/] [{problem.kind}] index {where}: {problem.detail}")
+    if report.problem_count > 20:
+        console.print(f"  … and {report.problem_count - 20} more problems")
+
+
+def _exit_for(report: verifier.Report, as_json: bool) -> None:
+    if as_json:
+        typer.echo(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
+    raise typer.Exit(0 if report.ok else 1)
+
+
+@app.command("verify")
+def verify(
+    url: Url,
+    key: ApiKey,
+    trusted: Annotated[
+        Path | None,
+        typer.Option(
+            help="Checkpoint file from an earlier run: check consistency, then update it."
+        ),
+    ] = None,
+    public_key: PublicKeysOpt = None,
+    all_proofs: Annotated[
+        bool, typer.Option(help="Check every entry's inclusion proof (covers every subtree hash).")
+    ] = False,
+    page_size: Annotated[int, typer.Option(min=1, max=1000)] = verifier.DEFAULT_PAGE_SIZE,
+    as_json: Annotated[bool, typer.Option("--json", help="Also print the report as JSON.")] = False,
+) -> None:
+    """Verify the live log against its signed checkpoint, from the contract alone."""
+
+    async def run() -> verifier.Report:
+        columns = (TextColumn("entries"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+        with Progress(*columns, console=console, transient=True) as bar:
+            task = bar.add_task("download", total=None)
+
+            def progress(done: int, total: int) -> None:
+                bar.update(task, completed=done, total=max(done, total))
+
+            async with httpx.AsyncClient(base_url=url, timeout=60) as client:
+                return await verifier.verify_remote(
+                    client,
+                    key,
+                    trusted=trusted,
+                    public_keys=public_key or (),
+                    all_proofs=all_proofs,
+                    page_size=page_size,
+                    progress=progress,
+                )
+
+    report = asyncio.run(run())
+    print_report(report, title=f"Audit log at {url}")
+    _exit_for(report, as_json)
+
+
+@contextmanager
+def _output(path: Path | None) -> Iterator[TextIO]:
+    if path is None:
+        yield sys.stdout
+        return
+    with path.open("w", encoding="utf-8") as fh:
+        yield fh
+
+
+async def _export_database(out: TextIO) -> tuple[int, str]:
+    """Write every entry from the database; returns the count and the latest checkpoint."""
+    runtime = Runtime.from_settings(get_settings())
+    count = 0
+    try:
+        async with runtime.sessionmaker() as session:
+            # The checkpoint first: everything it covers is then in the export.
+            note = (await transparency.latest_checkpoint(runtime.context(session))).note
+            async for line in transparency.export_lines(session):
+                out.write(line + "\n")
+                count += 1
+    finally:
+        await runtime.engine.dispose()
+    return count, note
+
+
+async def _export_remote(url: str, key: str, out: TextIO) -> tuple[int, str]:
+    """Write every entry a server lists; returns the count and its checkpoint."""
+    count = 0
+    async with httpx.AsyncClient(base_url=url, timeout=60) as client:
+        response = await client.get(verifier.API_PREFIX + "/checkpoint")
+        response.raise_for_status()
+        async for page in verifier.iter_entry_pages(client, key):
+            for entry in page:
+                out.write(json.dumps(entry, ensure_ascii=False) + "\n")
+                count += 1
+    return count, response.text
+
+
+@app.command("export")
+def export(
+    out: Annotated[
+        Path | None, typer.Option(help="JSON Lines file (default: standard output).")
+    ] = None,
+    url: Annotated[
+        str | None, typer.Option(help="Export from a server (else from EXCHANGE_DATABASE_URL).")
+    ] = None,
+    key: Annotated[
+        str | None,
+        typer.Option("--key", envvar="EXCHANGE_AUDIT_API_KEY", help="API key for --url."),
+    ] = None,
+    checkpoint_out: Annotated[
+        Path | None, typer.Option(help="Also save the latest signed checkpoint here.")
+    ] = None,
+) -> None:
+    """Export the log as JSON Lines of {"index", "leaf", "leaf_hash"} (leaves verbatim)."""
+    with _output(out) as fh:
+        try:
+            if url is not None:
+                if not key:
+                    raise typer.BadParameter("--url needs --key", param_hint="--key")
+                count, note = asyncio.run(_export_remote(url, key, fh))
+            else:
+                count, note = asyncio.run(_export_database(fh))
+        except (httpx.HTTPError, verifier.VerificationError) as exc:
+            console.print(f"[red]export failed:[/] {exc}")
+            raise typer.Exit(2) from exc
+    if checkpoint_out is not None:
+        checkpoint_out.write_text(note, encoding="utf-8")
+    console.print(f"[green]exported[/] {count} entries" + (f" to {out}" if out else ""))
+
+
+@app.command("verify-file")
+def verify_file(
+    file: Annotated[
+        Path, typer.Argument(exists=True, dir_okay=False, help="An export (JSON Lines).")
+    ],
+    checkpoint: Annotated[
+        Path | None, typer.Option(exists=True, dir_okay=False, help="A signed checkpoint note.")
+    ] = None,
+    public_key: PublicKeysOpt = None,
+    origin: Annotated[
+        str | None, typer.Option(help="The log's origin (default: from the data).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Also print the report as JSON.")] = False,
+) -> None:
+    """Verify an export offline: every leaf, the chain and (with a checkpoint) the signed root."""
+    note = checkpoint.read_text(encoding="utf-8") if checkpoint else None
+    report = verifier.verify_file(
+        file, checkpoint_note=note, public_keys=public_key or (), origin=origin
+    )
+    print_report(report, title=f"Audit log export {file}")
+    _exit_for(report, as_json)
+
+
+@app.command("keys")
+def keys() -> None:
+    """List the signing keys (active ones sign every new checkpoint)."""
+    table = Table(title="Checkpoint signing keys 签名密钥")
+    for column in ("file", "key name", "key id", "public key (base64)", "state"):
+        table.add_column(column, overflow="fold")
+    for k in transparency.keyring_for(get_settings()).all_keys():
+        table.add_row(
+            f"audit-{k.number}.pem",
+            k.name,
+            k.key_id.hex(),
+            base64.b64encode(k.public_key).decode(),
+            "retired" if k.retired else "[green]active[/]",
+        )
+    console.print(table)
+
+
+@app.command("rotate-key")
+def rotate_key() -> None:
+    """Add a new signing key; it signs alongside the current ones until they are retired."""
+    added = transparency.keyring_for(get_settings()).rotate()
+    console.print(
+        f"[green]added[/] signing key audit-{added.number}.pem (key id {added.key_id.hex()}); "
+        "new checkpoints carry its signature next to the old key's."
+    )
+
+
+@app.command("retire-key")
+def retire_key(
+    key_id: Annotated[
+        str | None, typer.Option(help="Hex key ID to retire (default: the oldest active key).")
+    ] = None,
+) -> None:
+    """Stop signing with a key (kept on disk as .retired); the last active key stays."""
+    try:
+        retired = transparency.keyring_for(get_settings()).retire(key_id)
+    except ExchangeError as exc:
+        console.print(f"[red]refused:[/] {exc.detail}")
+        raise typer.Exit(1) from exc
+    console.print(
+        f"[green]retired[/] signing key audit-{retired.number}.pem ({retired.key_id.hex()})"
+    )

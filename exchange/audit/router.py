@@ -1,0 +1,151 @@
+"""HTTP endpoints of the audit log contract (under /v1/audit)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import PlainTextResponse
+
+from exchange.audit import transparency as service
+from exchange.audit.errors import (
+    AuditStoreCorrupt,
+    ConsistencyFromEmptyTree,
+    IndexOutOfRange,
+    SizesOutOfOrder,
+    TreeSizeNotCheckpointed,
+)
+from exchange.audit.schemas import (
+    ConsistencyProof,
+    EntryPage,
+    EntryProofPage,
+    InclusionProof,
+    PublicKeys,
+    ReconcileReport,
+    VerifyReport,
+)
+from exchange.clock import as_utc
+from exchange.context import Context
+from exchange.dependencies import RuntimeDep, SessionDep
+from exchange.errors import Forbidden, Unauthenticated, responses
+from exchange.participants.models import Role
+from exchange.security import context_for
+
+router = APIRouter(prefix="/v1/audit", tags=["audit"])
+
+# Sizes and indexes are 64-bit in the database; larger numbers are malformed requests.
+MAX_INDEX = 2**63 - 1
+Index = Annotated[int, Query(ge=0, le=MAX_INDEX)]
+OptionalIndex = Annotated[int | None, Query(ge=0, le=MAX_INDEX)]
+OverseerContext = Annotated[Context, context_for(Role.REGULATOR, Role.ADMIN)]
+AUTH_ERRORS = (Unauthenticated, Forbidden)
+
+
+async def public_context(session: SessionDep, runtime: RuntimeDep) -> Context:
+    """A context for the unauthenticated endpoints (checkpoint, public keys)."""
+    return runtime.context(session)
+
+
+PublicContext = Annotated[Context, Depends(public_context)]
+
+
+@router.get(
+    "/checkpoint",
+    operation_id="audit_checkpoint",
+    response_class=PlainTextResponse,
+    responses={200: {"content": {"text/plain": {}}}, **responses(AuditStoreCorrupt)},
+)
+async def get_checkpoint(ctx: PublicContext) -> PlainTextResponse:
+    """The latest signed checkpoint (C2SP signed note); covers entries older than 1 s."""
+    checkpoint = await service.latest_checkpoint(ctx)
+    return PlainTextResponse(
+        checkpoint.note,
+        media_type="text/plain; charset=utf-8",
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+@router.get("/public-key", operation_id="audit_public_keys")
+async def get_public_keys(ctx: PublicContext) -> PublicKeys:
+    """Every Ed25519 key that signs new checkpoints (two during a rotation)."""
+    return service.public_keys(ctx)
+
+
+@router.get(
+    "/entries",
+    operation_id="audit_entries",
+    responses=responses(*AUTH_ERRORS, TreeSizeNotCheckpointed, AuditStoreCorrupt),
+)
+async def list_entries(
+    ctx: OverseerContext,
+    start: Index = 0,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    actor: str | None = None,
+    action: str | None = None,
+    subject_type: str | None = None,
+    subject_id: str | None = None,
+    since: Annotated[datetime | None, Query(description="logged_at >= since (RFC 3339)")] = None,
+    until: Annotated[datetime | None, Query(description="logged_at < until (RFC 3339)")] = None,
+    proofs: Annotated[
+        bool, Query(description="Attach each entry's inclusion proof (in tree_size).")
+    ] = False,
+    tree_size: Annotated[
+        int | None,
+        Query(ge=0, le=MAX_INDEX, description="With proofs: the tree size (default: latest)."),
+    ] = None,
+) -> EntryPage | EntryProofPage:
+    """Entries in log order from index start, by actor, action, subject or time (regulators)."""
+    where = service.EntryFilter(
+        actor=actor,
+        action=action,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        since=as_utc(since) if since else None,
+        until=as_utc(until) if until else None,
+    )
+    return await service.list_entries(
+        ctx, start=start, limit=limit, where=where, proofs=proofs, tree_size=tree_size
+    )
+
+
+@router.get(
+    "/proof/inclusion",
+    operation_id="audit_inclusion_proof",
+    responses=responses(*AUTH_ERRORS, IndexOutOfRange, TreeSizeNotCheckpointed, AuditStoreCorrupt),
+)
+async def get_inclusion_proof(
+    ctx: OverseerContext, index: Index, tree_size: OptionalIndex = None
+) -> InclusionProof:
+    """RFC 9162 inclusion proof of an entry (tree_size defaults to the latest checkpoint)."""
+    return await service.inclusion_proof(ctx, index=index, tree_size=tree_size)
+
+
+@router.get(
+    "/proof/consistency",
+    operation_id="audit_consistency_proof",
+    responses=responses(
+        *AUTH_ERRORS,
+        SizesOutOfOrder,
+        ConsistencyFromEmptyTree,
+        TreeSizeNotCheckpointed,
+        AuditStoreCorrupt,
+    ),
+)
+async def get_consistency_proof(
+    ctx: OverseerContext, first: Index, second: OptionalIndex = None
+) -> ConsistencyProof:
+    """RFC 9162 consistency proof from size first to second (default: the latest checkpoint)."""
+    return await service.consistency_proof(ctx, first=first, second=second)
+
+
+@router.get("/verify", operation_id="audit_verify", responses=responses(*AUTH_ERRORS))
+async def verify(ctx: OverseerContext) -> VerifyReport:
+    """The server re-checks the whole stored log, its subtrees, head and checkpoints."""
+    return await service.verify_log(ctx)
+
+
+@router.get("/reconcile", operation_id="audit_reconcile", responses=responses(*AUTH_ERRORS))
+async def reconcile(ctx: OverseerContext) -> ReconcileReport:
+    """Balances rebuilt from the log's ledger postings vs the live accounts (对账)."""
+    return await service.reconcile(ctx)

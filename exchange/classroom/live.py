@@ -1,0 +1,403 @@
+"""The bots of a live class, and the class's results computed from its market database.
+
+Bots are the scenario's agents for every seat no student took: each round they decide with
+the same pure strategies as an offline run and act through the same services, on the class's
+sandbox database. Everything the results need — needs and values, unit costs, the round of
+each trade — is derived from the scenario and seed, so any process can compute them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from exchange.assets import service as assets_service
+from exchange.context import Context, Principal, Runtime
+from exchange.participants.models import Role
+from exchange.simulation import agents as strategy
+from exchange.simulation import engine, welfare
+from exchange.simulation.market import RoundOutcome, RoundPlan
+from exchange.simulation.results import (
+    AgentRecord,
+    CustomsRecord,
+    NeedRecord,
+    OrderRecord,
+    RunRecord,
+    TradeRecord,
+)
+from exchange.simulation.rng import stream
+from exchange.simulation.scenario import Scenario
+from exchange.simulation.services_market import Offering, ServiceMarket
+from exchange.simulation.world import (
+    BROKER,
+    PROVIDER,
+    REGULATOR,
+    Buyer,
+    World,
+    agent_name,
+    build_world,
+)
+from exchange.trading import service as trading_service
+from exchange.trading.models import VenueStatus
+from exchange.trading.repository import TradeFilter
+
+PAGE = 500
+# Seats of the market's own staff: always bots, never offered to students.
+STAFF_ROLES = ("admin", "operator", "reviewer", REGULATOR)
+
+
+@dataclass(frozen=True, slots=True)
+class SeatSpec:
+    """One registered agent of a class market."""
+
+    agent_key: str
+    role: str
+    participant_id: str
+
+
+def round_stream_role(group: str, round_no: int) -> str:
+    """The stream name of a buyer group's draws in one round of a live class."""
+    return f"{group}@{round_no}"
+
+
+def need_of(scenario: Scenario, buyer: Buyer, round_no: int) -> strategy.Need | None:
+    """A buyer's need in a round of a live class (the first draw of its round stream)."""
+    rng = stream(scenario.seed, round_stream_role(buyer.group, round_no), buyer.index)
+    return strategy.draw_need(
+        rng,
+        demand_bp=buyer.params.demand_bp,
+        forms=scenario.products.forms,
+        spread_bp=scenario.products.value_spread_bp,
+    )
+
+
+def values_of(scenario: Scenario, need: strategy.Need) -> dict[str, int]:
+    """What a need makes a licence worth, by grade."""
+    return {
+        grade: strategy.value_of(
+            need,
+            grade=grade,
+            base_values=scenario.products.value_fen,
+            important_value_bp=scenario.products.important_value_bp,
+        )
+        for grade in ("general", "important")
+    }
+
+
+def product_key_of(asset_name: str) -> str:
+    """The product key at the end of a simulated asset's name (e.g. provider-0001/2)."""
+    return asset_name.rsplit(" ", 1)[-1]
+
+
+def role_of(agent_key: str) -> str:
+    """The scenario role of an agent key (buyer-0003 → buyer)."""
+    return agent_key.rsplit("-", 1)[0]
+
+
+class LiveMarket:
+    """A class's bots and the market handle they act through (held by one process)."""
+
+    def __init__(self, scenario: Scenario, runtime: Runtime) -> None:
+        self.scenario = scenario
+        self.world: World = build_world(scenario)
+        clock = runtime.clock
+        assert hasattr(clock, "set"), "a class runs on its own settable clock"
+        self.market = ServiceMarket(scenario, runtime=runtime, clock=clock)  # type: ignore[arg-type]
+
+    @property
+    def runtime(self) -> Runtime:
+        """The class's runtime."""
+        assert self.market.runtime is not None
+        return self.market.runtime
+
+    async def open(self) -> list[SeatSpec]:
+        """Register every agent, register and list the products; return the seats."""
+        await self.market.open(self.world)
+        seats = []
+        for key, principal in self.market.principals.items():
+            seats.append(SeatSpec(key, role_of(key), principal.id))
+        return seats
+
+    def principal(self, agent_key: str) -> Principal:
+        """The participant an agent acts as."""
+        return self.market.principals[agent_key]
+
+    def plan(self, round_no: int, bots: Collection[str]) -> RoundPlan:
+        """The bots' decisions for a round (students decide for their own seats)."""
+        for buyer in self.world.buyers:
+            buyer.rng = stream(
+                self.scenario.seed, round_stream_role(buyer.group, round_no), buyer.index
+            )
+        schedule = list(self.world.buyers)
+        stream(self.scenario.seed, "schedule", round_no).shuffle(schedule)
+        plan = engine.plan_round(self.world, self.market.rulebooks, round_no, schedule, [], {})
+        plan.reprices = [(p, price) for p, price in plan.reprices if p.provider in bots]
+        plan.auctions = [a for a in plan.auctions if a.product.provider in bots]
+        plan.actions = [a for a in plan.actions if a.buyer in bots]
+        return plan
+
+    async def refresh(self, session: AsyncSession, *, students: Collection[str]) -> None:
+        """Catch up with the market: student providers' own listings, last round's sales."""
+        ctx = self.market._ctx(session, self.market.admin)
+        products = {p.key: p for p in self.world.products}
+        by_asset = {asset_id: key for key, asset_id in self.market.assets.items()}
+        for provider in self.world.providers:
+            if provider.key not in students:
+                continue
+            views, _ = await trading_service.list_listings(
+                ctx,
+                exchange_id=None,
+                product_form=None,
+                grade=None,
+                holder_id=self.market.participant_id(provider.key),
+                text=None,
+                include_inactive=False,
+                limit=PAGE,
+                offset=0,
+            )
+            newest: dict[str, trading_service.ListingView] = {}
+            for view in views:
+                key = by_asset.get(view.listing.asset_id)
+                if key is None or not view.tiers:
+                    continue
+                seen = newest.get(key)
+                if seen is None or (view.listing.created_at, view.listing.id) > (
+                    seen.listing.created_at,
+                    seen.listing.id,
+                ):
+                    newest[key] = view
+            for key, view in newest.items():
+                tier = view.tiers[0]
+                venues = tuple(v.exchange_id for v in view.venues if v.status == VenueStatus.ACTIVE)
+                self.market.offerings[key] = Offering(
+                    view.listing.id, tier.id, tier.price_fen, venues
+                )
+                self.market.product_of_listing[view.listing.id] = key
+                products[key].price_fen = tier.price_fen
+
+    async def begin(
+        self,
+        round_no: int,
+        *,
+        bots: Collection[str],
+        students: Collection[str],
+        closes_at: datetime,
+    ) -> RoundOutcome:
+        """The bots' moves at the start of a round, in one unit of work."""
+        outcome = RoundOutcome()
+        async with self.market.unit() as session:
+            await self.refresh(session, students=students)
+            plan = self.plan(round_no, bots)
+            await self.market.begin_round(session, plan, self.world, outcome, closes_at=closes_at)
+        for trade in outcome.trades:
+            for product in self.world.products:
+                if product.key == trade.product:
+                    product.sold += 1
+        return outcome
+
+    async def end(self, round_no: int, *, closes_at: datetime) -> RoundOutcome:
+        """Close the bots' auctions and decide customs at the end of a round."""
+        outcome = RoundOutcome()
+        self.market.clock.set(closes_at)
+        async with self.market.unit() as session:
+            await self.market.end_round(session, round_no, outcome)
+        for product in self.world.products:
+            product.sold = 0
+        return outcome
+
+
+# --- results ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RoundWindow:
+    """When a round ran, in the class market's time."""
+
+    round: int
+    started_at: datetime
+    ended_at: datetime | None
+
+
+def round_at(windows: Sequence[RoundWindow], when: datetime) -> int:
+    """The round a moment of class time falls in (0 before the first, last if after)."""
+    current = 0
+    for window in windows:
+        if when >= window.started_at:
+            current = window.round
+    return current
+
+
+@dataclass(frozen=True, slots=True)
+class SeatInfo:
+    """A seat as the results show it."""
+
+    agent_key: str
+    participant_id: str
+    name: str
+    human: bool
+
+
+async def class_record(
+    scenario: Scenario,
+    runtime: Runtime,
+    *,
+    label: str,
+    seats: Sequence[SeatInfo],
+    windows: Sequence[RoundWindow],
+    rounds_played: int,
+) -> RunRecord:
+    """The same record an offline run produces, from a class's market database."""
+    world = build_world(scenario)
+    key_of = {s.participant_id: s.agent_key for s in seats}
+    products = {p.key: p for p in world.products}
+    record = RunRecord(
+        scenario=scenario.name,
+        label=label,
+        seed=scenario.seed,
+        rounds=max(1, rounds_played),
+        exchanges=sorted(scenario.exchanges),
+        title=scenario.title,
+        note=scenario.note,
+    )
+    strategies = {p.key: p.pricing for p in world.providers}
+    strategies.update({b.key: b.params.strategy for b in world.buyers})
+    jurisdictions = {b.key: b.jurisdiction for b in world.buyers}
+    for seat in seats:
+        role = role_of(seat.agent_key)
+        if role in STAFF_ROLES and role != REGULATOR:
+            continue
+        record.agents.append(
+            AgentRecord(
+                seat.agent_key,
+                role,
+                seat.name,
+                seat.participant_id,
+                jurisdictions.get(seat.agent_key, "CN"),
+                "student" if seat.human else strategies.get(seat.agent_key, ""),
+                seat.human,
+            )
+        )
+    needs: dict[tuple[str, int], strategy.Need] = {}
+    for r in range(1, rounds_played + 1):
+        for buyer in world.buyers:
+            need = need_of(scenario, buyer, r)
+            if need is None:
+                continue
+            needs[(buyer.key, r)] = need
+            values = values_of(scenario, need)
+            best = welfare.best_single(
+                [values[p.grade] - p.unit_cost_fen for p in world.products if p.form == need.form]
+            )
+            record.needs.append(NeedRecord(r, buyer.key, need.form, values["general"], best))
+
+    async with runtime.sessionmaker() as session:
+        admin_id = next((s.participant_id for s in seats if s.agent_key == "admin"), None)
+        assert admin_id is not None, "every class market has its admin"
+        ctx = Context(session, runtime, Principal(admin_id, "admin", Role.ADMIN, "CN"))
+        asset_names: dict[str, str] = {}
+        offset = 0
+        while True:
+            trades, total = await trading_service.list_trades(
+                ctx, TradeFilter(), limit=PAGE, offset=offset
+            )
+            for trade in trades:
+                if trade.asset_id not in asset_names:
+                    asset = await assets_service.get_asset(ctx, trade.asset_id)
+                    asset_names[trade.asset_id] = asset.name
+                key = product_key_of(asset_names[trade.asset_id])
+                product = products.get(key)
+                r = round_at(windows, trade.settled_at)
+                buyer_key = key_of.get(trade.buyer_id, trade.buyer_id)
+                need = needs.get((buyer_key, r))
+                value = 0
+                if need is not None and need.form == trade.product_form:
+                    value = values_of(scenario, need)[trade.grade]
+                record.trades.append(
+                    TradeRecord(
+                        round=r,
+                        trade_id=trade.id,
+                        exchange_id=trade.exchange_id,
+                        mode=str(trade.mode),
+                        product=key,
+                        form=trade.product_form,
+                        grade=trade.grade,
+                        cross_border=trade.cross_border,
+                        buyer=buyer_key,
+                        seller=key_of.get(trade.seller_id, trade.seller_id),
+                        broker=key_of.get(trade.broker_id, trade.broker_id)
+                        if trade.broker_id
+                        else None,
+                        price_fen=trade.price_fen,
+                        buyer_fee_fen=trade.buyer_fee_fen,
+                        seller_fee_fen=trade.seller_fee_fen,
+                        commission_fen=trade.commission_fen,
+                        value_fen=value,
+                        unit_cost_fen=product.unit_cost_fen if product is not None else 0,
+                    )
+                )
+            offset += len(trades)
+            if not trades or offset >= total:
+                break
+        offset = 0
+        while True:
+            orders, total = await trading_service.list_orders(
+                ctx, TradeFilter(), status=None, limit=PAGE, offset=offset
+            )
+            for placed in orders:
+                order = placed.order
+                record.orders.append(
+                    OrderRecord(
+                        round_at(windows, order.created_at),
+                        key_of.get(order.buyer_id, order.buyer_id),
+                        order.exchange_id,
+                        str(order.mode),
+                        order.price_fen,
+                        str(order.status),
+                        order.reason[:80],
+                        key_of.get(order.broker_id, order.broker_id) if order.broker_id else None,
+                    )
+                )
+            offset += len(orders)
+            if not orders or offset >= total:
+                break
+        offset = 0
+        while True:
+            cases, total = await trading_service.list_customs_cases(
+                ctx, status=None, jurisdiction=None, exchange_id=None, limit=PAGE, offset=offset
+            )
+            for case in cases:
+                record.customs.append(
+                    CustomsRecord(
+                        round_at(windows, case.created_at),
+                        case.exchange_id,
+                        key_of.get(case.buyer_id, case.buyer_id),
+                        case.grade,
+                        case.personal_information,
+                        case.legal_basis,
+                        str(case.decision) if case.decision is not None else "pending",
+                    )
+                )
+            offset += len(cases)
+            if not cases or offset >= total:
+                break
+    record.trades.sort(key=lambda t: (t.round, t.trade_id))
+    record.orders.sort(key=lambda o: (o.round, o.buyer, o.exchange_id, o.price_fen))
+    record.customs.sort(key=lambda c: (c.round, c.buyer, c.exchange_id))
+    return record
+
+
+def seat_name(agent_key: str) -> str:
+    """A display name for a bot's seat."""
+    role = role_of(agent_key)
+    index = agent_key.rsplit("-", 1)[-1]
+    if role in (PROVIDER, BROKER, REGULATOR, "buyer", "cross_border_buyer") and index.isdigit():
+        return agent_name(role, int(index))
+    return agent_key
+
+
+def closes_at_for(start: datetime, scenario: Scenario) -> datetime:
+    """A round's deadline in class time (auctions close then)."""
+    return start + timedelta(hours=scenario.round_hours) - timedelta(minutes=1)

@@ -1,0 +1,358 @@
+"""The market a run plays against: the port the engine talks to, and an in-memory ceiling.
+
+`Market` is what the engine needs from a market: open it (participants, assets, listings),
+play one round's plan, and finish (the audit root). `ServiceMarket` (in `services_market`)
+plays every action through the platform's services on a real database; `NullMarket` here
+fills the same plans in memory with the same arithmetic, to measure the agents' decision loop
+with no market behind it (the benchmark's ceiling).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from exchange.simulation import agents as strategy
+from exchange.simulation.results import CustomsRecord, OrderRecord, TradeRecord
+from exchange.simulation.scenario import Scenario
+from exchange.simulation.world import Product, World
+
+ALL_MODES = frozenset({"posted", "negotiated", "auction"})
+MAX_NEGOTIATION_STEPS = 3
+
+
+@dataclass(frozen=True, slots=True)
+class RulebookView:
+    """What agents need to know of an exchange's rulebook."""
+
+    exchange_id: str
+    buyer_fee_bp: int
+    seller_fee_bp: int
+    max_commission_bp: int
+    broker_required_for: frozenset[str]
+    trade_modes: frozenset[str]
+    min_price_fen: int
+    max_price_fen: int
+
+
+@dataclass(frozen=True, slots=True)
+class Purchase:
+    """Buy a licence at its posted price (挂牌交易)."""
+
+    buyer: str
+    product: Product
+    exchange_id: str
+    price_fen: int
+    value_fen: int
+    broker: str | None
+    # Next-best purchases to try, in order, if an exclusive licence went to someone else first.
+    fallbacks: tuple[Purchase, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Negotiation:
+    """Negotiate a licence (协议交易): the buyer's opening offer and limit, the seller's terms."""
+
+    buyer: str
+    product: Product
+    exchange_id: str
+    offer_fen: int
+    limit_fen: int
+    ask_fen: int
+    floor_fen: int
+    value_fen: int
+    broker: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Bid:
+    """A sealed bid on this round's auction of a product's exclusive licence (竞价交易)."""
+
+    buyer: str
+    product: Product
+    exchange_id: str
+    amount_fen: int
+    value_fen: int
+    broker: str | None
+
+
+Action = Purchase | Negotiation | Bid
+
+
+@dataclass(frozen=True, slots=True)
+class AuctionOpening:
+    """A provider opens a sealed-bid auction of one exclusive licence for this round."""
+
+    product: Product
+    exchange_id: str
+    reserve_fen: int
+    rule: str
+
+
+@dataclass
+class RoundPlan:
+    """Everything agents decided for one round, in the order it is to be played."""
+
+    round: int
+    reprices: list[tuple[Product, int]] = field(default_factory=list)
+    auctions: list[AuctionOpening] = field(default_factory=list)
+    actions: list[Action] = field(default_factory=list)
+
+
+@dataclass
+class RoundOutcome:
+    """What one round produced."""
+
+    trades: list[TradeRecord] = field(default_factory=list)
+    orders: list[OrderRecord] = field(default_factory=list)
+    customs: list[CustomsRecord] = field(default_factory=list)
+
+
+def mode_of(action: Action) -> str:
+    """The trade mode of an action."""
+    if isinstance(action, Purchase):
+        return "posted"
+    return "negotiated" if isinstance(action, Negotiation) else "auction"
+
+
+def asked_price(action: Action) -> int:
+    """The price an action names: the posted price, the opening offer or the bid."""
+    if isinstance(action, Purchase):
+        return action.price_fen
+    return action.offer_fen if isinstance(action, Negotiation) else action.amount_fen
+
+
+def order_record(
+    round_no: int,
+    action: Action,
+    outcome: str,
+    reason: str = "",
+    *,
+    mode: str | None = None,
+    price_fen: int | None = None,
+) -> OrderRecord:
+    """How an agent's action ended, as the results list it."""
+    return OrderRecord(
+        round_no,
+        action.buyer,
+        action.exchange_id,
+        mode if mode is not None else mode_of(action),
+        price_fen if price_fen is not None else asked_price(action),
+        outcome,
+        reason,
+        action.broker,
+    )
+
+
+class Market(Protocol):
+    """The market a run plays against."""
+
+    async def open(self, world: World) -> dict[str, RulebookView]:
+        """Set up participants, assets and listings; return each exchange's rulebook."""
+        ...
+
+    async def play_round(self, plan: RoundPlan, world: World) -> RoundOutcome:
+        """Play one round's plan and report what happened."""
+        ...
+
+    async def finish(self) -> tuple[str, int]:
+        """Close the market; return the audit log's Merkle root (hex) and size."""
+        ...
+
+    def participant_id(self, agent_key: str) -> str:
+        """The participant an agent acts as."""
+        ...
+
+
+def rulebooks_from_scenario(scenario: Scenario) -> dict[str, RulebookView]:
+    """Rulebooks as the scenario sets them (unset rates 0, every mode open, no limits)."""
+    out = {}
+    for exchange_id, setup in sorted(scenario.exchanges.items()):
+        out[exchange_id] = RulebookView(
+            exchange_id=exchange_id,
+            buyer_fee_bp=setup.buyer_fee_bp or 0,
+            seller_fee_bp=setup.seller_fee_bp or 0,
+            max_commission_bp=setup.max_commission_bp
+            if setup.max_commission_bp is not None
+            else strategy.BASIS,
+            broker_required_for=frozenset(setup.broker_required_for or ()),
+            trade_modes=frozenset(setup.trade_modes) if setup.trade_modes else ALL_MODES,
+            min_price_fen=setup.min_price_fen or 1,
+            max_price_fen=setup.max_price_fen or 10**13,
+        )
+    return out
+
+
+class NullMarket:
+    """Fills plans in memory with the same rules of thumb: the ceiling of the decision loop."""
+
+    def __init__(self, scenario: Scenario) -> None:
+        self.scenario = scenario
+        self.rulebooks = rulebooks_from_scenario(scenario)
+        self.cash: dict[str, int] = {}
+        self.roles: dict[str, str] = {}
+        self.jurisdictions: dict[str, str] = {}
+        self.legal_basis: dict[str, str | None] = {}
+        self.commission: dict[str, int] = {}
+        self.policy = scenario.agents.regulators.customs_policy
+        self.regulated = scenario.agents.regulators.count > 0
+        self.sold_exclusive: set[str] = set()
+        self.counter = 0
+
+    async def open(self, world: World) -> dict[str, RulebookView]:
+        """Give every buyer its budget."""
+        for buyer in world.buyers:
+            self.cash[buyer.key] = buyer.params.budget_fen
+            self.roles[buyer.key] = buyer.params.role
+            self.jurisdictions[buyer.key] = buyer.jurisdiction
+            self.legal_basis[buyer.key] = buyer.legal_basis
+        for broker in world.brokers:
+            self.commission[broker.key] = broker.commission_bp
+        return self.rulebooks
+
+    def participant_id(self, agent_key: str) -> str:
+        """Agents are their own participants here."""
+        return agent_key
+
+    async def finish(self) -> tuple[str, int]:
+        """No audit log: an empty root."""
+        return "", 0
+
+    async def play_round(self, plan: RoundPlan, world: World) -> RoundOutcome:
+        """Settle what the rules allow, in order."""
+        outcome = RoundOutcome()
+        self.sold_exclusive.clear()
+        for product, price in plan.reprices:
+            product.price_fen = price
+        bids: dict[tuple[str, str], list[Bid]] = {}
+        for action in plan.actions:
+            if isinstance(action, Bid):
+                bids.setdefault((action.product.key, action.exchange_id), []).append(action)
+                continue
+            if isinstance(action, Negotiation):
+                agreed = self._negotiate(action)
+                if agreed is None:
+                    outcome.orders.append(order_record(plan.round, action, "no_deal"))
+                    continue
+                self._settle(outcome, plan.round, action, agreed, "negotiated")
+            else:
+                for attempt in (action, *action.fallbacks):
+                    if self._settle(outcome, plan.round, attempt, attempt.price_fen, "posted"):
+                        break
+        for opening in plan.auctions:
+            placed = bids.get((opening.product.key, opening.exchange_id), [])
+            if not placed:
+                continue
+            ranked = sorted(placed, key=lambda b: (-b.amount_fen, b.buyer))
+            winner = ranked[0]
+            price = winner.amount_fen
+            if opening.rule == "second_price":
+                price = ranked[1].amount_fen if len(ranked) > 1 else opening.reserve_fen
+            for loser in ranked[1:]:
+                outcome.orders.append(order_record(plan.round, loser, "lost"))
+            self._settle(outcome, plan.round, winner, price, "auction")
+        return outcome
+
+    def _negotiate(self, action: Negotiation) -> int | None:
+        offer = action.offer_fen
+        for _ in range(MAX_NEGOTIATION_STEPS):
+            response = strategy.respond_to_offer(
+                ask_fen=action.ask_fen, floor_fen=action.floor_fen, offer_fen=offer
+            )
+            if response.accept:
+                return response.price_fen
+            if strategy.accepts_counter(counter_fen=response.price_fen, limit_fen=action.limit_fen):
+                return response.price_fen
+            offer = min(action.limit_fen, (offer + response.price_fen) // 2)
+        return None
+
+    def _settle(
+        self, outcome: RoundOutcome, round_no: int, action: Action, price: int, mode: str
+    ) -> bool:
+        """Settle one action if the rules allow; whether it settled."""
+        rulebook = self.rulebooks[action.exchange_id]
+        role = self.roles[action.buyer]
+        buyer_fee = strategy.fee(price, rulebook.buyer_fee_bp)
+        refusal = None
+        if mode not in rulebook.trade_modes:
+            refusal = "trade-mode-closed"
+        elif action.broker is None and role in rulebook.broker_required_for:
+            refusal = "broker-required"
+        elif self.scenario.products.exclusive and action.product.key in self.sold_exclusive:
+            refusal = "licence-unavailable"
+        elif self.cash[action.buyer] < price + buyer_fee:
+            refusal = "insufficient-funds"
+        if refusal is not None:
+            outcome.orders.append(
+                order_record(round_no, action, "refused", refusal, mode=mode, price_fen=price)
+            )
+            return False
+        product = action.product
+        cross_border = self.jurisdictions[action.buyer] != "CN"
+        if cross_border and (product.grade != "general" or product.personal_information):
+            basis = self.legal_basis[action.buyer]
+            ruling = strategy.customs_ruling(
+                self.policy,
+                grade=product.grade,
+                personal_information=product.personal_information,
+                legal_basis=basis,
+            )
+            approved = self.regulated and ruling.approve
+            outcome.customs.append(
+                CustomsRecord(
+                    round_no,
+                    action.exchange_id,
+                    action.buyer,
+                    product.grade,
+                    product.personal_information,
+                    basis,
+                    "approved" if approved else "rejected",
+                )
+            )
+            if not approved:
+                outcome.orders.append(
+                    order_record(
+                        round_no, action, "refused", "customs-refused", mode=mode, price_fen=price
+                    )
+                )
+                return False
+        elif cross_border:
+            outcome.customs.append(
+                CustomsRecord(
+                    round_no,
+                    action.exchange_id,
+                    action.buyer,
+                    product.grade,
+                    product.personal_information,
+                    self.legal_basis[action.buyer],
+                    "auto_cleared",
+                )
+            )
+        commission = strategy.fee(price, self.commission[action.broker]) if action.broker else 0
+        self.cash[action.buyer] -= price + buyer_fee
+        if self.scenario.products.exclusive:
+            self.sold_exclusive.add(action.product.key)
+        self.counter += 1
+        outcome.orders.append(order_record(round_no, action, "settled", mode=mode, price_fen=price))
+        outcome.trades.append(
+            TradeRecord(
+                round=round_no,
+                trade_id=f"t{self.counter}",
+                exchange_id=action.exchange_id,
+                mode=mode,
+                product=product.key,
+                form=product.form,
+                grade=product.grade,
+                cross_border=cross_border,
+                buyer=action.buyer,
+                seller=product.provider,
+                broker=action.broker,
+                price_fen=price,
+                buyer_fee_fen=buyer_fee,
+                seller_fee_fen=strategy.fee(price, rulebook.seller_fee_bp),
+                commission_fen=commission,
+                value_fen=action.value_fen,
+                unit_cost_fen=product.unit_cost_fen,
+            )
+        )
+        return True

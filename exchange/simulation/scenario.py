@@ -1,0 +1,319 @@
+"""Scenario files (仿真场景): the market's set-up, the agents, rounds, seed and treatments.
+
+A scenario is a TOML file validated by these models: unknown fields and impossible values
+(negative counts or budgets, fees over 100%) are refused before anything runs. Rates are
+basis points (1 bp = 0.01%), money is integer fen (分), weights are relative integers.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+TradeModeName = Literal["posted", "negotiated", "auction"]
+GradeName = Literal["general", "important"]
+TradingRoleName = Literal["department", "enterprise", "individual"]
+LegalBasisName = Literal["security_assessment", "standard_contract", "certification"]
+BuyerStrategy = Literal["zi_c", "truthful", "adaptive"]
+PricingName = Literal["fixed", "adaptive"]
+CustomsPolicy = Literal["strict", "lenient"]
+BrokerUse = Literal["never", "when_required", "always"]
+AuctionRuleName = Literal["first_price", "second_price"]
+
+MAX_FEN = 10**13  # 100 billion yuan: far above any simulated budget, far below 2^53
+BASIS = 10_000
+
+Bp = Annotated[int, Field(ge=0, le=BASIS, description="basis points, 0..10000 (0%..100%)")]
+Count = Annotated[int, Field(ge=0, le=100_000)]
+Fen = Annotated[int, Field(ge=0, le=MAX_FEN, description="integer fen (分)")]
+PositiveFen = Annotated[int, Field(ge=1, le=MAX_FEN, description="integer fen (分), > 0")]
+Weight = Annotated[int, Field(ge=0, le=1_000_000)]
+ExchangeId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]{0,15}$")]
+Jurisdiction = Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
+DEFAULT_START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # a Monday morning
+# The exchanges the trading migration seeds; a scenario sets their rulebooks for a run.
+KNOWN_EXCHANGES: dict[str, str] = {
+    "gzde": "广州数据交易所 Guangzhou Data Exchange",
+    "szdex": "深圳数据交易所 Shenzhen Data Exchange",
+}
+PRODUCT_FORMS = ("dataset", "api", "indicator", "report", "model", "application")
+TRADE_MODES = ("posted", "negotiated", "auction")
+DEFAULT_VALUES_FEN: dict[str, int] = {
+    "dataset": 200_000,
+    "api": 300_000,
+    "indicator": 80_000,
+    "report": 50_000,
+    "model": 500_000,
+    "application": 400_000,
+}
+
+
+class Section(BaseModel):
+    """A part of a scenario: unknown fields are refused, values are checked strictly."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+def _known(table: dict[str, int], names: tuple[str, ...], what: str) -> None:
+    unknown = sorted(set(table) - set(names))
+    if unknown:
+        raise ValueError(f"unknown {what} {unknown[0]!r}; the {what}s are {', '.join(names)}")
+
+
+def _positive_weights(weights: dict[str, int], what: str) -> dict[str, int]:
+    if not weights or sum(weights.values()) <= 0:
+        raise ValueError(f"at least one {what} needs a weight above 0")
+    return weights
+
+
+class FenRange(Section):
+    """An inclusive range of amounts in fen."""
+
+    min: Fen
+    max: Fen
+
+    @model_validator(mode="after")
+    def _ordered(self) -> FenRange:
+        if self.min > self.max:
+            raise ValueError(f"min ({self.min}) is above max ({self.max})")
+        return self
+
+
+class ExchangeSetup(Section):
+    """One exchange's rulebook for the run (交易规则); unset fields keep the seeded rulebook."""
+
+    buyer_fee_bp: Bp | None = None
+    seller_fee_bp: Bp | None = None
+    max_commission_bp: Bp | None = None
+    broker_required_for: list[TradingRoleName] | None = None
+    trade_modes: list[TradeModeName] | None = None
+    listing_review: Literal["none", "operator"] | None = None
+    min_price_fen: PositiveFen | None = None
+    max_price_fen: PositiveFen | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ExchangeSetup:
+        if (
+            self.seller_fee_bp is not None
+            and self.max_commission_bp is not None
+            and self.seller_fee_bp + self.max_commission_bp > BASIS
+        ):
+            raise ValueError("seller_fee_bp + max_commission_bp would take more than 100%")
+        if (
+            self.min_price_fen is not None
+            and self.max_price_fen is not None
+            and self.min_price_fen > self.max_price_fen
+        ):
+            raise ValueError("min_price_fen is above max_price_fen")
+        if self.trade_modes is not None and not self.trade_modes:
+            raise ValueError("trade_modes needs at least one mode")
+        return self
+
+
+class ProductSetup(Section):
+    """The data products providers register and list (数据产品): forms, grades, values, costs."""
+
+    per_provider: int = Field(default=2, ge=1, le=50)
+    forms: dict[str, Weight] = Field(default_factory=lambda: {"dataset": 1})
+    grades: dict[str, Weight] = Field(default_factory=lambda: {"general": 1})
+    personal_information_bp: Bp = 0
+    exclusive: bool = False
+    term_days: int = Field(default=30, ge=1, le=3650)
+    value_fen: dict[str, PositiveFen] = Field(default_factory=lambda: dict(DEFAULT_VALUES_FEN))
+    important_value_bp: int = Field(default=15_000, ge=0, le=100_000)
+    value_spread_bp: Bp = 3_000
+    unit_cost_fen: FenRange = Field(default_factory=lambda: FenRange(min=10_000, max=60_000))
+
+    @field_validator("forms", "value_fen")
+    @classmethod
+    def _forms(cls, forms: dict[str, int]) -> dict[str, int]:
+        _known(forms, PRODUCT_FORMS, "product form")
+        return forms
+
+    @field_validator("forms")
+    @classmethod
+    def _form_weights(cls, forms: dict[str, int]) -> dict[str, int]:
+        return _positive_weights(forms, "product form")
+
+    @field_validator("grades")
+    @classmethod
+    def _grades(cls, grades: dict[str, int]) -> dict[str, int]:
+        if "core" in grades:
+            raise ValueError(
+                "core data (核心数据) can never be registered for trading; use general or important"
+            )
+        unknown = sorted(set(grades) - {"general", "important"})
+        if unknown:
+            raise ValueError(f"unknown grade {unknown[0]!r}; grades are general and important")
+        return _positive_weights(grades, "grade")
+
+    @model_validator(mode="after")
+    def _values_for_forms(self) -> ProductSetup:
+        missing = sorted(f for f, w in self.forms.items() if w > 0 and f not in self.value_fen)
+        if missing:
+            raise ValueError(f"value_fen has no value for the form {missing[0]!r}")
+        return self
+
+
+class Providers(Section):
+    """Data providers (数据提供方): hold registered assets, list them, set prices."""
+
+    count: Count = 10
+    role: Literal["enterprise", "department"] = "enterprise"
+    pricing: PricingName = "fixed"
+    markup_bp: int = Field(default=5_000, ge=0, le=100_000)
+    step_bp: Bp = 500
+    list_on: list[ExchangeId] | None = None
+    balance_fen: Fen = 0
+
+
+class Buyers(Section):
+    """Data buyers (数据需方): a need some rounds, a valuation, a budget and a strategy."""
+
+    count: Count = 50
+    role: TradingRoleName = "enterprise"
+    strategy: BuyerStrategy = "truthful"
+    budget_fen: Fen = 2_000_000
+    demand_bp: Bp = 5_000
+    search: int = Field(default=3, ge=1, le=50)
+    # How often a buyer compares exchanges; otherwise it buys on its home exchange.
+    shop_around_bp: Bp = BASIS
+    modes: dict[str, Weight] = Field(default_factory=lambda: {"posted": 1})
+    use_broker: BrokerUse = "when_required"
+    aspiration_bp: Bp = 8_000
+    step_bp: Bp = 500
+
+    @field_validator("modes")
+    @classmethod
+    def _modes(cls, modes: dict[str, int]) -> dict[str, int]:
+        _known(modes, TRADE_MODES, "trade mode")
+        return _positive_weights(modes, "trade mode")
+
+
+class CrossBorderBuyers(Buyers):
+    """Buyers outside mainland China (境外需方): every purchase passes data customs (数据海关)."""
+
+    count: Count = 0
+    jurisdictions: list[Jurisdiction] = Field(default_factory=lambda: ["HK"])
+    legal_basis: LegalBasisName | None = "standard_contract"
+
+    @field_validator("jurisdictions")
+    @classmethod
+    def _abroad(cls, codes: list[str]) -> list[str]:
+        if not codes:
+            raise ValueError("at least one jurisdiction is needed")
+        if "CN" in codes:
+            raise ValueError("CN is mainland China; cross-border buyers are from elsewhere")
+        return codes
+
+
+class Brokers(Section):
+    """Data brokers (数据经纪人): act for buyers under mandates, for a commission."""
+
+    count: Count = 0
+    commission_bp: Bp = 200
+    exchanges: list[ExchangeId] | None = None
+
+
+class Regulators(Section):
+    """Regulators (监管部门): decide data-customs cases by a policy."""
+
+    count: int = Field(default=1, ge=0, le=10)
+    customs_policy: CustomsPolicy = "lenient"
+
+
+class Agents(Section):
+    """The agents of a run, by role."""
+
+    providers: Providers = Field(default_factory=Providers)
+    buyers: Buyers = Field(default_factory=Buyers)
+    brokers: Brokers = Field(default_factory=Brokers)
+    cross_border_buyers: CrossBorderBuyers = Field(default_factory=CrossBorderBuyers)
+    regulators: Regulators = Field(default_factory=Regulators)
+
+    def total(self) -> int:
+        """How many agents the run has."""
+        return (
+            self.providers.count
+            + self.buyers.count
+            + self.brokers.count
+            + self.cross_border_buyers.count
+            + self.regulators.count
+        )
+
+
+class AuctionSetup(Section):
+    """Sealed-bid auctions (密封竞价) of exclusive licences: the pricing rule and the reserve."""
+
+    rule: AuctionRuleName = "second_price"
+    reserve_bp: Bp = 5_000
+
+
+Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
+
+
+class Scenario(Section):
+    """A whole simulation: the market, the agents, how long it runs, and named treatments."""
+
+    name: Slug
+    title: str = Field(default="", max_length=200)
+    note: str = Field(default="", max_length=20_000)
+    seed: int = Field(default=1, ge=0, le=2**63 - 1)
+    rounds: int = Field(default=20, ge=1, le=10_000)
+    round_hours: int = Field(default=24, ge=1, le=24 * 30)
+    start: datetime = DEFAULT_START
+    exchanges: dict[ExchangeId, ExchangeSetup] = Field(min_length=1)
+    products: ProductSetup = Field(default_factory=ProductSetup)
+    agents: Agents = Field(default_factory=Agents)
+    auction: AuctionSetup = Field(default_factory=AuctionSetup)
+    treatments: dict[Slug, dict[str, Any]] = Field(default_factory=dict)
+
+    @field_validator("exchanges")
+    @classmethod
+    def _known_exchanges(cls, exchanges: dict[str, ExchangeSetup]) -> dict[str, ExchangeSetup]:
+        for name in exchanges:
+            if name not in KNOWN_EXCHANGES:
+                known = ", ".join(f"{k} ({v})" for k, v in KNOWN_EXCHANGES.items())
+                raise ValueError(f"no exchange {name!r}; the market has {known}")
+        return exchanges
+
+    @field_validator("start")
+    @classmethod
+    def _aware(cls, start: datetime) -> datetime:
+        if start.tzinfo is None:
+            raise ValueError("start needs a time zone, e.g. 2026-11-23T09:00:00Z")
+        return start.astimezone(UTC)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Scenario:
+        known = set(self.exchanges)
+        for where, names in (
+            ("agents.providers.list_on", self.agents.providers.list_on),
+            ("agents.brokers.exchanges", self.agents.brokers.exchanges),
+        ):
+            unknown = sorted(set(names or ()) - known)
+            if unknown:
+                raise ValueError(f"{where} names {unknown[0]!r}, not one of the exchanges")
+        for where, buyers in (
+            ("agents.buyers", self.agents.buyers),
+            ("agents.cross_border_buyers", self.agents.cross_border_buyers),
+        ):
+            if buyers.count and buyers.modes.get("auction") and not self.products.exclusive:
+                raise ValueError(
+                    f"{where}.modes has auctions, which sell exclusive licences only: "
+                    "set products.exclusive = true"
+                )
+            if buyers.count and buyers.use_broker == "always" and not self.agents.brokers.count:
+                raise ValueError(f"{where}.use_broker is 'always' but there are no brokers")
+        if "base" in self.treatments:
+            raise ValueError("'base' names the untreated scenario; call the treatment otherwise")
+        return self
+
+    def buyer_groups(self) -> tuple[tuple[str, Buyers], ...]:
+        """The buyer populations, domestic first, with the role names their streams use."""
+        return (
+            ("buyer", self.agents.buyers),
+            ("cross_border_buyer", self.agents.cross_border_buyers),
+        )

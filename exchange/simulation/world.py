@@ -1,0 +1,210 @@
+"""The agents and products of a run, built from a scenario (pure: no I/O, own streams only)."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+
+from exchange.simulation import agents as strategy
+from exchange.simulation.rng import stream
+from exchange.simulation.scenario import Buyers, Scenario
+
+PROVIDER = "provider"
+BUYER = "buyer"
+CROSS_BORDER_BUYER = "cross_border_buyer"
+BROKER = "broker"
+REGULATOR = "regulator"
+
+FORM_LABELS = {
+    "dataset": "数据集",
+    "api": "数据接口",
+    "indicator": "数据指标",
+    "report": "数据报告",
+    "model": "数据模型",
+    "application": "数据应用",
+}
+ROLE_NAMES = {
+    PROVIDER: "数据提供方 provider",
+    BUYER: "数据需方 buyer",
+    CROSS_BORDER_BUYER: "境外需方 cross-border buyer",
+    BROKER: "数据经纪人 broker",
+    REGULATOR: "监管部门 regulator",
+}
+
+
+def agent_key(role: str, index: int) -> str:
+    """The stable key of an agent, e.g. buyer-0007."""
+    return f"{role}-{index:04d}"
+
+
+@dataclass
+class Product:
+    """A data product a provider registers and lists, with its current price."""
+
+    key: str
+    provider: str
+    form: str
+    grade: str
+    personal_information: bool
+    unit_cost_fen: int
+    price_fen: int
+    exchanges: tuple[str, ...]
+    sold: int = 0
+
+
+@dataclass
+class Provider:
+    """A provider agent: its products and pricing rule."""
+
+    key: str
+    index: int
+    rng: random.Random
+    role: str
+    pricing: str
+    step_bp: int
+    balance_fen: int
+    products: list[Product] = field(default_factory=list)
+
+
+@dataclass
+class Buyer:
+    """A buyer agent (domestic or cross-border) with its learning state."""
+
+    key: str
+    group: str
+    index: int
+    rng: random.Random
+    params: Buyers
+    jurisdiction: str
+    legal_basis: str | None
+    aspiration_bp: int
+    home: str = ""
+    broker: str | None = None
+
+
+@dataclass(frozen=True)
+class Broker:
+    """A broker agent: the exchanges it serves and its commission."""
+
+    key: str
+    index: int
+    exchanges: tuple[str, ...]
+    commission_bp: int
+
+
+@dataclass(frozen=True)
+class Regulator:
+    """A regulator agent deciding data-customs cases by a policy."""
+
+    key: str
+    index: int
+    policy: str
+
+
+@dataclass
+class World:
+    """Every agent and product of a run, in a fixed order."""
+
+    scenario: Scenario
+    providers: list[Provider]
+    buyers: list[Buyer]
+    brokers: list[Broker]
+    regulators: list[Regulator]
+    _brokers: dict[str, Broker] = field(default_factory=dict, repr=False)
+
+    @property
+    def products(self) -> list[Product]:
+        """Every product, provider by provider."""
+        return [p for provider in self.providers for p in provider.products]
+
+    def broker(self, key: str) -> Broker:
+        """A broker by key."""
+        found = self._brokers.get(key)
+        if found is None:
+            self._brokers.update({b.key: b for b in self.brokers})
+            found = self._brokers[key]
+        return found
+
+    def agent_count(self) -> int:
+        """How many agents act in the run."""
+        return len(self.providers) + len(self.buyers) + len(self.brokers) + len(self.regulators)
+
+
+def build_world(scenario: Scenario) -> World:
+    """The agents and products of a scenario, each drawing on its own random stream."""
+    seed = scenario.seed
+    exchanges = tuple(sorted(scenario.exchanges))
+    products_setup = scenario.products
+    p = scenario.agents.providers
+    providers = []
+    for i in range(1, p.count + 1):
+        key = agent_key(PROVIDER, i)
+        rng = stream(seed, PROVIDER, i)
+        provider = Provider(key, i, rng, p.role, p.pricing, p.step_bp, p.balance_fen)
+        listed_on = tuple(sorted(p.list_on)) if p.list_on else exchanges
+        for n in range(1, products_setup.per_provider + 1):
+            form = strategy.weighted_choice(rng, products_setup.forms)
+            grade = strategy.weighted_choice(rng, products_setup.grades)
+            personal = rng.randrange(strategy.BASIS) < products_setup.personal_information_bp
+            cost = rng.randint(products_setup.unit_cost_fen.min, products_setup.unit_cost_fen.max)
+            provider.products.append(
+                Product(
+                    key=f"{key}/{n}",
+                    provider=key,
+                    form=form,
+                    grade=grade,
+                    personal_information=personal,
+                    unit_cost_fen=cost,
+                    price_fen=strategy.list_price(cost, p.markup_bp),
+                    exchanges=listed_on,
+                )
+            )
+        providers.append(provider)
+
+    b = scenario.agents.brokers
+    brokers = [
+        Broker(
+            agent_key(BROKER, i),
+            i,
+            tuple(sorted(b.exchanges)) if b.exchanges else exchanges,
+            b.commission_bp,
+        )
+        for i in range(1, b.count + 1)
+    ]
+
+    buyers = []
+    for group, params in scenario.buyer_groups():
+        jurisdictions = getattr(params, "jurisdictions", ["CN"])
+        basis = getattr(params, "legal_basis", None)
+        for i in range(1, params.count + 1):
+            buyer = Buyer(
+                key=agent_key(group, i),
+                group=group,
+                index=i,
+                rng=stream(seed, group, i),
+                params=params,
+                jurisdiction=jurisdictions[(i - 1) % len(jurisdictions)],
+                legal_basis=basis,
+                aspiration_bp=params.aspiration_bp,
+            )
+            buyer.home = buyer.rng.choice(exchanges)
+            if brokers and params.use_broker != "never":
+                # Clients are spread over brokers in turn: deterministic, no draw needed.
+                buyer.broker = brokers[(i - 1) % len(brokers)].key
+            buyers.append(buyer)
+
+    r = scenario.agents.regulators
+    regulators = [
+        Regulator(agent_key(REGULATOR, i), i, r.customs_policy) for i in range(1, r.count + 1)
+    ]
+    return World(scenario, providers, buyers, brokers, regulators)
+
+
+def agent_name(role: str, index: int) -> str:
+    """A display name for a simulated participant (Chinese and English)."""
+    return f"{ROLE_NAMES[role]} {index:04d}"
+
+
+def product_name(product: Product) -> str:
+    """A display name for a simulated data product."""
+    return f"{FORM_LABELS.get(product.form, product.form)} {product.key}"

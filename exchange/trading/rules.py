@@ -1,0 +1,193 @@
+"""The market's rules as pure functions: fee splits, data-customs triage, negotiation steps.
+
+Amounts are integer fen and rates basis points (1 bp = 0.01%). Fees and commissions are
+rounded down to the fen, so that what the seller keeps is never negative.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from exchange.trading.models import (
+    CustomsDecision,
+    CustomsStatus,
+    NegotiationParty,
+    NegotiationState,
+)
+
+BASIS_POINTS = 10_000
+MAINLAND = "CN"
+GENERAL = "general"
+CORE = "core"
+
+
+def fee(amount_fen: int, rate_bp: int) -> int:
+    """A fee at `rate_bp` on `amount_fen`, rounded down to the fen."""
+    if amount_fen < 0 or rate_bp < 0:
+        raise ValueError("amounts and rates are non-negative")
+    return amount_fen * rate_bp // BASIS_POINTS
+
+
+@dataclass(frozen=True, slots=True)
+class Split:
+    """How one trade's money divides (结算分配)."""
+
+    price_fen: int
+    buyer_fee_fen: int
+    seller_fee_fen: int
+    commission_fen: int
+
+    @property
+    def buyer_pays_fen(self) -> int:
+        """Price plus the buyer's fee."""
+        return self.price_fen + self.buyer_fee_fen
+
+    @property
+    def seller_receives_fen(self) -> int:
+        """Price less the seller's fee and any broker commission."""
+        return self.price_fen - self.seller_fee_fen - self.commission_fen
+
+    @property
+    def exchange_receives_fen(self) -> int:
+        """Both fees."""
+        return self.buyer_fee_fen + self.seller_fee_fen
+
+
+def split(*, price_fen: int, buyer_fee_bp: int, seller_fee_bp: int, commission_bp: int) -> Split:
+    """Divide a price under a rulebook's fees and a mandate's commission."""
+    if seller_fee_bp + commission_bp > BASIS_POINTS:
+        raise ValueError("the seller's fee and the commission cannot exceed the price")
+    return Split(
+        price_fen=price_fen,
+        buyer_fee_fen=fee(price_fen, buyer_fee_bp),
+        seller_fee_fen=fee(price_fen, seller_fee_bp),
+        commission_fen=fee(price_fen, commission_bp),
+    )
+
+
+def settlement_legs(
+    parts: Split,
+    *,
+    payer_account: str,
+    seller_account: str,
+    fee_account: str,
+    broker_account: str | None,
+) -> list[tuple[str, int]]:
+    """Balanced (account, amount) legs of a settlement; zero legs are left out."""
+    legs = [
+        (payer_account, -parts.buyer_pays_fen),
+        (seller_account, parts.seller_receives_fen),
+        (fee_account, parts.exchange_receives_fen),
+    ]
+    if parts.commission_fen:
+        if broker_account is None:
+            raise ValueError("a commission needs a broker account")
+        legs.append((broker_account, parts.commission_fen))
+    kept = [(account, amount) for account, amount in legs if amount != 0]
+    assert sum(amount for _, amount in kept) == 0
+    return kept
+
+
+def within_limits(price_fen: int, *, min_price_fen: int, max_price_fen: int) -> bool:
+    """Whether a price lies within a rulebook's price limits (价格区间)."""
+    return min_price_fen <= price_fen <= max_price_fen
+
+
+def crosses_border(jurisdiction: str) -> bool:
+    """Whether data sold to a buyer of this jurisdiction leaves mainland China (HK, MO do)."""
+    return jurisdiction != MAINLAND
+
+
+@dataclass(frozen=True, slots=True)
+class Triage:
+    """Data customs' first look at a cross-border order."""
+
+    status: CustomsStatus
+    decision: CustomsDecision | None
+    reason: str
+
+
+def customs_triage(*, grade: str, personal_information: bool) -> Triage:
+    """Core data is refused; important data or personal information waits; the rest passes."""
+    if grade == CORE:
+        return Triage(
+            CustomsStatus.REFUSED,
+            CustomsDecision.AUTO_REFUSED,
+            "核心数据禁止出境: core data never leaves mainland China",
+        )
+    if grade != GENERAL or personal_information:
+        what = "important data (重要数据)" if grade != GENERAL else "personal information"
+        if grade != GENERAL and personal_information:
+            what += " and personal information (个人信息)"
+        return Triage(
+            CustomsStatus.PENDING,
+            None,
+            f"Export of {what} waits for a regulator's decision on the declared legal basis.",
+        )
+    return Triage(
+        CustomsStatus.CLEARED,
+        CustomsDecision.AUTO_CLEARED,
+        "一般数据且不含个人信息: general data without personal information passes",
+    )
+
+
+def needs_legal_basis(*, grade: str, personal_information: bool) -> bool:
+    """Whether a cross-border buyer must declare a legal basis (important data or PI)."""
+    return grade != GENERAL or personal_information
+
+
+class StepRefused(ValueError):
+    """A negotiation step the current state does not allow."""
+
+
+# (step, party) -> (states it may follow, state it leads to)
+NEGOTIATION_STEPS: dict[
+    tuple[str, NegotiationParty], tuple[frozenset[NegotiationState], NegotiationState]
+] = {
+    ("request", NegotiationParty.CONSUMER): (
+        frozenset({NegotiationState.OFFERED}),
+        NegotiationState.REQUESTED,
+    ),
+    ("offer", NegotiationParty.PROVIDER): (
+        frozenset({NegotiationState.REQUESTED}),
+        NegotiationState.OFFERED,
+    ),
+    ("accept", NegotiationParty.CONSUMER): (
+        frozenset({NegotiationState.OFFERED}),
+        NegotiationState.ACCEPTED,
+    ),
+    ("agree", NegotiationParty.PROVIDER): (
+        frozenset({NegotiationState.REQUESTED, NegotiationState.ACCEPTED}),
+        NegotiationState.AGREED,
+    ),
+    ("settle", NegotiationParty.CONSUMER): (
+        frozenset({NegotiationState.AGREED}),
+        NegotiationState.FINALIZED,
+    ),
+}
+TERMINABLE = frozenset(
+    {
+        NegotiationState.REQUESTED,
+        NegotiationState.OFFERED,
+        NegotiationState.ACCEPTED,
+        NegotiationState.AGREED,
+    }
+)
+STEP_PARTY = {step: party for step, party in NEGOTIATION_STEPS}
+
+
+def negotiation_step(
+    state: NegotiationState, step: str, party: NegotiationParty
+) -> NegotiationState:
+    """The state after `party` takes `step`; StepRefused if the state does not allow it."""
+    if step == "terminate":
+        if state not in TERMINABLE:
+            raise StepRefused(f"a {state} negotiation cannot be terminated")
+        return NegotiationState.TERMINATED
+    rule = NEGOTIATION_STEPS.get((step, party))
+    if rule is None:
+        raise StepRefused(f"the {party} does not {step}")
+    allowed, after = rule
+    if state not in allowed:
+        raise StepRefused(f"a {state} negotiation does not allow {step}")
+    return after

@@ -1,0 +1,611 @@
+"""Orders and settlement (结算), shared by the three trade modes.
+
+One order, one transaction: the buyer (or its broker under a live mandate) orders; data
+customs triages a cross-border buyer; then either the money settles at once — buyer pays
+price plus buyer fee, the seller gets price less seller fee and commission, the exchange its
+fees, the broker its commission — with a trade and a licence, or the buyer's money waits in
+the exchange's escrow account until a regulator clears (settle) or refuses (refund) it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from exchange.assets import service as assets_service
+from exchange.assets.models import DataGrade
+from exchange.context import Context, Principal
+from exchange.errors import Forbidden, InvalidInput
+from exchange.participants import ledger
+from exchange.participants import service as participants_service
+from exchange.participants.models import ParticipantStatus, Role
+from exchange.trading import repository, rules
+from exchange.trading.errors import (
+    CORE_DATA_RULE,
+    EXCLUSIVE_RULE,
+    SELF_DEALING_RULE,
+    BrokerNotLicensed,
+    BrokerRequired,
+    CommissionAboveCap,
+    CoreDataNotListable,
+    DeliveryFingerprintMismatch,
+    LegalBasisRequired,
+    LicenceUnavailable,
+    ListingNotActive,
+    MandateExpired,
+    MandateLimitExceeded,
+    MandateNotFound,
+    MandateRequired,
+    MandateRevoked,
+    MandateScope,
+    OwnListing,
+    PriceOutOfLimits,
+    RoleMayNotTrade,
+    TradeModeClosed,
+)
+from exchange.trading.models import (
+    BrokerLicenceStatus,
+    CustomsCase,
+    CustomsStatus,
+    Exchange,
+    Licence,
+    LicenceStatus,
+    LicenceTier,
+    Listing,
+    Mandate,
+    MandateAction,
+    MandateStatus,
+    Order,
+    OrderStatus,
+    Rulebook,
+    Trade,
+    TradeMode,
+    VenueStatus,
+)
+from exchange.trading.repository import Offer
+
+BUYER_ROLES = frozenset({Role.ENTERPRISE, Role.INDIVIDUAL, Role.DEPARTMENT})
+
+
+def actor_of(ctx: Context) -> Principal:
+    """The authenticated participant behind a request."""
+    if ctx.actor is None:
+        raise Forbidden("This action needs an authenticated participant.")
+    return ctx.actor
+
+
+def rule_of(exchange: Exchange, rulebook: Rulebook, clause: str) -> str:
+    """A clause of an exchange's rulebook, named with its version."""
+    return f"{exchange.name}交易规则 v{rulebook.version}: {clause}"
+
+
+_ACCOUNT_IDS = "trading.account_ids"
+
+
+async def account_of(ctx: Context, owner_id: str) -> str:
+    """The id of the cash account an owner holds; cached, since an account never changes hands."""
+    cache: dict[str, str] = ctx.runtime.extras.setdefault(_ACCOUNT_IDS, {})
+    found = cache.get(owner_id)
+    if found is None:
+        found = (await participants_service.account_of(ctx, owner_id)).id
+        if len(cache) < 100_000:
+            cache[owner_id] = found
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class Buyer:
+    """Who buys (the client) and who acts for it (itself, or a broker under a mandate)."""
+
+    participant_id: str
+    jurisdiction: str
+    placed_by: str
+    broker_id: str | None = None
+    mandate: Mandate | None = None
+
+    @property
+    def commission_bp(self) -> int:
+        return self.mandate.commission_bp if self.mandate is not None else 0
+
+
+def check_mandate_live(ctx: Context, mandate: Mandate) -> None:
+    """Refuse a revoked or expired mandate."""
+    if mandate.status != MandateStatus.ACTIVE:
+        raise MandateRevoked(f"Mandate {mandate.id} was revoked by the client.")
+    if ctx.clock.now() >= mandate.expires_at:
+        raise MandateExpired(
+            f"Mandate {mandate.id} expired at {mandate.expires_at.isoformat()}.",
+            expired_at=mandate.expires_at.isoformat(),
+        )
+
+
+async def resolve_buyer(
+    ctx: Context,
+    *,
+    mandate_id: str | None,
+    action: MandateAction,
+    exchange: Exchange,
+    rulebook: Rulebook,
+) -> Buyer:
+    """The buyer of a request: the caller itself, or the client of a broker's live mandate."""
+    actor = actor_of(ctx)
+    if actor.role is Role.BROKER:
+        if mandate_id is None:
+            raise MandateRequired("A broker must name the client's mandate (mandate_id).")
+        mandate = await repository.get_mandate(ctx.session, mandate_id)
+        if mandate is None or mandate.broker_id != actor.id:
+            raise MandateNotFound(f"No mandate {mandate_id!r} for this broker.")
+        await check_mandate_covers(
+            ctx, mandate, action=action, exchange=exchange, rulebook=rulebook
+        )
+        client = await participants_service.get(ctx, mandate.client_id)
+        if client.status != ParticipantStatus.ACTIVE:
+            raise Forbidden("The mandate's client is suspended.")
+        return Buyer(client.id, client.jurisdiction, actor.id, actor.id, mandate)
+    if mandate_id is not None:
+        raise InvalidInput("Only brokers act under a mandate; leave mandate_id out.")
+    if actor.role not in BUYER_ROLES:
+        raise RoleMayNotTrade(f"A {actor.role.value} does not buy data products.")
+    if actor.role.value in rulebook.broker_required_for:
+        rule = rule_of(
+            exchange,
+            rulebook,
+            f"{actor.role.value} participants trade through a licensed data broker "
+            "(须通过数据经纪人交易)",
+        )
+        raise BrokerRequired(f"Direct orders are refused under the rule {rule}.", rule=rule)
+    return Buyer(actor.id, actor.jurisdiction, actor.id)
+
+
+async def check_mandate_covers(
+    ctx: Context, mandate: Mandate, *, action: MandateAction, exchange: Exchange, rulebook: Rulebook
+) -> None:
+    """Refuse unless the mandate is live, covers this exchange and action, and fits the cap."""
+    check_mandate_live(ctx, mandate)
+    if exchange.id not in mandate.exchange_ids:
+        raise MandateScope(f"Mandate {mandate.id} does not cover {exchange.name} ({exchange.id}).")
+    if action.value not in mandate.actions:
+        raise MandateScope(f"Mandate {mandate.id} does not allow the action {action.value!r}.")
+    licence = await repository.get_broker_licence(ctx.session, mandate.broker_id, exchange.id)
+    if licence is None or licence.status != BrokerLicenceStatus.ACTIVE:
+        raise BrokerNotLicensed(f"The broker holds no licence from {exchange.name}.")
+    check_commission_cap(exchange, rulebook, mandate.commission_bp)
+    client = await participants_service.get(ctx, mandate.client_id)
+    if Role(client.role) not in BUYER_ROLES:
+        raise RoleMayNotTrade(f"A {client.role} does not buy data products.")
+
+
+def check_price(offer: Offer, price_fen: int) -> None:
+    """Refuse a price outside the exchange's price limits."""
+    check_price_limits(offer.exchange, offer.rulebook, price_fen, what=f"{price_fen} fen")
+
+
+def check_price_limits(
+    exchange: Exchange, rulebook: Rulebook, price_fen: int, *, what: str
+) -> None:
+    """Refuse a price outside a rulebook's price limits (价格区间), naming the rule."""
+    if not rules.within_limits(
+        price_fen, min_price_fen=rulebook.min_price_fen, max_price_fen=rulebook.max_price_fen
+    ):
+        rule = rule_of(
+            exchange,
+            rulebook,
+            f"prices between {rulebook.min_price_fen} and {rulebook.max_price_fen} fen",
+        )
+        raise PriceOutOfLimits(f"{what} breaks the rule {rule}.", rule=rule)
+
+
+def check_commission_cap(exchange: Exchange, rulebook: Rulebook, commission_bp: int) -> None:
+    """Refuse a broker commission above the rulebook's cap (it comes out of the seller's side)."""
+    if commission_bp > rulebook.max_commission_bp:
+        rule = rule_of(
+            exchange, rulebook, f"broker commission at most {rulebook.max_commission_bp} bp"
+        )
+        raise CommissionAboveCap(
+            f"A {commission_bp} bp commission breaks the rule {rule}.", rule=rule
+        )
+
+
+def check_mode(offer: Offer, mode: TradeMode) -> None:
+    """Refuse a trade mode the exchange's rulebook does not open."""
+    if mode.value not in offer.rulebook.trade_modes:
+        rule = rule_of(
+            offer.exchange,
+            offer.rulebook,
+            f"open trade modes: {', '.join(offer.rulebook.trade_modes)}",
+        )
+        raise TradeModeClosed(f"{mode.value} trading is closed under the rule {rule}.", rule=rule)
+
+
+def check_not_own(offer: Offer, buyer: Buyer) -> None:
+    """Refuse a buyer (or its broker) buying its own listing."""
+    if offer.listing.holder_id in (buyer.participant_id, buyer.broker_id):
+        raise OwnListing(f"Refused under the rule {SELF_DEALING_RULE}.", rule=SELF_DEALING_RULE)
+
+
+def check_available(tier: LicenceTier) -> None:
+    """Refuse an exclusive tier that is sold or reserved (a read; the claim decides races)."""
+    if tier.exclusive and (tier.claim is not None or tier.sold_trade_id is not None):
+        raise LicenceUnavailable(
+            f"Tier {tier.id} is exclusive and already sold or reserved ({EXCLUSIVE_RULE}).",
+            rule=EXCLUSIVE_RULE,
+        )
+
+
+async def check_tradable(
+    ctx: Context, offer: Offer, *, mode: TradeMode, price_fen: int
+) -> assets_service.ListableAsset:
+    """The listing may trade now: active venue, open mode, price in limits, asset in force."""
+    if offer.venue.status != VenueStatus.ACTIVE:
+        raise ListingNotActive(
+            f"Listing {offer.listing.id} is {offer.venue.status} on {offer.exchange.name}."
+        )
+    check_mode(offer, mode)
+    check_price(offer, price_fen)
+    facts = await assets_service.listable_asset(
+        ctx, offer.listing.asset_id, offer.listing.holder_id
+    )
+    if facts.grade is DataGrade.CORE:
+        raise CoreDataNotListable(f"Refused under the rule {CORE_DATA_RULE}.", rule=CORE_DATA_RULE)
+    if facts.fingerprint.lower() != offer.listing.fingerprint:
+        raise DeliveryFingerprintMismatch(
+            "The asset was re-registered with another fingerprint; its delivery package no "
+            "longer matches. The holder must list it again.",
+            certificate_fingerprint=facts.fingerprint,
+            package_sha256=offer.listing.fingerprint,
+        )
+    return facts
+
+
+@dataclass(frozen=True, slots=True)
+class Placed:
+    """What an order led to: settled (trade, licence), awaiting customs, or refused."""
+
+    order: Order
+    trade: Trade | None = None
+    licence: Licence | None = None
+    customs_case: CustomsCase | None = None
+
+
+def _claim(order_id: str) -> str:
+    return f"order:{order_id}"
+
+
+def order_split(order: Order) -> rules.Split:
+    """The split an order fixed when it was placed."""
+    return rules.Split(
+        price_fen=order.price_fen,
+        buyer_fee_fen=order.buyer_fee_fen,
+        seller_fee_fen=order.seller_fee_fen,
+        commission_fen=order.commission_fen,
+    )
+
+
+async def open_order(
+    ctx: Context,
+    *,
+    offer: Offer,
+    buyer: Buyer,
+    facts: assets_service.ListableAsset,
+    mode: TradeMode,
+    price_fen: int,
+    legal_basis: str | None,
+    order_id: str | None = None,
+    negotiation_id: str | None = None,
+    auction_id: str | None = None,
+    escrowed_fen: int = 0,
+) -> Placed:
+    """Place an order that passed the checks: customs triage, then settle, hold or refuse.
+
+    `escrowed_fen` > 0 means the buyer's money already waits in escrow and is already counted
+    against its mandate (an auction's winning bid); the tier is then claimed by the auction.
+    """
+    now = ctx.clock.now()
+    order_id = order_id or ctx.ids.new()
+    parts = rules.split(
+        price_fen=price_fen,
+        buyer_fee_bp=offer.rulebook.buyer_fee_bp,
+        seller_fee_bp=offer.rulebook.seller_fee_bp,
+        commission_bp=buyer.commission_bp,
+    )
+    cross_border = rules.crosses_border(buyer.jurisdiction)
+    triage = (
+        rules.customs_triage(
+            grade=facts.grade.value, personal_information=facts.personal_information
+        )
+        if cross_border
+        else None
+    )
+    refused = triage is not None and triage.status is CustomsStatus.REFUSED
+    pending = triage is not None and triage.status is CustomsStatus.PENDING
+    if pending and legal_basis is None:
+        raise LegalBasisRequired(
+            "A buyer outside mainland China must declare the legal basis for exporting "
+            "important data or personal information: security_assessment, standard_contract "
+            "or certification."
+        )
+    mandate = buyer.mandate
+    committed = 0 if refused else parts.buyer_pays_fen
+    if mandate is not None:
+        if escrowed_fen:
+            if escrowed_fen > committed:
+                await repository.release_mandate(ctx.session, mandate.id, escrowed_fen - committed)
+        elif committed:
+            spent = await repository.spend_mandate(ctx.session, mandate.id, committed)
+            if spent is None:
+                raise MandateLimitExceeded(
+                    f"Mandate {mandate.id} has {mandate.spending_limit_fen} fen in all; this "
+                    f"purchase of {committed} fen would exceed it.",
+                    spending_limit_fen=mandate.spending_limit_fen,
+                    required_fen=committed,
+                )
+    tier = offer.tier
+    held_by = f"auction:{auction_id}" if escrowed_fen and auction_id else None
+    if tier.exclusive and not await repository.claim_tier(
+        ctx.session, tier.id, expected=held_by, claim=None if refused else _claim(order_id)
+    ):
+        raise LicenceUnavailable(
+            f"Tier {tier.id} is exclusive and already sold or reserved ({EXCLUSIVE_RULE}).",
+            rule=EXCLUSIVE_RULE,
+        )
+    order = Order(
+        id=order_id,
+        mode=mode,
+        listing_id=offer.listing.id,
+        tier_id=tier.id,
+        exchange_id=offer.exchange.id,
+        rulebook_version=offer.rulebook.version,
+        buyer_id=buyer.participant_id,
+        seller_id=offer.listing.holder_id,
+        broker_id=buyer.broker_id,
+        mandate_id=mandate.id if mandate is not None else None,
+        placed_by=buyer.placed_by,
+        price_fen=parts.price_fen,
+        buyer_fee_fen=parts.buyer_fee_fen,
+        seller_fee_fen=parts.seller_fee_fen,
+        commission_fen=parts.commission_fen,
+        escrow_fen=escrowed_fen,
+        status=OrderStatus.AWAITING_CUSTOMS,
+        reason="",
+        legal_basis=legal_basis if cross_border else None,
+        negotiation_id=negotiation_id,
+        auction_id=auction_id,
+        trade_id=None,
+        created_at=now,
+        updated_at=now,
+    )
+    ctx.session.add(order)
+    case = None
+    if triage is not None:
+        # No relationship() links the tables, so the unit of work does not order their
+        # INSERTs by foreign key: the order is written before the case that refers to it.
+        await ctx.session.flush()
+        case = CustomsCase(
+            id=ctx.ids.new(),
+            order_id=order.id,
+            buyer_id=buyer.participant_id,
+            jurisdiction=buyer.jurisdiction,
+            listing_id=offer.listing.id,
+            asset_id=offer.listing.asset_id,
+            exchange_id=offer.exchange.id,
+            grade=facts.grade.value,
+            personal_information=facts.personal_information,
+            legal_basis=order.legal_basis,
+            status=triage.status,
+            decision=triage.decision,
+            reason=triage.reason,
+            decided_by="system" if triage.decision is not None else None,
+            decided_at=now if triage.decision is not None else None,
+            created_at=now,
+        )
+        ctx.session.add(case)
+        ctx.audit(
+            "customs.case_opened",
+            subject_type="customs_case",
+            subject_id=case.id,
+            payload={
+                "order_id": order.id,
+                "buyer_id": case.buyer_id,
+                "jurisdiction": case.jurisdiction,
+                "asset_id": case.asset_id,
+                "grade": case.grade,
+                "personal_information": case.personal_information,
+                "legal_basis": case.legal_basis,
+                "status": case.status,
+                "decision": case.decision,
+                "reason": case.reason,
+            },
+        )
+    if refused:
+        assert triage is not None
+        if escrowed_fen:
+            await refund(ctx, order=order, exchange=offer.exchange, amount_fen=escrowed_fen)
+        order.status = OrderStatus.REFUSED
+        order.reason = triage.reason
+        order.escrow_fen = 0
+        _order_event(ctx, order, "trading.order_refused")
+        return Placed(order, customs_case=case)
+    if pending:
+        if not escrowed_fen:
+            account_id = await account_of(ctx, buyer.participant_id)
+            await ledger.post(
+                ctx,
+                kind="trade_escrow",
+                memo=f"数据海关待审 escrow for order {order.id}",
+                legs=[
+                    ledger.Leg(account_id, -parts.buyer_pays_fen),
+                    ledger.Leg(offer.exchange.escrow_account_id, parts.buyer_pays_fen),
+                ],
+            )
+            order.escrow_fen = parts.buyer_pays_fen
+        _order_event(ctx, order, "trading.order_placed")
+        return Placed(order, customs_case=case)
+    trade, licence = await settle(
+        ctx,
+        order=order,
+        listing=offer.listing,
+        tier=tier,
+        exchange=offer.exchange,
+        base_id=offer.venue.base_id,
+        cross_border=cross_border,
+    )
+    return Placed(order, trade, licence, case)
+
+
+def _order_event(ctx: Context, order: Order, action: str) -> None:
+    ctx.audit(
+        action,
+        subject_type="order",
+        subject_id=order.id,
+        payload={**_order_payload(order), "status": order.status, "reason": order.reason},
+    )
+
+
+def _order_payload(order: Order) -> dict[str, Any]:
+    return {
+        "order_id": order.id,
+        "mode": order.mode,
+        "listing_id": order.listing_id,
+        "tier_id": order.tier_id,
+        "exchange_id": order.exchange_id,
+        "rulebook_version": order.rulebook_version,
+        "buyer_id": order.buyer_id,
+        "seller_id": order.seller_id,
+        "broker_id": order.broker_id,
+        "mandate_id": order.mandate_id,
+        "placed_by": order.placed_by,
+        "price_fen": order.price_fen,
+        "buyer_fee_fen": order.buyer_fee_fen,
+        "seller_fee_fen": order.seller_fee_fen,
+        "commission_fen": order.commission_fen,
+        "escrow_fen": order.escrow_fen,
+        "legal_basis": order.legal_basis,
+    }
+
+
+async def settle(
+    ctx: Context,
+    *,
+    order: Order,
+    listing: Listing,
+    tier: LicenceTier,
+    exchange: Exchange,
+    base_id: str | None,
+    cross_border: bool,
+) -> tuple[Trade, Licence]:
+    """Move an order's money (from the buyer, or from escrow); record its trade and licence."""
+    now = ctx.clock.now()
+    parts = order_split(order)
+    broker_account = (
+        await account_of(ctx, order.broker_id)
+        if order.broker_id is not None and parts.commission_fen
+        else None
+    )
+    if order.escrow_fen:
+        payer = exchange.escrow_account_id
+    else:
+        payer = await account_of(ctx, order.buyer_id)
+    legs = rules.settlement_legs(
+        parts,
+        payer_account=payer,
+        seller_account=await account_of(ctx, order.seller_id),
+        fee_account=exchange.fee_account_id,
+        broker_account=broker_account,
+    )
+    change = order.escrow_fen - parts.buyer_pays_fen if order.escrow_fen else 0
+    if change:
+        # An auction winner escrowed its bid; it pays the clearing price and gets the rest back.
+        legs = [(payer, -order.escrow_fen) if a == payer else (a, x) for a, x in legs]
+        legs.append((await account_of(ctx, order.buyer_id), change))
+    trade_id = ctx.ids.new()
+    posted = await ledger.post(
+        ctx,
+        kind="trade_settlement",
+        memo=f"{order.mode} trade {trade_id} on {exchange.id}",
+        legs=[ledger.Leg(account, amount) for account, amount in legs],
+    )
+    licence = Licence(
+        id=ctx.ids.new(),
+        trade_id=trade_id,
+        listing_id=listing.id,
+        tier_id=tier.id,
+        licensee_id=order.buyer_id,
+        licensor_id=order.seller_id,
+        scope=tier.scope,
+        exclusive=tier.exclusive,
+        starts_at=now,
+        expires_at=now + timedelta(days=tier.term_days),
+        status=LicenceStatus.ACTIVE,
+    )
+    trade = Trade(
+        id=trade_id,
+        order_id=order.id,
+        mode=order.mode,
+        listing_id=listing.id,
+        tier_id=tier.id,
+        exclusive_tier_id=tier.id if tier.exclusive else None,
+        asset_id=listing.asset_id,
+        exchange_id=exchange.id,
+        base_id=base_id,
+        rulebook_version=order.rulebook_version,
+        buyer_id=order.buyer_id,
+        seller_id=order.seller_id,
+        broker_id=order.broker_id,
+        mandate_id=order.mandate_id,
+        price_fen=parts.price_fen,
+        buyer_fee_fen=parts.buyer_fee_fen,
+        seller_fee_fen=parts.seller_fee_fen,
+        commission_fen=parts.commission_fen,
+        product_form=listing.product_form,
+        grade=listing.grade,
+        personal_information=listing.personal_information,
+        cross_border=cross_border,
+        journal_id=posted.journal.id,
+        licence_id=licence.id,
+        settled_at=now,
+    )
+    ctx.session.add_all([trade, licence])
+    if tier.exclusive:
+        await repository.mark_tier_sold(ctx.session, tier.id, trade.id)
+    order.status = OrderStatus.SETTLED
+    order.trade_id = trade.id
+    order.escrow_fen = 0
+    order.updated_at = now
+    ctx.audit(
+        "trading.trade_settled",
+        subject_type="trade",
+        subject_id=trade.id,
+        payload={
+            **_order_payload(order),
+            "trade_id": trade.id,
+            "asset_id": listing.asset_id,
+            "base_id": base_id,
+            "journal_id": posted.journal.id,
+            "product_form": listing.product_form,
+            "grade": listing.grade,
+            "cross_border": cross_border,
+            "licence": {
+                "licence_id": licence.id,
+                "licensee_id": licence.licensee_id,
+                "scope": licence.scope,
+                "exclusive": licence.exclusive,
+                "starts_at": licence.starts_at,
+                "expires_at": licence.expires_at,
+            },
+        },
+    )
+    return trade, licence
+
+
+async def refund(ctx: Context, *, order: Order, exchange: Exchange, amount_fen: int) -> None:
+    """Give an order's escrowed money back to its buyer."""
+    await ledger.post(
+        ctx,
+        kind="trade_refund",
+        memo=f"refund of escrow for order {order.id}",
+        legs=[
+            ledger.Leg(exchange.escrow_account_id, -amount_fen),
+            ledger.Leg(await account_of(ctx, order.buyer_id), amount_fen),
+        ],
+    )

@@ -1,0 +1,183 @@
+"""Two uvicorn workers, thousands of concurrent writes: one unbroken chain, one tree.
+
+Runs a real server (`exchange serve --workers 2`) on loopback against a fresh database of
+the backend under test, seeded with the demo market, then checks the log three ways: the
+independent chain check, the server's /verify, and the offline verifier command.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import socket
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+from typer.testing import CliRunner
+
+from exchange.audit import verifier
+from exchange.cli import app as cli
+from exchange.config import Settings
+from exchange.context import Runtime
+from exchange.demo import seed_demo
+from exchange.migrate import upgrade
+from support_audit import chain_entries
+
+# Override on a slow machine; CI runs the full count.
+WRITES = int(os.environ.get("EXCHANGE_TEST_AUDIT_WRITES", "2000"))
+CLIENTS = 32
+FUNDED = {"enterprise", "individual", "broker", "department", "lender"}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "exchange.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.fixture
+async def server(empty_database_url: str, tmp_path: Path) -> AsyncIterator[tuple[str, dict]]:
+    env = dict(os.environ)
+    env.update(EXCHANGE_DATABASE_URL=empty_database_url, EXCHANGE_DATA_DIR=str(tmp_path))
+    # WAL with synchronous=NORMAL: still atomic and consistent; what is tested here is the
+    # interleaving of two writers, not the disk's fsync latency.
+    env["EXCHANGE_SQLITE_SYNCHRONOUS"] = "NORMAL"
+    env.pop("EXCHANGE_SIGNING_KEY_DIR", None)
+    # Seed in process (the same seed_demo as `exchange demo --no-serve`): it saves the
+    # command's start-up, and the server then only has to migrate nothing.
+    runtime = Runtime.from_settings(Settings(database_url=empty_database_url, data_dir=tmp_path))
+    try:
+        await upgrade(runtime.engine)
+        keys = [key.as_json() for key in await seed_demo(runtime)]
+    finally:
+        await runtime.engine.dispose()
+    port = _free_port()
+    log = (tmp_path / "server.log").open("w")
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "exchange.cli", "serve", "--host", "127.0.0.1", "--port",
+        str(port), "--workers", "2", "--log-level", "warning",
+        env=env, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    try:
+        async with httpx.AsyncClient(base_url=url, timeout=2) as client:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    if (await client.get("/health")).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                assert proc.returncode is None, (tmp_path / "server.log").read_text()[-2000:]
+                assert time.monotonic() < deadline, "server did not start in 60 s"
+                await asyncio.sleep(0.2)
+        yield url, {"env": env, "keys": keys, "tmp": tmp_path}
+    finally:
+        proc.terminate()
+        try:
+            await asyncio.wait_for(proc.wait(), 20)
+        except TimeoutError:
+            proc.kill()
+            await proc.wait()
+        log.close()
+
+
+async def test_concurrent_writes_from_two_workers_keep_one_chain_and_tree(
+    server: tuple[str, dict],
+) -> None:
+    url, info = server
+    keys = info["keys"]
+    funded = [k for k in keys if k["role"] in FUNDED]
+    regulator = next(k for k in keys if k["role"] == "regulator")
+    rng = random.Random(2026)
+    plan = []
+    for i in range(WRITES):
+        payer, payee = rng.sample(funded, 2)
+        plan.append((payer["api_key"], payee["id"], i))
+    statuses: Counter[int] = Counter()
+    limits = httpx.Limits(max_connections=CLIENTS, max_keepalive_connections=CLIENTS)
+    async with httpx.AsyncClient(base_url=url, timeout=60, limits=limits) as client:
+        size_before = await _log_size(client, regulator["api_key"])
+        work = iter(plan)
+
+        async def worker() -> None:
+            for key, payee, i in work:
+                r = await client.post(
+                    "/v1/transfers",
+                    json={"to_participant_id": payee, "amount_fen": 1, "memo": f"并发 {i}"},
+                    headers={"Authorization": f"Bearer {key}"},
+                )
+                statuses[r.status_code] += 1
+
+        started = time.monotonic()
+        await asyncio.wait_for(asyncio.gather(*(worker() for _ in range(CLIENTS))), 120)
+        print(f"{WRITES} writes in {time.monotonic() - started:.1f} s")
+        assert statuses == Counter({201: WRITES})
+
+        await asyncio.sleep(verifier.FRESHNESS_SECONDS + 0.2)
+        auth = {"Authorization": f"Bearer {regulator['api_key']}"}
+        report = (await client.get("/v1/audit/verify", headers=auth)).json()
+        assert report["ok"] is True, report
+        assert report["size"] == size_before + WRITES
+        reconciled = (await client.get("/v1/audit/reconcile", headers=auth)).json()
+        assert reconciled["ok"] is True, reconciled
+
+    trusted = info["tmp"] / "trusted.txt"
+    offline = await asyncio.to_thread(
+        _run,
+        ["audit", "verify", "--url", url, "--key", regulator["api_key"], "--trusted", str(trusted)],
+        info["env"],
+    )
+    assert offline.returncode == 0, offline.stdout[-3000:] + offline.stderr[-3000:]
+    assert verifier.read_checkpoint_file(trusted).size == size_before + WRITES
+
+    # The export of a live server verifies offline against its signed checkpoint.
+    export, note = info["tmp"] / "log.jsonl", info["tmp"] / "checkpoint.txt"
+    exported = await asyncio.to_thread(
+        CliRunner().invoke,
+        cli,
+        ["audit", "export", "--url", url, "--key", regulator["api_key"], "--out", str(export),
+         "--checkpoint-out", str(note)],
+    )  # fmt: skip
+    assert exported.exit_code == 0, exported.output
+    async with httpx.AsyncClient(base_url=url) as client:
+        public_key = (await client.get("/v1/audit/public-key")).json()["keys"][0]["public_key"]
+    checked = verifier.verify_file(
+        export, checkpoint_note=note.read_text(encoding="utf-8"), public_keys=[public_key]
+    )
+    assert checked.ok and checked.entries >= checked.size >= size_before + WRITES
+
+    runtime = Runtime.from_settings(Settings(database_url=info["env"]["EXCHANGE_DATABASE_URL"]))
+    try:
+        entries = await chain_entries(runtime)
+    finally:
+        await runtime.engine.dispose()
+    assert len(entries) == size_before + WRITES
+    memos = [e["payload"].get("memo") for e in entries if e["action"] == "ledger.posted"]
+    assert sorted(m for m in memos if str(m).startswith("并发")) == sorted(
+        f"并发 {i}" for i in range(WRITES)
+    )
+
+
+async def _log_size(client: httpx.AsyncClient, key: str) -> int:
+    r = await client.get("/v1/audit/verify", headers={"Authorization": f"Bearer {key}"})
+    assert r.status_code == 200, r.text
+    return int(r.json()["size"])

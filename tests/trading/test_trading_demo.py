@@ -1,0 +1,62 @@
+"""The demo market lists data products ready to buy; the `exchange trading` commands."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+from typer.testing import CliRunner
+
+from exchange.cli import app
+from exchange.context import Runtime
+from exchange.demo import seed_demo
+from exchange.trading.models import Listing
+
+
+async def test_demo_lists_products_ready_to_buy(
+    runtime: Runtime, client: httpx.AsyncClient
+) -> None:
+    keys = await seed_demo(runtime)
+    person = next(k for k in keys if k.role == "individual")
+    auth = {"Authorization": f"Bearer {person.api_key}"}
+    listed = (await client.get("/v1/listings", headers=auth)).json()
+    assert listed["total"] == 2
+    venues = {v["exchange_id"]: v for i in listed["items"] for v in i["venues"]}
+    assert venues["gzde"]["status"] == "active" and venues["gzde"]["base_id"] == "gzde-foshan"
+    product = next(i for i in listed["items"] if len(i["venues"]) == 2)
+    trial = next(t for t in product["tiers"] if t["term_days"] == 30)
+    r = await client.post(
+        "/v1/orders",
+        json={"listing_id": product["id"], "tier_id": trial["id"], "exchange_id": "szdex"},
+        headers=auth,
+    )
+    assert r.status_code == 201, r.text
+    licence = r.json()["licence"]["id"]
+    package = await client.get(f"/v1/licences/{licence}/delivery", headers=auth)
+    assert hashlib.sha256(package.content).hexdigest() == product["delivery"]["sha256"]
+    broker = next(k for k in keys if k.role == "broker")
+    brokers = (await client.get("/v1/brokers", params={"exchange_id": "gzde"}, headers=auth)).json()
+    assert [b["broker_id"] for b in brokers] == [broker.id]
+    await seed_demo(runtime)
+    async with runtime.sessionmaker() as session:
+        assert await session.scalar(select(func.count()).select_from(Listing)) == 2
+
+
+def test_trading_commands_show_exchanges_and_market_data(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("EXCHANGE_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("EXCHANGE_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}")
+    monkeypatch.setenv("COLUMNS", "200")
+    runner = CliRunner()
+    assert runner.invoke(app, ["migrate"]).exit_code == 0
+    shown = runner.invoke(app, ["trading", "exchanges"])
+    assert shown.exit_code == 0, shown.output
+    assert "广州数据交易所" in shown.output and "深圳数据交易所" in shown.output
+    assert "佛山服务基地" in shown.output
+    stats = runner.invoke(app, ["trading", "stats", "--exchange-id", "szdex"])
+    assert stats.exit_code == 0, stats.output
+    assert "szdex" in stats.output and "gzde" not in stats.output
