@@ -114,7 +114,9 @@ async def test_csv_sample_report_names_each_failure(
     async with runtime.sessionmaker() as session:
         leaf = (
             await session.scalars(
-                select(AuditEntry.leaf).where(AuditEntry.action == "catalog.quality_checked")
+                select(AuditEntry.leaf)
+                .where(AuditEntry.action == "catalog.quality_checked")
+                .order_by(AuditEntry.seq)
             )
         ).first()
     assert leaf is not None and json.loads(leaf)["payload"]["report"]["record_count"] == 3
