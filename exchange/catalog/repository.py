@@ -247,6 +247,19 @@ async def sources_for_elements(
     return {row[0]: SourceRow(*row) for row in (await session.execute(stmt)).all()}
 
 
+async def lock_elements(session: AsyncSession, element_ids: Iterable[str]) -> None:
+    """Row-lock data elements, in id order, so that claims to be their source queue up."""
+    ids = sorted(set(element_ids))
+    if ids:
+        stmt = (
+            select(DataElement.id)
+            .where(DataElement.id.in_(ids))
+            .order_by(DataElement.id)
+            .with_for_update()
+        )
+        await session.execute(stmt)
+
+
 async def source_elements_of_item(session: AsyncSession, item_id: str) -> set[str]:
     """The elements an item is the authoritative source of."""
     rows = await session.scalars(

@@ -1054,6 +1054,9 @@ async def _write_item(
     fields = await _resolve_fields(ctx, spec.fields)
     _check_item(spec, fields)
     claimed = {f.element.id for f in fields if f.role is FieldRole.SOURCE and f.element}
+    # Under READ COMMITTED two publishers could both see "no source yet": the element locks
+    # make the second wait and then read the first one's committed claim.
+    await repository.lock_elements(ctx.session, claimed)
     existing = await repository.sources_for_elements(ctx.session, claimed)
     own_id = item.id if item is not None else None
     taken = [
@@ -1543,6 +1546,7 @@ async def resolve_conflict(
             )
         element = await repository.get_element(ctx.session, conflict.element_id)
         assert element is not None
+        await repository.lock_elements(ctx.session, [element.id])
         sources = await repository.sources_for_elements(ctx.session, [element.id])
         current = sources.get(element.id)
         now = ctx.clock.now()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import httpx
@@ -15,7 +16,7 @@ from catalog_helpers import (
 from sqlalchemy import func, select
 
 from exchange.audit.models import AuditEntry
-from exchange.catalog.models import CatalogItem
+from exchange.catalog.models import CatalogItem, ElementSource
 from exchange.context import Runtime
 from exchange.participants.models import Role
 from support import Actor, MakeParticipant, assert_problem
@@ -316,3 +317,37 @@ async def test_unknown_ids_are_404(client: httpx.AsyncClient, admin: Actor) -> N
         ("/v1/share-requests/nope", "share-request-not-found"),
     ):
         assert_problem(await client.get(path, headers=admin.auth), 404, slug)
+
+
+async def test_concurrent_claims_to_one_source_leave_exactly_one(
+    client: httpx.AsyncClient,
+    admin: Actor,
+    make_participant: MakeParticipant,
+    runtime: Runtime,
+) -> None:
+    publishers = [
+        await bound_department(
+            client, admin, make_participant, code=f"CITY{i}", name=f"第{i}号数据责任部门"
+        )
+        for i in range(6)
+    ]
+    await create_elements(client, publishers[0][0])
+
+    async def claim(i: int, actor: Actor) -> httpx.Response:
+        body = item_body(name_zh=f"参保信息{i}", sharing_conditions=f"仅限第{i}号经办")
+        return await client.post("/v1/catalog/items", json=body, headers=actor.auth)
+
+    answers = await asyncio.gather(*(claim(i, a) for i, (a, _) in enumerate(publishers)))
+    codes = sorted(r.status_code for r in answers)
+    assert codes == [201, 409, 409, 409, 409, 409], [r.text for r in answers]
+    [winner] = [r.json() for r in answers if r.status_code == 201]
+    for r in answers:
+        if r.status_code == 409:
+            assert (
+                assert_problem(r, 409, "second-authoritative-source")["existing_source"]["item_id"]
+                == winner["id"]
+            )
+    async with runtime.sessionmaker() as session:
+        sources = (await session.execute(select(ElementSource.item_id))).scalars().all()
+    assert sources == [winner["id"]]
+    assert await count(runtime, CatalogItem) == 1
