@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -17,6 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from exchange import __version__
 from exchange.assets.router import router as assets_router
+from exchange.audit import transparency
 from exchange.audit.router import router as audit_router
 from exchange.catalog.router import router as catalog_router
 from exchange.classroom.router import router as classroom_router
@@ -198,6 +200,9 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = runtime is None
         app.state.runtime = runtime or Runtime.from_settings(settings)
+        if owned:
+            # The checkpoint signing key exists from the first start, not the first request.
+            await asyncio.to_thread(transparency.runtime_keyring(app.state.runtime).all_keys)
         try:
             yield
         finally:

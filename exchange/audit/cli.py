@@ -95,8 +95,13 @@ def verify(
     ] = None,
     public_key: PublicKeysOpt = None,
     all_proofs: Annotated[
-        bool, typer.Option(help="Check every entry's inclusion proof (covers every subtree hash).")
-    ] = False,
+        bool,
+        typer.Option(
+            "--all-proofs/--spot-checks",
+            help="Check every entry's inclusion proof (covers every stored subtree hash), "
+            "or only one per page (faster on a very large log).",
+        ),
+    ] = True,
     page_size: Annotated[int, typer.Option(min=1, max=1000)] = verifier.DEFAULT_PAGE_SIZE,
     as_json: Annotated[bool, typer.Option("--json", help="Also print the report as JSON.")] = False,
 ) -> None:

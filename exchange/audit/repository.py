@@ -294,19 +294,6 @@ async def count_nodes(session: AsyncSession) -> int:
     return int(await session.scalar(select(func.count()).select_from(AuditNode)) or 0)
 
 
-async def payload_batch(
-    session: AsyncSession, *, action: str, start: int, limit: int
-) -> Sequence[Row[int, bytes]]:
-    """Leaves of one action from index start on (for replaying the log's payloads)."""
-    stmt = (
-        select(AuditEntry.seq, AuditEntry.leaf)
-        .where(AuditEntry.action == action, AuditEntry.seq >= start)
-        .order_by(AuditEntry.seq)
-        .limit(limit)
-    )
-    return (await session.execute(stmt)).all()
-
-
 async def iter_leaves(
     session: AsyncSession, *, batch: int = 10_000
 ) -> AsyncIterator[Sequence[Row[int, bytes, bytes]]]:

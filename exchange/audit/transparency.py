@@ -58,7 +58,7 @@ from exchange.audit.schemas import (
 from exchange.audit.verifier import LogChecker, export_line
 from exchange.clock import rfc3339
 from exchange.config import Settings
-from exchange.context import Context
+from exchange.context import Context, Runtime
 from exchange.database import unit_of_work
 from exchange.participants import ledger
 from exchange.participants import repository as participants_repository
@@ -80,10 +80,15 @@ def keyring_for(settings: Settings) -> KeyRing:
     return KeyRing(settings.resolved_key_dir(), settings.audit_origin)
 
 
-def keyring(ctx: Context) -> KeyRing:
+def runtime_keyring(runtime: Runtime) -> KeyRing:
     """The runtime's signing keys (one ring per runtime, re-reading the key directory)."""
-    ring: KeyRing = ctx.runtime.extras.setdefault(_KEYRING, keyring_for(ctx.settings))
+    ring: KeyRing = runtime.extras.setdefault(_KEYRING, keyring_for(runtime.settings))
     return ring
+
+
+def keyring(ctx: Context) -> KeyRing:
+    """The signing keys of the context's runtime."""
+    return runtime_keyring(ctx.runtime)
 
 
 def public_keys(ctx: Context) -> PublicKeys:
@@ -538,35 +543,40 @@ def _check_checkpoints(
 # Reconciliation (对账): balances rebuilt from the log vs the live accounts
 # ---------------------------------------------------------------------------------------
 
-RECONCILE_BATCH = 5_000
+# The canonical leaf of a ledger entry holds this exact run of bytes (RFC 8785: no spaces),
+# so most leaves are skipped without parsing; the parsed leaf still has the final word.
+_LEDGER_MARK = b'"action":"' + ledger.LEDGER_POSTED.encode() + b'"'
 
 
 async def reconcile(ctx: Context) -> ReconcileReport:
-    """Replay every `ledger.posted` payload and list accounts whose live balance differs."""
+    """Replay every `ledger.posted` payload and list accounts whose live balance differs.
+
+    Entries are chosen by the action inside each leaf, not by the stored `action` column, so
+    editing that column cannot hide a posting from the replay.
+    """
     replayed = 0
     unreadable: list[int] = []
     from_log: dict[str, int] = {}
     async with _snapshot(ctx) as session:
         size = (await audit_repository.get_head(session)).size
-        start = 0
-        while start < size:
-            rows = await audit_repository.payload_batch(
-                session, action=ledger.LEDGER_POSTED, start=start, limit=RECONCILE_BATCH
-            )
-            payloads = []
-            for seq, leaf in rows:
-                if seq >= size:
-                    break
+        async for rows in audit_repository.iter_leaves(session):
+            for seq, stored, _digest in rows:
+                leaf = bytes(stored)
+                if seq >= size or _LEDGER_MARK not in leaf:
+                    continue
                 try:
-                    payloads.append(json.loads(leaf)["payload"])
-                except (ValueError, KeyError, TypeError):
+                    entry = json.loads(leaf)
+                    if entry.get("action") != ledger.LEDGER_POSTED:
+                        continue
+                    legs = ledger.replay_legs(entry.get("payload"))
+                except (ValueError, AttributeError):
                     unreadable.append(seq)
-            for account_id, amount in ledger.replay_balances(payloads).items():
-                from_log[account_id] = from_log.get(account_id, 0) + amount
-            replayed += len(payloads)
-            if len(rows) < RECONCILE_BATCH:
+                    continue
+                for account_id, amount in legs:
+                    from_log[account_id] = from_log.get(account_id, 0) + amount
+                replayed += 1
+            if rows and rows[-1][0] + 1 >= size:
                 break
-            start = rows[-1][0] + 1
         live = await participants_repository.all_balances(session)
     differences = [
         BalanceDifference(

@@ -11,7 +11,8 @@ What it checks (`verify_remote`, `verify_file`):
   hash, `logged_at` in the exact RFC 3339 form and never decreasing;
 - the tree root over all entries against the signed checkpoint, the checkpoint's signature
   against the published (or pinned) Ed25519 keys, a consistency proof from a trusted earlier
-  checkpoint, and served inclusion proofs (one per page, or every one with `all_proofs`);
+  checkpoint, and every served inclusion proof (`all_proofs`, the default: together they
+  pass by every stored subtree hash) or, with `all_proofs=False`, one spot check per page;
 - that entries listed but not yet in the checkpoint are covered by a checkpoint signed more
   than a second later (the contract's freshness promise): a row appended behind the log's
   lock never gets a tree head and shows up here.
@@ -939,7 +940,7 @@ class RemoteVerification:
         *,
         trusted: Path | None = None,
         public_keys: Sequence[str] = (),
-        all_proofs: bool = False,
+        all_proofs: bool = True,
         page_size: int = DEFAULT_PAGE_SIZE,
         wait: Wait = asyncio.sleep,
         progress: Progress | None = None,

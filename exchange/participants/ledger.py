@@ -96,15 +96,22 @@ async def post(ctx: Context, *, kind: str, memo: str, legs: Sequence[Leg]) -> Po
     return PostedJournal(journal=journal, legs=tuple(legs))
 
 
-def replay_balances(payloads: Sequence[dict[str, object]]) -> dict[str, int]:
-    """Rebuild balances from `ledger.posted` payloads alone (reconciliation)."""
-    balances: dict[str, int] = {}
-    for payload in payloads:
-        postings = payload.get("postings")
-        if not isinstance(postings, list):
-            continue
-        for leg in postings:
-            if isinstance(leg, dict):
-                account_id = str(leg["account_id"])
-                balances[account_id] = balances.get(account_id, 0) + int(leg["amount_fen"])
-    return balances
+def replay_legs(payload: object) -> list[tuple[str, int]]:
+    """The (account id, amount in fen) legs of one `ledger.posted` payload (reconciliation).
+
+    Raises ValueError when the payload is not the shape `post` writes, so that a damaged or
+    forged entry is reported rather than half-counted.
+    """
+    postings = payload.get("postings") if isinstance(payload, dict) else None
+    if not isinstance(postings, list):
+        raise ValueError("payload has no list of postings")
+    legs = []
+    for leg in postings:
+        account_id = leg.get("account_id") if isinstance(leg, dict) else None
+        amount = leg.get("amount_fen") if isinstance(leg, dict) else None
+        if not isinstance(account_id, str) or type(amount) is not int:
+            raise ValueError("a posting lacks a string account_id or an integer amount_fen")
+        legs.append((account_id, amount))
+    if sum(amount for _, amount in legs) != 0:
+        raise ValueError("postings do not sum to zero")
+    return legs

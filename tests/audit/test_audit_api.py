@@ -10,10 +10,10 @@ from datetime import timedelta
 import httpx
 import pytest
 from audit_log_helpers import Market, build_market, fresh_checkpoint, published_keys
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select, text, update
 
 from exchange.audit import merkle
-from exchange.audit.models import AuditCheckpoint
+from exchange.audit.models import AuditCheckpoint, AuditEntry
 from exchange.audit.note import parse_checkpoint, verify_checkpoint
 from exchange.clock import ManualClock
 from exchange.context import Runtime
@@ -356,3 +356,40 @@ async def test_reconcile_finds_a_balance_changed_behind_the_platforms_back(
     assert difference["account_id"] == account
     assert difference["difference_fen"] == 500
     assert difference["live_balance_fen"] - difference["log_balance_fen"] == 500
+
+
+async def test_reconcile_reports_damaged_postings_and_ignores_the_action_column(
+    client: httpx.AsyncClient, market: Market, runtime: Runtime
+) -> None:
+    async with runtime.sessionmaker() as session:
+        rows = (
+            await session.execute(
+                select(AuditEntry.seq, AuditEntry.leaf)
+                .where(AuditEntry.action == "ledger.posted")
+                .order_by(AuditEntry.seq)
+            )
+        ).all()
+    (relabelled, _), (damaged, leaf) = rows[-1], rows[-2]
+    entry = json.loads(leaf)
+    entry["payload"]["postings"][0]["amount_fen"] = "1000"  # a string where fen must be int
+    async with runtime.engine.begin() as conn:
+        # Hiding an entry from the replay by relabelling its column must not work...
+        await conn.execute(
+            update(AuditEntry).where(AuditEntry.seq == relabelled).values(action="catalog.noop")
+        )
+        # ...and a forged payload is reported, never a 500 and never half-counted.
+        await conn.execute(
+            update(AuditEntry)
+            .where(AuditEntry.seq == damaged)
+            .values(leaf=json.dumps(entry, separators=(",", ":")).encode())
+        )
+    r = await client.get("/v1/audit/reconcile", headers=market.regulator.auth)
+    assert r.status_code == 200, r.text
+    report = r.json()
+    assert report["ok"] is False
+    assert report["unreadable_entries"] == [damaged]
+    assert report["entries_replayed"] == len(rows) - 1
+    # Only the damaged entry's accounts differ; the relabelled one still counted.
+    assert {d["account_id"] for d in report["differences"]} <= {
+        leg["account_id"] for leg in entry["payload"]["postings"]
+    }

@@ -1,4 +1,4 @@
-"""Checkpoint signing keys: created on first use (0600), rotated, retired."""
+"""Checkpoint signing keys: created at start-up or first use (0600), rotated, retired."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import pytest
 from audit_log_helpers import Market, build_market, fresh_checkpoint, published_keys
 from typer.testing import CliRunner
 
+from exchange.app import create_app
 from exchange.audit import verifier
 from exchange.audit.note import NoteError, parse_note, verify_checkpoint
 from exchange.cli import app as cli
@@ -50,6 +51,15 @@ async def test_the_key_is_created_on_first_use_outside_the_repo_mode_0600(
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
     assert stat.S_IMODE(key_dir.stat().st_mode) == 0o700
     assert not str(key_dir).startswith(REPOSITORY)
+
+
+async def test_a_starting_server_creates_its_signing_key(runtime: Runtime, tmp_path: Path) -> None:
+    settings = runtime.settings.model_copy(update={"signing_key_dir": tmp_path / "keys"})
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        [key_file] = (tmp_path / "keys").iterdir()
+    assert key_file.name == "audit-1.pem"
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
 
 
 async def test_rotation_signs_with_old_and_new_key_until_the_old_is_retired(
