@@ -7,8 +7,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+from sqlalchemy import func, select
 
-from exchange.participants.models import Role
+from exchange.audit.models import AuditEntry
+from exchange.context import Runtime
+from exchange.participants.models import ApiKey, Participant, Role
 
 
 @dataclass
@@ -43,3 +46,13 @@ def assert_problem(
     if slug is not None:
         assert body["type"] == f"/problems/{slug}", body
     return body
+
+
+async def footprint(runtime: Runtime) -> tuple[int, ...]:
+    """Participants, API keys and audit entries stored: a refused request changes none."""
+    async with runtime.sessionmaker() as session:
+        counts = [
+            await session.scalar(select(func.count()).select_from(model))
+            for model in (Participant, ApiKey, AuditEntry)
+        ]
+    return tuple(int(c or 0) for c in counts)

@@ -7,7 +7,7 @@ from fastapi import APIRouter
 
 from exchange.app import create_app
 from exchange.context import Runtime
-from support import Actor, assert_problem
+from support import Actor, assert_problem, footprint
 
 
 async def test_health_and_docs(client: httpx.AsyncClient) -> None:
@@ -25,7 +25,10 @@ async def test_unknown_path_and_method(client: httpx.AsyncClient) -> None:
     assert_problem(await client.put("/health"), 405, "method-not-allowed")
 
 
-async def test_oversized_body_is_refused(client: httpx.AsyncClient, admin: Actor) -> None:
+async def test_oversized_body_is_refused(
+    client: httpx.AsyncClient, admin: Actor, runtime: Runtime
+) -> None:
+    before = await footprint(runtime)
     big = {"name": "x" * 70_000, "role": "enterprise"}
     r = await client.post("/v1/participants", json=big, headers=admin.auth)
     assert_problem(r, 413, "payload-too-large")
@@ -40,6 +43,7 @@ async def test_oversized_body_is_refused(client: httpx.AsyncClient, admin: Actor
         headers={**admin.auth, "content-type": "application/json"},
     )
     assert_problem(r, 413, "payload-too-large")
+    assert await footprint(runtime) == before
 
 
 async def test_unexpected_error_is_a_problem_without_traceback(runtime: Runtime) -> None:

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from exchange.audit.models import AuditEntry
 from exchange.context import Runtime
 from exchange.participants.models import Role
-from support import Actor, MakeParticipant, assert_problem
+from support import Actor, MakeParticipant, assert_problem, footprint
 
 
 async def audit_size(runtime: Runtime) -> int:
@@ -52,7 +52,10 @@ async def test_non_admin_cannot_register(
     assert await audit_size(runtime) == before
 
 
-async def test_bad_keys_all_get_the_same_401(client: httpx.AsyncClient, admin: Actor) -> None:
+async def test_bad_keys_all_get_the_same_401(
+    client: httpx.AsyncClient, admin: Actor, runtime: Runtime
+) -> None:
+    before = await footprint(runtime)
     wrong_secret = admin.key[:-4] + "AAAA"
     cases = [
         {},
@@ -68,7 +71,12 @@ async def test_bad_keys_all_get_the_same_401(client: httpx.AsyncClient, admin: A
         body = assert_problem(r, 401, "unauthenticated")
         assert r.headers["www-authenticate"] == "Bearer"
         details.add(body["detail"])
+        write = await client.post(
+            "/v1/participants", json={"name": "x", "role": "enterprise"}, headers=headers
+        )
+        assert assert_problem(write, 401, "unauthenticated")["detail"] == body["detail"]
     assert len(details) == 1
+    assert await footprint(runtime) == before
 
 
 async def test_rotation_and_revocation(
@@ -99,17 +107,23 @@ async def test_rotation_and_revocation(
 
 
 async def test_others_keys_are_invisible(
-    client: httpx.AsyncClient, make_participant: MakeParticipant
+    client: httpx.AsyncClient, make_participant: MakeParticipant, runtime: Runtime
 ) -> None:
     a = await make_participant(Role.ENTERPRISE)
     b = await make_participant(Role.INDIVIDUAL)
+    before = await footprint(runtime)
     assert_problem(await client.get(f"/v1/participants/{a.id}/keys", headers=b.auth), 404)
     keys = (await client.get(f"/v1/participants/{a.id}/keys", headers=a.auth)).json()
     assert_problem(await client.delete(f"/v1/api-keys/{keys[0]['id']}", headers=b.auth), 404)
     assert_problem(await client.post(f"/v1/participants/{a.id}/keys", json={}, headers=b.auth), 404)
+    assert await footprint(runtime) == before
+    assert (await client.get("/v1/participants/me", headers=a.auth)).status_code == 200
 
 
-async def test_invalid_registration_bodies(client: httpx.AsyncClient, admin: Actor) -> None:
+async def test_invalid_registration_bodies(
+    client: httpx.AsyncClient, admin: Actor, runtime: Runtime
+) -> None:
+    before = await footprint(runtime)
     bad_bodies: list[object] = [
         {"name": "x", "role": "emperor"},
         {"name": "", "role": "enterprise"},
@@ -128,3 +142,4 @@ async def test_invalid_registration_bodies(client: httpx.AsyncClient, admin: Act
         headers={**admin.auth, "content-type": "application/json"},
     )
     assert_problem(r, 422, "invalid-request")
+    assert await footprint(runtime) == before
