@@ -6,6 +6,7 @@ from typing import Any
 
 import httpx
 from catalog_helpers import bound_department, create_elements, item_body, publish
+from pyld import jsonld
 
 from support import Actor, MakeParticipant
 
@@ -55,6 +56,16 @@ def literal(value: Any) -> bool:
         or (isinstance(v, str) and v)
         for v in values
     ) and bool(values)
+
+
+def _no_network(url: str, options: dict[str, Any]) -> Any:
+    raise AssertionError(f"the export must not need a remote context: {url}")
+
+
+def flattened(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    """The document's node objects as pyld flattens them (full IRIs, no remote loads)."""
+    result = jsonld.flatten(doc, None, {"documentLoader": _no_network})
+    return list(result if isinstance(result, list) else result["@graph"])
 
 
 async def test_dcat_export_is_json_ld_with_dcat_ap_classes(
@@ -116,6 +127,14 @@ async def test_dcat_export_is_json_ld_with_dcat_ap_classes(
     assert len(first["dcat:distribution"]) == 2  # one per usage method
     assert first["dct:accrualPeriodicity"]["@id"].endswith("frequency/DAILY")
     assert first["dct:publisher"]["foaf:name"][0]["@value"] == "广东省人力资源和社会保障厅"
+    # A real JSON-LD processor (offline: the context is inline) reads the same graph.
+    graph = flattened(doc)
+    for cls, required in REQUIRED.items():
+        typed = [n for n in graph if cls in n.get("@type", [])]
+        assert typed, f"the JSON-LD processor finds no {cls}"
+        for node in typed:
+            assert required <= set(node), f"{cls} {node['@id']} lacks {required - set(node)}"
+    assert len([n for n in graph if DCAT + "Dataset" in n.get("@type", [])]) == 2
     view = doc["hydra:view"]
     assert view["hydra:totalItems"] == 3 and view["hydra:next"].endswith("page=2&page_size=2")
     last = (await client.get("/v1/catalog/dcat", params={"page": 2, "page_size": 2})).json()
