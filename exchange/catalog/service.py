@@ -2242,6 +2242,10 @@ async def search(ctx: Context, *, params: SearchParams, page: int, page_size: in
     )
     if filters is None:
         return result
+    if plan.empty and params.q and params.q.strip():
+        # Only punctuation, symbols or control characters: nothing to match, not everything.
+        notes.append("the query has no searchable words or characters")
+        return result
     await repository.prefer_serial_plans(ctx.session)
     clauses: list[repository.Clause] = []
     if not plan.empty:

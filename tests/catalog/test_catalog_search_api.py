@@ -259,10 +259,14 @@ async def test_facet_counts_follow_revisions(
     ],
 )
 async def test_any_search_input_is_answered(
-    client: httpx.AsyncClient, admin: Actor, params: dict[str, Any]
+    client: httpx.AsyncClient, catalog: dict[str, Any], params: dict[str, Any]
 ) -> None:
-    result = await search(client, admin, **params)
+    # Against a populated catalog, so the term, prefix and facet queries really run.
+    result = await search(client, catalog["admin"], **params)
     assert result["total"] >= 0 and result["page"] >= 1
+    if params.get("q") in ("%_%\\", "！？。、", "'; DROP TABLE catalog_items; --"):
+        assert result["total"] == 0  # wildcards, quotes and punctuation match nothing
+    assert (await search(client, catalog["admin"], q="社保"))["total"] > 0
 
 
 async def test_unknown_filter_values_match_nothing_and_say_so(
