@@ -131,12 +131,16 @@ async def test_concurrent_writes_from_two_workers_keep_one_chain_and_tree(
         await asyncio.wait_for(asyncio.gather(*(worker() for _ in range(CLIENTS))), 120)
         print(f"{WRITES} writes in {time.monotonic() - started:.1f} s")
         assert statuses == Counter({201: WRITES})
+        before_spends = await _log_size(client, regulator["api_key"])
+        overspends = await _fifty_spends_across_workers(client, keys)
+        assert overspends == Counter({201: 10, 409: 40}), overspends
+        extra = await _log_size(client, regulator["api_key"]) - before_spends
 
         await asyncio.sleep(verifier.FRESHNESS_SECONDS + 0.2)
         auth = {"Authorization": f"Bearer {regulator['api_key']}"}
         report = (await client.get("/v1/audit/verify", headers=auth)).json()
         assert report["ok"] is True, report
-        assert report["size"] == size_before + WRITES
+        assert report["size"] == size_before + WRITES + extra
         reconciled = (await client.get("/v1/audit/reconcile", headers=auth)).json()
         assert reconciled["ok"] is True, reconciled
 
@@ -147,7 +151,7 @@ async def test_concurrent_writes_from_two_workers_keep_one_chain_and_tree(
         info["env"],
     )
     assert offline.returncode == 0, offline.stdout[-3000:] + offline.stderr[-3000:]
-    assert verifier.read_checkpoint_file(trusted).size == size_before + WRITES
+    assert verifier.read_checkpoint_file(trusted).size == size_before + WRITES + extra
 
     # The export of a live server verifies offline against its signed checkpoint.
     export, note = info["tmp"] / "log.jsonl", info["tmp"] / "checkpoint.txt"
@@ -163,15 +167,16 @@ async def test_concurrent_writes_from_two_workers_keep_one_chain_and_tree(
     checked = verifier.verify_file(
         export, checkpoint_note=note.read_text(encoding="utf-8"), public_keys=[public_key]
     )
-    assert checked.ok and checked.entries >= checked.size >= size_before + WRITES
+    assert checked.ok and checked.entries >= checked.size >= size_before + WRITES + extra
 
     runtime = Runtime.from_settings(Settings(database_url=info["env"]["EXCHANGE_DATABASE_URL"]))
     try:
         entries = await chain_entries(runtime)
     finally:
         await runtime.engine.dispose()
-    assert len(entries) == size_before + WRITES
+    assert len(entries) == size_before + WRITES + extra
     memos = [e["payload"].get("memo") for e in entries if e["action"] == "ledger.posted"]
+    assert memos.count("超支") == 10  # the refused 40 left no entry behind
     assert sorted(m for m in memos if str(m).startswith("并发")) == sorted(
         f"并发 {i}" for i in range(WRITES)
     )
@@ -181,3 +186,34 @@ async def _log_size(client: httpx.AsyncClient, key: str) -> int:
     r = await client.get("/v1/audit/verify", headers={"Authorization": f"Bearer {key}"})
     assert r.status_code == 200, r.text
     return int(r.json()["size"])
+
+
+async def _fifty_spends_across_workers(client: httpx.AsyncClient, keys: list[dict]) -> Counter[int]:
+    """50 simultaneous spends from an account that can afford 10, spread over both workers."""
+    admin = {"Authorization": f"Bearer {next(k for k in keys if k['role'] == 'admin')['api_key']}"}
+    r = await client.post(
+        "/v1/participants", json={"name": "并发付款企业", "role": "enterprise"}, headers=admin
+    )
+    assert r.status_code == 201, r.text
+    spender = r.json()
+    r = await client.post(
+        f"/v1/accounts/{spender['participant']['id']}/deposits",
+        json={"amount_fen": 10 * 700},
+        headers=admin,
+    )
+    assert r.status_code == 201, r.text
+    auth = {"Authorization": f"Bearer {spender['api_key']['api_key']}"}
+    payee = next(k for k in keys if k["role"] == "individual")["id"]
+
+    async def spend() -> int:
+        r = await client.post(
+            "/v1/transfers",
+            json={"to_participant_id": payee, "amount_fen": 700, "memo": "超支"},
+            headers=auth,
+        )
+        return r.status_code
+
+    statuses = Counter(await asyncio.gather(*(spend() for _ in range(50))))
+    me = (await client.get("/v1/accounts/me", headers=auth)).json()
+    assert me["balance_fen"] == 0
+    return statuses
