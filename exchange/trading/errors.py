@@ -8,6 +8,10 @@ CORE_DATA_RULE = "核心数据不得上架交易: core data (核心数据) is ne
 COMPLIANCE_RULE = "无合规不上架: the delivery package must be what was registered"
 SELF_DEALING_RULE = "不得自买自卖: a participant cannot buy its own listing"
 EXCLUSIVE_RULE = "独占许可只售一次: an exclusive licence is sold once"
+AGENCY_RULE = (
+    "委托代理: a negotiation a broker opened under a client's mandate is conducted by that "
+    "broker alone on the client's side; the client reads it"
+)
 CUSTOMS_RULE = "数据出境须经数据海关: data leaving mainland China passes data customs"
 
 
@@ -79,6 +83,11 @@ class RoleMayNotTrade(Forbidden):
 class WrongNegotiationParty(Forbidden):
     slug = "wrong-negotiation-party"
     title = "This step belongs to the other side of the negotiation"
+
+
+class BrokerConductsNegotiation(Forbidden):
+    slug = "broker-conducts-negotiation"
+    title = "A broker conducts this negotiation for its client; the client only reads it"
 
 
 class AlreadyBound(Conflict):

@@ -6,17 +6,23 @@ consumer: accept    OFFERED ──► ACCEPTED
 provider: agree     REQUESTED or ACCEPTED ──► AGREED
 consumer: settle    AGREED ──► FINALIZED (trade, licence; or held by data customs)
 either:   terminate any open state ──► TERMINATED
-A broker may act as the consumer under its client's mandate (action "negotiate").
+A broker may act as the consumer under its client's mandate (action "negotiate"). When a
+broker opened the negotiation, the broker alone acts on the consumer side: the client reads
+it but takes no step (it may revoke the mandate instead), so a rulebook that requires a
+broker cannot be bypassed halfway through.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NoReturn
 
 from exchange.context import Context, Principal
 from exchange.trading import repository, rules
 from exchange.trading.errors import (
+    AGENCY_RULE,
+    BrokerConductsNegotiation,
     NegotiationNotFound,
     NegotiationStateConflict,
     WrongNegotiationParty,
@@ -34,6 +40,7 @@ from exchange.trading.service import get_offer, oversees
 from exchange.trading.settlement import (
     Placed,
     actor_of,
+    broker_required_rule,
     check_available,
     check_mandate_covers,
     check_mode,
@@ -54,18 +61,42 @@ class NegotiationView:
 
 
 def _party(actor: Principal, negotiation: Negotiation) -> NegotiationParty | None:
+    """The side the caller acts for: the provider, or whoever conducts the consumer's side
+    (its broker, if a broker opened the negotiation; else the consumer itself)."""
     if actor.id == negotiation.provider_id:
         return NegotiationParty.PROVIDER
-    if actor.id in (negotiation.consumer_id, negotiation.broker_id):
+    if actor.id == (negotiation.broker_id or negotiation.consumer_id):
         return NegotiationParty.CONSUMER
     return None
+
+
+def _takes_part(actor: Principal, negotiation: Negotiation) -> bool:
+    """Provider, consumer or broker: those who may read the negotiation."""
+    return actor.id in (negotiation.provider_id, negotiation.consumer_id, negotiation.broker_id)
+
+
+async def _refuse_client_of_broker(ctx: Context, negotiation: Negotiation) -> NoReturn:
+    """A client steps into the negotiation its broker conducts: refused, naming the rule."""
+    actor = actor_of(ctx)
+    rule = AGENCY_RULE
+    found = await repository.get_exchange(ctx.session, negotiation.exchange_id)
+    if found is not None:
+        rule = broker_required_rule(found[0], found[1], actor.role) or AGENCY_RULE
+    raise BrokerConductsNegotiation(
+        f"Broker {negotiation.broker_id} conducts negotiation {negotiation.id} for you under "
+        f"mandate {negotiation.mandate_id}; only the broker acts on your side, under the rule "
+        f"{rule}. You may read the negotiation, or revoke the mandate.",
+        rule=rule,
+        broker_id=negotiation.broker_id,
+        mandate_id=negotiation.mandate_id,
+    )
 
 
 async def load(ctx: Context, negotiation_id: str) -> Negotiation:
     """A negotiation the caller takes part in (or oversees); 404 for anyone else."""
     actor = actor_of(ctx)
     negotiation = await repository.get_negotiation(ctx.session, negotiation_id)
-    if negotiation is None or (_party(actor, negotiation) is None and not oversees(actor)):
+    if negotiation is None or not (_takes_part(actor, negotiation) or oversees(actor)):
         raise NegotiationNotFound(f"No negotiation {negotiation_id!r}.")
     return negotiation
 
@@ -212,6 +243,8 @@ async def step(
     negotiation = await load(ctx, negotiation_id)
     party = _party(actor, negotiation)
     if party is None:
+        if _takes_part(actor, negotiation):
+            await _refuse_client_of_broker(ctx, negotiation)
         raise WrongNegotiationParty("Overseers read negotiations; they take no part in them.")
     expected = rules.STEP_PARTY.get(step)
     if expected is not None and expected is not party:
@@ -277,7 +310,9 @@ async def settle(ctx: Context, *, negotiation_id: str, legal_basis: str | None) 
     """The consumer (or its broker) settles an agreed negotiation at the agreed price."""
     actor = actor_of(ctx)
     negotiation = await load(ctx, negotiation_id)
-    if actor.id != (negotiation.broker_id or negotiation.consumer_id):
+    if _party(actor, negotiation) is not NegotiationParty.CONSUMER:
+        if actor.id == negotiation.consumer_id:
+            await _refuse_client_of_broker(ctx, negotiation)
         raise WrongNegotiationParty(
             "Only the consumer settles an agreement (its broker, if a broker negotiated it)."
         )

@@ -8,7 +8,8 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Select, and_, func, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.trading.models import (
@@ -696,11 +697,57 @@ async def get_idempotency_key(
     return (await session.scalars(stmt)).first()
 
 
-async def claim_idempotency_key(session: AsyncSession, record: IdempotencyKey) -> bool:
-    """Insert a key; False if another request holds it (the session must then roll back)."""
-    session.add(record)
-    try:
-        await session.flush()
-    except IntegrityError:
-        return False
-    return True
+# pg_try_advisory_xact_lock class for Idempotency-Keys ("GDXI"); the two-int form never
+# collides with the single-bigint locks of the audit log.
+_IDEMPOTENCY_LOCK_CLASS = 0x47445849
+
+
+async def claim_idempotency_key(
+    session: AsyncSession, *, participant_id: str, key: str, fingerprint: str, created_at: datetime
+) -> bool:
+    """Insert a key for this transaction; False (without waiting) if another request holds it.
+
+    PostgreSQL: a transaction-level advisory lock on the key is taken first, without waiting,
+    so a request racing one still in flight learns so at once instead of blocking on the
+    uncommitted row; holding it, only a key committed meanwhile can conflict. SQLite: writers
+    are serialized (BEGIN IMMEDIATE), so the same holds. The insert skips a conflicting row
+    rather than failing, so the request's transaction stays usable and may read the key again.
+    """
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        locked = await session.scalar(
+            select(
+                func.pg_try_advisory_xact_lock(
+                    _IDEMPOTENCY_LOCK_CLASS, func.hashtext(f"{participant_id}\n{key}")
+                )
+            )
+        )
+        if not locked:
+            return False
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    stmt = (
+        insert(IdempotencyKey)
+        .values(
+            participant_id=participant_id,
+            key=key,
+            fingerprint=fingerprint,
+            status_code=None,
+            response=None,
+            created_at=created_at,
+        )
+        .on_conflict_do_nothing()
+    )
+    result: Any = await session.execute(stmt)
+    return bool(result.rowcount == 1)
+
+
+async def store_idempotent_response(
+    session: AsyncSession, *, participant_id: str, key: str, status_code: int, response: str
+) -> None:
+    """Keep the first response to a claimed key, for its retries."""
+    await session.execute(
+        update(IdempotencyKey)
+        .where(IdempotencyKey.participant_id == participant_id, IdempotencyKey.key == key)
+        .values(status_code=status_code, response=response)
+        .execution_options(synchronize_session=False)
+    )

@@ -25,6 +25,7 @@ from exchange.trading.errors import (
     AuctionNotFound,
     AuctionNotOver,
     BidBelowReserve,
+    BrokerConductsNegotiation,
     BrokerLicenceNotFound,
     BrokerNotLicensed,
     BrokerRequired,
@@ -971,6 +972,7 @@ NEGOTIATION_STEP_ERRORS = responses(
     NegotiationNotFound,
     NegotiationStateConflict,
     WrongNegotiationParty,
+    BrokerConductsNegotiation,
     PriceOutOfLimits,
     MandateExpired,
     MandateRevoked,
@@ -997,7 +999,13 @@ async def terminate_negotiation(
     status_code=201,
     response_model=OrderRead,
     operation_id="settle_negotiation",
-    responses=responses(NegotiationNotFound, NegotiationStateConflict, *ORDER_ERRORS),
+    responses=responses(
+        NegotiationNotFound,
+        NegotiationStateConflict,
+        WrongNegotiationParty,
+        BrokerConductsNegotiation,
+        *ORDER_ERRORS,
+    ),
 )
 async def settle_negotiation(
     negotiation_id: str,

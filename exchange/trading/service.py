@@ -18,7 +18,7 @@ from typing import Any, Literal
 from exchange.assets import service as assets_service
 from exchange.assets.models import DataGrade
 from exchange.context import Context, Principal
-from exchange.errors import Forbidden, InvalidInput
+from exchange.errors import ExchangeError, Forbidden, InvalidInput
 from exchange.participants import service as participants_service
 from exchange.participants.errors import ParticipantNotFound
 from exchange.participants.models import ParticipantStatus, Role
@@ -26,6 +26,7 @@ from exchange.trading import market, repository, rules
 from exchange.trading.errors import (
     COMPLIANCE_RULE,
     CORE_DATA_RULE,
+    EXCLUSIVE_RULE,
     AlreadyBound,
     AlreadyLicensed,
     BrokerLicenceNotFound,
@@ -90,12 +91,14 @@ from exchange.trading.settlement import (
     settle,
 )
 
-OVERSEER_ROLES = frozenset({Role.ADMIN, Role.REGULATOR, Role.INSTRUCTOR})
+# Instructors are not overseers of the main market: a live class reads its own sandbox market
+# as that market's admin (`classroom.live`), so nothing needs them to see real trades.
+OVERSEER_ROLES = frozenset({Role.ADMIN, Role.REGULATOR})
 PUBLIC_VENUE_STATES = frozenset({VenueStatus.ACTIVE, VenueStatus.SUSPENDED, VenueStatus.DELISTED})
 
 
 def oversees(actor: Principal) -> bool:
-    """Admins, regulators and instructors read every trading record."""
+    """Admins and regulators read every trading record."""
     return actor.role in OVERSEER_ROLES
 
 
@@ -1002,7 +1005,13 @@ async def list_customs_cases(
 
 
 async def decide_customs_case(ctx: Context, *, case_id: str, approve: bool, reason: str) -> Placed:
-    """A regulator clears (the order settles from escrow) or refuses (refund) an export."""
+    """A regulator clears (the order settles from escrow) or refuses (refund) an export.
+
+    Clearance records the regulator's decision, then settles only if the listing still
+    trades as when the order was placed (as an auction's close checks): the venue active, an
+    exclusive tier still held for this order, the asset's certificate in force. If not, the
+    order is refused and refunded, with the reason, while the customs decision stands.
+    """
     actor = actor_of(ctx)
     if actor.role is not Role.REGULATOR:
         raise Forbidden("Only regulators decide data-customs cases.")
@@ -1011,9 +1020,7 @@ async def decide_customs_case(ctx: Context, *, case_id: str, approve: bool, reas
         raise CustomsCaseDecided(f"Case {case_id} was already decided ({case.decision}).")
     order = await repository.get_order(ctx.session, case.order_id)
     assert order is not None
-    offer = await get_offer(
-        ctx, listing_id=order.listing_id, tier_id=order.tier_id, exchange_id=order.exchange_id
-    )
+    offer = await _order_offer(ctx, order)
     now = ctx.clock.now()
     decision = CustomsDecision.APPROVED if approve else CustomsDecision.REJECTED
     status = CustomsStatus.CLEARED if approve else CustomsStatus.REFUSED
@@ -1042,25 +1049,77 @@ async def decide_customs_case(ctx: Context, *, case_id: str, approve: bool, reas
             "reason": reason,
         },
     )
-    negotiation = (
-        await repository.get_negotiation(ctx.session, order.negotiation_id)
-        if order.negotiation_id is not None
-        else None
-    )
-    if approve:
-        trade, licence = await settle(
+    if not approve:
+        await _refuse_held_order(
             ctx,
             order=order,
-            listing=offer.listing,
-            tier=offer.tier,
-            exchange=offer.exchange,
-            base_id=offer.venue.base_id,
-            cross_border=True,
+            offer=offer,
+            case=case,
+            reason=f"数据海关不予放行 refused by data customs: {reason}",
+            refused_by=actor.id,
         )
-        if negotiation is not None:
-            negotiation.state = NegotiationState.FINALIZED
-            negotiation.updated_at = now
-        return Placed(order, trade, licence, case)
+        return Placed(order, customs_case=case)
+    stale = await _no_longer_tradable(ctx, order, offer)
+    if stale is not None:
+        await _refuse_held_order(
+            ctx,
+            order=order,
+            offer=offer,
+            case=case,
+            reason=(
+                "数据海关已放行，但挂牌已不可交易 cleared by data customs, but the listing no "
+                f"longer trades: {stale}"
+            ),
+            refused_by="system",
+        )
+        return Placed(order, customs_case=case)
+    trade, licence = await settle(
+        ctx,
+        order=order,
+        listing=offer.listing,
+        tier=offer.tier,
+        exchange=offer.exchange,
+        base_id=offer.venue.base_id,
+        cross_border=True,
+    )
+    if order.negotiation_id is not None:
+        negotiation = await repository.get_negotiation(ctx.session, order.negotiation_id)
+        assert negotiation is not None
+        negotiation.state = NegotiationState.FINALIZED
+        negotiation.updated_at = now
+    return Placed(order, trade, licence, case)
+
+
+async def _order_offer(ctx: Context, order: Order) -> Offer:
+    """The tier an order bought, on its exchange, under the rulebook version it was placed with."""
+    offer = await repository.get_offer(
+        ctx.session,
+        listing_id=order.listing_id,
+        tier_id=order.tier_id,
+        exchange_id=order.exchange_id,
+    )
+    book = await repository.get_rulebook(ctx.session, order.exchange_id, order.rulebook_version)
+    assert offer is not None and book is not None
+    return replace(offer, rulebook=book)
+
+
+async def _no_longer_tradable(ctx: Context, order: Order, offer: Offer) -> str | None:
+    """Why a held order can no longer settle (None if it still can)."""
+    tier = offer.tier
+    if tier.exclusive and (tier.sold_trade_id is not None or tier.claim != f"order:{order.id}"):
+        return f"Tier {tier.id} is exclusive and no longer held for this order ({EXCLUSIVE_RULE})."
+    try:
+        await check_tradable(ctx, offer, mode=TradeMode(order.mode), price_fen=order.price_fen)
+    except ExchangeError as exc:
+        return exc.detail
+    return None
+
+
+async def _refuse_held_order(
+    ctx: Context, *, order: Order, offer: Offer, case: CustomsCase, reason: str, refused_by: str
+) -> None:
+    """Refuse an order held in escrow: refund the buyer, free its mandate and exclusive tier."""
+    now = ctx.clock.now()
     await refund(ctx, order=order, exchange=offer.exchange, amount_fen=order.escrow_fen)
     if order.mandate_id is not None:
         await repository.release_mandate(
@@ -1071,21 +1130,22 @@ async def decide_customs_case(ctx: Context, *, case_id: str, approve: bool, reas
             ctx.session, offer.tier.id, expected=f"order:{order.id}", claim=None
         )
     order.status = OrderStatus.REFUSED
-    order.reason = f"数据海关不予放行 refused by data customs: {reason}"
+    order.reason = reason
     order.escrow_fen = 0
     order.updated_at = now
-    if negotiation is not None:
+    if order.negotiation_id is not None:
+        negotiation = await repository.get_negotiation(ctx.session, order.negotiation_id)
+        assert negotiation is not None
         negotiation.state = NegotiationState.TERMINATED
-        negotiation.terminated_by = actor.id
-        negotiation.termination_reason = order.reason
+        negotiation.terminated_by = refused_by
+        negotiation.termination_reason = reason
         negotiation.updated_at = now
     ctx.audit(
         "trading.order_refused",
         subject_type="order",
         subject_id=order.id,
-        payload={"customs_case_id": case.id, "reason": order.reason},
+        payload={"customs_case_id": case.id, "reason": reason},
     )
-    return Placed(order, customs_case=case)
 
 
 # --- market data ---------------------------------------------------------------------------
@@ -1179,11 +1239,13 @@ async def market_stats(
     )
 
 
-async def comparable_prices(ctx: Context, *, product_form: str, grade: str) -> list[int]:
+async def comparable_prices(
+    ctx: Context, *, product_form: str, grade: str, exclude_asset_id: str | None = None
+) -> list[int]:
     """Prices (fen) of settled trades of the same product form and grade (market method)."""
     return list(
         await repository.trade_prices(
-            ctx.session, product_form=product_form, grade=grade, exclude_asset_id=None
+            ctx.session, product_form=product_form, grade=grade, exclude_asset_id=exclude_asset_id
         )
     )
 

@@ -147,15 +147,21 @@ async def resolve_buyer(
         raise InvalidInput("Only brokers act under a mandate; leave mandate_id out.")
     if actor.role not in BUYER_ROLES:
         raise RoleMayNotTrade(f"A {actor.role.value} does not buy data products.")
-    if actor.role.value in rulebook.broker_required_for:
-        rule = rule_of(
-            exchange,
-            rulebook,
-            f"{actor.role.value} participants trade through a licensed data broker "
-            "(须通过数据经纪人交易)",
-        )
+    rule = broker_required_rule(exchange, rulebook, actor.role)
+    if rule is not None:
         raise BrokerRequired(f"Direct orders are refused under the rule {rule}.", rule=rule)
     return Buyer(actor.id, actor.jurisdiction, actor.id)
+
+
+def broker_required_rule(exchange: Exchange, rulebook: Rulebook, role: Role) -> str | None:
+    """The rulebook clause that makes this kind of participant trade through a broker, if any."""
+    if role.value not in rulebook.broker_required_for:
+        return None
+    return rule_of(
+        exchange,
+        rulebook,
+        f"{role.value} participants trade through a licensed data broker (须通过数据经纪人交易)",
+    )
 
 
 async def check_mandate_covers(

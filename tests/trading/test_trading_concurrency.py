@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 from support_trading import Market, money_invariants, tier
 
 from exchange.participants.models import Role
-from exchange.trading.models import Licence, Mandate, Trade
+from exchange.trading import idempotency, service
+from exchange.trading.models import Licence, Mandate, Order, Trade
 from support import MakeParticipant, assert_problem
 
 
@@ -90,13 +93,79 @@ async def test_concurrent_retries_with_one_key_charge_once(market: Market) -> No
     responses = await asyncio.gather(
         *(m.order(m.buyer, listing, key="retry-me") for _ in range(12))
     )
-    created = [r for r in responses if r.status_code == 201]
-    for r in responses:
-        if r.status_code != 201:
-            assert_problem(r, 409, "idempotency-key-in-use")
-    assert created and len({r.json()["id"] for r in created}) == 1
+    # Every duplicate waits for the first and gets its result: the same order, charged once.
+    assert [r.status_code for r in responses] == [201] * 12, [r.text for r in responses]
+    bodies = [r.json() for r in responses]
+    assert all(b == bodies[0] for b in bodies) and bodies[0]["status"] == "settled"
+    assert [r.headers.get("idempotent-replayed") for r in responses].count(None) == 1
     final = await m.order(m.buyer, listing, key="retry-me")
-    assert final.status_code == 201 and final.json() == created[0].json()
+    assert final.status_code == 201 and final.json() == bodies[0]
+    assert await m.balance(m.buyer) == before - 10_030
+    async with m.runtime.sessionmaker() as session:
+        assert await session.scalar(select(func.count()).select_from(Order)) == 1
+        assert await session.scalar(select(func.count()).select_from(Trade)) == 1
+    await money_invariants(m.runtime)
+
+
+async def test_a_duplicate_waits_for_the_request_in_flight_and_replays_it(
+    market: Market, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    m = market
+    listing = await m.list("electricity", ["szdex"], [tier(price_fen=10_000)])
+    before = await m.balance(m.buyer)
+    entered, release = asyncio.Event(), asyncio.Event()
+    place_order = service.place_order
+
+    async def slow_place_order(*args: Any, **kwargs: Any) -> Any:
+        entered.set()
+        await release.wait()
+        return await place_order(*args, **kwargs)
+
+    monkeypatch.setattr(service, "place_order", slow_place_order)
+    first = asyncio.create_task(m.order(m.buyer, listing, key="slow"))
+    await asyncio.wait_for(entered.wait(), 10)
+    entered.clear()
+    second = asyncio.create_task(m.order(m.buyer, listing, key="slow"))
+    await asyncio.sleep(0.3)  # the duplicate arrives while the first is still in flight
+    assert not second.done() and not entered.is_set()
+    release.set()
+    a, b = await asyncio.gather(first, second)
+    assert (a.status_code, b.status_code) == (201, 201), (a.text, b.text)
+    assert a.json() == b.json() and b.headers["idempotent-replayed"] == "true"
+    assert not entered.is_set()  # the duplicate never ran the purchase
+    assert await m.balance(m.buyer) == before - 10_030
+    await money_invariants(m.runtime)
+
+
+async def test_a_duplicate_still_in_flight_after_the_bound_gets_409(
+    market: Market, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    m = market
+    if m.runtime.engine.dialect.name == "sqlite":
+        pytest.skip("SQLite serializes writers: a duplicate starts only once the first commits")
+    listing = await m.list("electricity", ["szdex"], [tier(price_fen=10_000)])
+    before = await m.balance(m.buyer)
+    monkeypatch.setattr(idempotency, "WAIT_SECONDS", 0.3)
+    entered, release = asyncio.Event(), asyncio.Event()
+    place_order = service.place_order
+
+    async def slow_place_order(*args: Any, **kwargs: Any) -> Any:
+        entered.set()
+        await release.wait()
+        return await place_order(*args, **kwargs)
+
+    monkeypatch.setattr(service, "place_order", slow_place_order)
+    first = asyncio.create_task(m.order(m.buyer, listing, key="stuck"))
+    await asyncio.wait_for(entered.wait(), 10)
+    waited = assert_problem(
+        await m.order(m.buyer, listing, key="stuck"), 409, "idempotency-key-in-use"
+    )
+    assert waited["waited_seconds"] == 0.3
+    release.set()
+    done = await first
+    assert done.status_code == 201
+    retry = await m.order(m.buyer, listing, key="stuck")
+    assert retry.status_code == 201 and retry.json() == done.json()
     assert await m.balance(m.buyer) == before - 10_030
     await money_invariants(m.runtime)
 

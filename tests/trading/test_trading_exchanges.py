@@ -251,3 +251,28 @@ async def test_comparable_prices_for_market_valuation(market: Market) -> None:
         none = await service.comparable_prices(ctx, product_form="api", grade="important")
     assert sorted(datasets) == [100_000, 300_000]
     assert reports == [900_000] and none == []
+
+
+async def test_instructors_do_not_oversee_the_main_market(
+    market: Market, make_participant: MakeParticipant
+) -> None:
+    m = market
+    instructor = await make_participant(Role.INSTRUCTOR, name="数据要素市场课程教师")
+    listing = await m.list("electricity", ["szdex"])
+    order = await m.buy(m.buyer, listing)
+    mandate = await m.mandate(m.person)
+    credit = await m.list("credit", ["szdex"], [tier(price_fen=300_000)])
+    waiting = await m.buy(m.hk_buyer, credit, legal_basis="standard_contract")
+    private = {
+        f"/v1/orders/{order['id']}": "order-not-found",
+        f"/v1/trades/{order['trade']['id']}": "trade-not-found",
+        f"/v1/licences/{order['licence']['id']}": "licence-not-found",
+        f"/v1/mandates/{mandate['id']}": "mandate-not-found",
+        f"/v1/customs/cases/{waiting['customs_case']['id']}": "customs-case-not-found",
+    }
+    for path, slug in private.items():
+        assert_problem(await m.get(path, instructor), 404, slug)
+        assert (await m.get(path, m.regulator)).status_code == 200, path
+    for path in ("/v1/orders", "/v1/trades", "/v1/licences", "/v1/mandates", "/v1/customs/cases"):
+        assert (await m.ok(m.get(path, instructor)))["total"] == 0, path
+        assert (await m.ok(m.get(path, m.regulator)))["total"] >= 1, path

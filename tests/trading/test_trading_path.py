@@ -119,7 +119,8 @@ async def test_the_whole_market_path(market: Market) -> None:
     neg = await m.ok(m.get(path, m.rival))
     assert neg["state"] == "finalized" and neg["order_id"] == settled["id"]
 
-    # 5. Sealed-bid auction of an exclusive licence, second price, through a broker too.
+    # 5. Sealed-bid auction of an exclusive licence, second price (bidding through a broker:
+    # test_trading_brokered.py, with negotiating through one).
     traffic = await m.list(
         "traffic", ["szdex"], [tier("独家版", price_fen=1_000_000, exclusive=True, term_days=180)]
     )
@@ -279,6 +280,86 @@ async def test_customs_refusal_refunds_and_is_recorded(market: Market) -> None:
         ),
         403,
     )
+    await money_invariants(m.runtime)
+
+
+async def test_customs_clearance_rechecks_the_listing_and_refunds_if_it_no_longer_trades(
+    market: Market,
+) -> None:
+    m = market
+    credit = await m.list("credit", ["szdex"], [tier(price_fen=300_000)])
+    before = await m.balance(m.hk_buyer)
+
+    # 1. The holder suspends the listing while the export waits for a regulator.
+    waiting = await m.buy(m.hk_buyer, credit, legal_basis="standard_contract")
+    assert waiting["status"] == "awaiting_customs"
+    assert await m.balance(m.hk_buyer) == before - 300_900
+    await m.ok(m.post(f"/v1/listings/{credit['id']}/suspend", m.seller, {"reason": "数据更新维护"}))
+    case_id = waiting["customs_case"]["id"]
+    decided = await m.ok(
+        m.post(
+            f"/v1/customs/cases/{case_id}/decision",
+            m.regulator,
+            {"decision": "approve", "reason": "标准合同已备案，同意出境"},
+        )
+    )
+    assert decided["status"] == "refused" and decided["trade"] is None
+    assert decided["licence"] is None and decided["escrow_fen"] == 0
+    assert "suspended" in decided["reason"] and "cleared by data customs" in decided["reason"]
+    assert decided["customs_case"]["decision"] == "approved"
+    assert decided["customs_case"]["reason"] == "标准合同已备案，同意出境"
+    assert await m.balance(m.hk_buyer) == before
+    assert await m.account_balance("escrow-szdex") == 0
+    assert await m.balance(m.seller) == 0
+    order = await m.ok(m.get(f"/v1/orders/{waiting['id']}", m.hk_buyer))
+    assert order["status"] == "refused" and order["reason"] == decided["reason"]
+    case = await m.ok(m.get(f"/v1/customs/cases/{case_id}", m.regulator))
+    assert (case["status"], case["decision"]) == ("cleared", "approved")
+    assert_problem(
+        await m.post(
+            f"/v1/customs/cases/{case_id}/decision",
+            m.regulator,
+            {"decision": "approve", "reason": "再议"},
+        ),
+        409,
+        "customs-case-decided",
+    )
+
+    # 2. The registry revokes the asset's certificate while a brokered export waits.
+    await m.ok(m.post(f"/v1/listings/{credit['id']}/resume", m.seller, {}))
+    mandate = await m.mandate(m.hk_buyer, limit_fen=400_000)
+    waiting = await m.buy(m.broker, credit, mandate_id=mandate["id"], legal_basis="certification")
+    assert waiting["status"] == "awaiting_customs" and waiting["broker_id"] == m.broker.id
+    held = await m.ok(m.get(f"/v1/mandates/{mandate['id']}", m.hk_buyer))
+    assert held["spent_fen"] == 300_900
+    await m.ok(
+        m.post(
+            f"/v1/assets/{m.assets['credit']}/revocation",
+            m.regulator,
+            {"reason": "登记材料不实，撤销登记"},
+        )
+    )
+    decided = await m.ok(
+        m.post(
+            f"/v1/customs/cases/{waiting['customs_case']['id']}/decision",
+            m.regulator,
+            {"decision": "approve", "reason": "认证有效，同意出境"},
+        )
+    )
+    assert decided["status"] == "refused" and decided["trade"] is None
+    assert "revoked" in decided["reason"] and "无登记不交易" in decided["reason"]
+    assert decided["customs_case"]["decision"] == "approved"
+    assert await m.balance(m.hk_buyer) == before
+    assert await m.balance(m.broker) == 0
+    assert await m.account_balance("escrow-szdex") == 0
+    released = await m.ok(m.get(f"/v1/mandates/{mandate['id']}", m.hk_buyer))
+    assert released["spent_fen"] == 0
+    trades = await m.ok(m.get("/v1/trades", m.regulator, listing_id=credit["id"]))
+    assert trades["total"] == 0
+    actions = await audit_actions(m.runtime)
+    assert actions.count("customs.case_decided") == 2
+    assert actions.count("trading.order_refused") == 2
+    assert "trading.trade_settled" not in actions
     await money_invariants(m.runtime)
 
 
