@@ -9,6 +9,7 @@ from typing import Any, Protocol
 
 from exchange.assets import repository
 from exchange.assets import service as assets_service
+from exchange.assets.comparables import traded_comparables
 from exchange.assets.models import (
     DataGrade,
     DataRight,
@@ -35,7 +36,6 @@ DEMO_ASSETS: tuple[tuple[AssetDraft, ValuationMethod, dict[str, Any]], ...] = (
             personal_information=False,
             fingerprint="5d0f0a8b7e7f1c1e4c7f4c2b8d3c2a9f0e6b1d4a7c3e9f2b8a6d5c4e3f2a1b0c",
             source_legality="电网企业授权数据与公共数据授权运营所得，来源合法",
-            source_catalog_item_ids=("gd-public-data/enterprise-electricity-monthly",),
         ),
         ValuationMethod.COST,
         {"acquisition_fen": 30_000_000, "processing_fen": 12_000_000, "maintenance_fen": 3_000_000},
@@ -100,7 +100,13 @@ async def seed_demo_assets(runtime: Runtime, participants: Sequence[DemoParticip
             ctx, drafts=[draft for draft, _, _ in DEMO_ASSETS]
         )
         for asset_id, (_, method, inputs) in zip(asset_ids, DEMO_ASSETS, strict=True):
-            await assets_service.value_asset(ctx, asset_id=asset_id, method=method, inputs=inputs)
+            await assets_service.value_asset(
+                ctx,
+                asset_id=asset_id,
+                method=method,
+                inputs=inputs,
+                comparables=traded_comparables,
+            )
     second_reviewer = Principal(second.id, second.name, Role.COMPLIANCE_REVIEWER, "CN")
     clock.advance(timedelta(hours=2))
     approved_at = clock.now()

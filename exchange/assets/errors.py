@@ -7,6 +7,9 @@ from exchange.errors import Conflict, InvalidInput, NotFound
 CORE_DATA_RULE = "核心数据不得登记交易: core data (核心数据) can never be registered for trading"
 SCENARIO_RULE = "无场景不登记: no application scenario, no registration"
 REGISTRATION_RULE = "无登记不交易: no registration, no trading"
+GRADE_RULE = (
+    "分级就高从严: an asset is graded no lower than the highest grade of the data it derives from"
+)
 
 
 class AssetNotFound(NotFound):
@@ -37,6 +40,16 @@ class ScenarioRequired(InvalidInput):
 class PersonalInformationBasisRequired(InvalidInput):
     slug = "personal-information-basis-required"
     title = "Personal information needs a stated legal basis (个人信息处理依据)"
+
+
+class UnknownSourceItem(InvalidInput):
+    slug = "unknown-source-catalog-item"
+    title = "No such source catalog item"
+
+
+class GradeBelowSource(Conflict):
+    slug = "grade-below-source"
+    title = "An asset cannot be graded below the catalog items it derives from"
 
 
 class CoreDataRefused(Conflict):

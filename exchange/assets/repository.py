@@ -353,6 +353,18 @@ async def valid_certificates(
     return {c.asset_id: c for c in await session.scalars(stmt)}
 
 
+async def revoked_certificates(
+    session: AsyncSession,
+) -> Sequence[Row[str, datetime | None, str | None]]:
+    """Every revoked certificate's number, revocation time and reason, by number."""
+    stmt = (
+        select(Certificate.number, Certificate.revoked_at, Certificate.revocation_reason)
+        .where(Certificate.state == CertificateState.REVOKED)
+        .order_by(Certificate.number)
+    )
+    return (await session.execute(stmt)).all()
+
+
 async def latest_certificate(session: AsyncSession, asset_id: str) -> Certificate | None:
     """The asset's most recently issued certificate."""
     stmt = (

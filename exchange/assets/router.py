@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 
 from exchange.assets import service
 from exchange.assets.certificates import ISSUER_NAME, encode_signature
+from exchange.assets.comparables import traded_comparables
 from exchange.assets.errors import (
     AlreadyReviewed,
     ApplicationOpen,
@@ -19,6 +21,7 @@ from exchange.assets.errors import (
     CertificateNotValid,
     CertificatePledged,
     CoreDataRefused,
+    GradeBelowSource,
     NoChange,
     NoOpenApplication,
     ObjectionDecided,
@@ -32,6 +35,7 @@ from exchange.assets.errors import (
     PublicityNotOver,
     ScenarioRequired,
     SelfReview,
+    UnknownSourceItem,
 )
 from exchange.assets.models import (
     ASSET_STATUS_LABELS,
@@ -74,6 +78,7 @@ from exchange.assets.schemas import (
     ReviewCreate,
     ReviewRead,
     RevocationCreate,
+    RevocationListRead,
     ValuationCreate,
     ValuationRead,
     VerificationRead,
@@ -189,7 +194,12 @@ def certificate_read(view: service.CertificateView) -> CertificateRead:
     status_code=201,
     operation_id="apply_for_asset_registration",
     responses=responses(
-        Forbidden, CoreDataRefused, ScenarioRequired, PersonalInformationBasisRequired
+        Forbidden,
+        CoreDataRefused,
+        GradeBelowSource,
+        UnknownSourceItem,
+        ScenarioRequired,
+        PersonalInformationBasisRequired,
     ),
 )
 async def apply_for_registration(body: AssetCreate, ctx: HolderContext) -> AssetDetail:
@@ -283,6 +293,8 @@ async def list_applications(asset_id: str, ctx: ActorContext) -> list[Applicatio
         NoChange,
         InvalidInput,
         CoreDataRefused,
+        GradeBelowSource,
+        UnknownSourceItem,
         ScenarioRequired,
     ),
 )
@@ -424,6 +436,7 @@ async def value_asset(asset_id: str, body: ValuationCreate, ctx: ActorContext) -
         asset_id=asset_id,
         method=ValuationMethod(body.method),
         inputs=body.model_dump(exclude={"method"}),
+        comparables=traded_comparables,
     )
     return ValuationRead.model_validate(report)
 
@@ -457,6 +470,21 @@ async def issuer_key(runtime: RuntimeDep) -> IssuerKeyRead:
         algorithm="ed25519",
         public_key=encode_signature(key.public_raw),
         key_id=key.key_id,
+    )
+
+
+@router.get(
+    "/certificates/revocations",
+    operation_id="get_certificate_revocation_list",
+    tags=["certificates"],
+)
+async def revocation_list(ctx: ActorContext) -> RevocationListRead:
+    """The registry's signed list of revoked certificates (撤销清单), for offline checks."""
+    signed = await service.revocation_list(ctx)
+    return RevocationListRead(
+        document=json.loads(signed.document),
+        signature=encode_signature(signed.signature),
+        key_id=signed.key_id,
     )
 
 

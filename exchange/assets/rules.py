@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
@@ -9,12 +10,15 @@ from typing import Any
 
 from exchange.assets.errors import (
     CORE_DATA_RULE,
+    GRADE_RULE,
     SCENARIO_RULE,
     CoreDataRefused,
+    GradeBelowSource,
     PersonalInformationBasisRequired,
     ScenarioRequired,
+    UnknownSourceItem,
 )
-from exchange.assets.models import DataGrade, DataRight, ProductForm
+from exchange.assets.models import GRADE_LABELS, DataGrade, DataRight, ProductForm
 from exchange.clock import add_working_days
 
 
@@ -87,6 +91,53 @@ def check_draft(draft: AssetDraft) -> None:
         raise PersonalInformationBasisRequired(
             "Data containing personal information (个人信息) must state the legal basis for "
             "processing it (e.g. the individuals' consent) in personal_information_basis."
+        )
+
+
+GRADE_RANK = {DataGrade.GENERAL: 0, DataGrade.IMPORTANT: 1, DataGrade.CORE: 2}
+
+
+@dataclass(frozen=True, slots=True)
+class SourceItem:
+    """A catalog item an asset derives from, as the catalog grades it."""
+
+    id: str
+    name: str
+    grade: DataGrade
+
+
+def check_sources(draft: AssetDraft, sources: Mapping[str, SourceItem]) -> None:
+    """Refuse a draft naming an unknown catalog item, deriving from core data (核心数据), or
+    graded below an item it derives from; `sources` holds the items the catalog found."""
+    items = []
+    for item_id in draft.source_catalog_item_ids:
+        item = sources.get(item_id)
+        if item is None:
+            raise UnknownSourceItem(
+                f"The catalog has no item {item_id!r} for source_catalog_item_ids.",
+                catalog_item_id=item_id,
+            )
+        items.append(item)
+    if not items:
+        return
+    highest = max(items, key=lambda item: GRADE_RANK[item.grade])
+    facts = {"catalog_item_id": highest.id, "catalog_item_grade": highest.grade.value}
+    if highest.grade is DataGrade.CORE:
+        raise CoreDataRefused(
+            f"Derived from catalog item {highest.id} ({highest.name}), which is "
+            f"{GRADE_LABELS[highest.grade]} (core): refused automatically under the rule "
+            f"{CORE_DATA_RULE}.",
+            rule=CORE_DATA_RULE,
+            **facts,
+        )
+    if GRADE_RANK[draft.grade] < GRADE_RANK[highest.grade]:
+        raise GradeBelowSource(
+            f"The asset is graded {draft.grade.value} ({GRADE_LABELS[draft.grade]}), but it "
+            f"derives from catalog item {highest.id} ({highest.name}), graded "
+            f"{highest.grade.value} ({GRADE_LABELS[highest.grade]}); grade it at least "
+            f"{highest.grade.value} ({GRADE_RULE}).",
+            rule=GRADE_RULE,
+            **facts,
         )
 
 

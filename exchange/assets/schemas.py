@@ -372,6 +372,19 @@ class IssuerKeyRead(ResponseModel):
     key_id: str
 
 
+class RevocationListRead(ResponseModel):
+    """The registry's revocation list (撤销清单): a document signed like certificates.
+
+    Pass `document` and `signature` to `verify_certificate_offline(..., revocation_list=)`.
+    """
+
+    document: dict[str, Any] = Field(
+        description="{type, v, title, issuer, issued_at, revoked: [{number, revoked_at, reason}]}"
+    )
+    signature: str = Field(description="Ed25519 over the document's RFC 8785 JSON (base64)")
+    key_id: str
+
+
 class FinalizedRead(ResponseModel):
     """The assets a bulk finalization registered."""
 

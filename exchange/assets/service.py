@@ -74,11 +74,15 @@ from exchange.assets.models import (
 from exchange.assets.rules import (
     AssetDraft,
     ReviewOutcome,
+    SourceItem,
     check_draft,
+    check_sources,
     publicity_ends_at,
     review_outcome,
 )
 from exchange.audit.note import load_or_create_signing_key
+from exchange.catalog import service as catalog_service
+from exchange.catalog.errors import ItemNotFound
 from exchange.clock import rfc3339
 from exchange.config import Settings
 from exchange.context import Context, Principal, Runtime
@@ -325,13 +329,27 @@ def _columns(draft: AssetDraft) -> dict[str, Any]:
     }
 
 
+async def _check_drafts(ctx: Context, drafts: Sequence[AssetDraft]) -> None:
+    """Refuse any draft the registry may not register, its source catalog items included."""
+    for draft in drafts:
+        check_draft(draft)
+    sources: dict[str, SourceItem] = {}
+    for item_id in dict.fromkeys(i for draft in drafts for i in draft.source_catalog_item_ids):
+        try:
+            item = await catalog_service.get_item(ctx, item_id)
+        except ItemNotFound:
+            continue  # check_sources names it
+        sources[item_id] = SourceItem(item.id, item.name_zh, DataGrade(item.grade.value))
+    for draft in drafts:
+        check_sources(draft, sources)
+
+
 async def apply_for_registrations(ctx: Context, *, drafts: Sequence[AssetDraft]) -> list[str]:
     """Initial registration applications (首次登记) by the calling holder; the new asset ids."""
     holder = _actor(ctx)
     if holder.role not in HOLDER_ROLES:
         raise Forbidden("Only departments and enterprises hold data assets.")
-    for draft in drafts:
-        check_draft(draft)
+    await _check_drafts(ctx, drafts)
     now = ctx.clock.now()
     assets: list[dict[str, Any]] = []
     applications: list[dict[str, Any]] = []
@@ -461,7 +479,7 @@ async def apply_for_change(
     proposed = current.changed(**changes)
     if proposed == current:
         raise NoChange("The application proposes the values already registered.")
-    check_draft(proposed)
+    await _check_drafts(ctx, [proposed])
     application = _new_application(
         ctx, asset, kind=ApplicationKind.CHANGE, proposed=proposed.as_json(), reason=reason
     )
@@ -1192,10 +1210,41 @@ async def verify_presented(ctx: Context, *, document: Any, signature: str) -> Re
         certs.VerificationStatus.VALID: "Genuine and in force.",
     }
     return RegistryVerification(
-        certs.VerificationResult(status, certificate.number, details[status]),
+        certs.VerificationResult(
+            status,
+            certificate.number,
+            details[status],
+            revocation_reason=certificate.revocation_reason,
+            revocations_as_of=now,
+        ),
         certificate.revocation_reason,
         certificate.pledge_id is not None,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class SignedRevocationList:
+    """The registry's revocation list: canonical document bytes and their signature."""
+
+    document: bytes
+    signature: bytes
+    key_id: str
+
+
+async def revocation_list(ctx: Context) -> SignedRevocationList:
+    """Every revoked certificate in a document signed like certificates (撤销清单), as of now."""
+    key = registry_key(ctx.runtime)
+    revoked = []
+    for number, revoked_at, reason in await repository.revoked_certificates(ctx.session):
+        assert revoked_at is not None  # set whenever a certificate is revoked
+        revoked.append(certs.Revocation(number, revoked_at, reason or ""))
+    document, signature = certs.sign_document(
+        certs.revocation_list_document(
+            issued_at=ctx.clock.now(), key_id=key.key_id, revoked=revoked
+        ),
+        key.private_key,
+    )
+    return SignedRevocationList(document, signature, key.key_id)
 
 
 def parse_document(certificate: Certificate) -> dict[str, Any]:
@@ -1263,16 +1312,9 @@ async def listable_asset(ctx: Context, asset_id: str, holder_id: str) -> Listabl
 
 # --- valuation -----------------------------------------------------------------------------
 
-ComparablesSource = Callable[[Context, Asset], Awaitable[list[int]]]
-
-
-async def comparable_prices(ctx: Context, asset: Asset) -> list[int]:
-    """Prices in fen of trades on the exchanges comparable to this asset.
-
-    Trading (the exchanges' settled trades) will supply them when it lands; until then no
-    trade exists, so there are no comparables and the market method says so.
-    """
-    return []
+# Prices (fen) of settled trades comparable to an asset. Trading imports this domain, so the
+# source is passed in where the two meet (the router) rather than imported here.
+ComparablesSource = Callable[[Context, Asset], Awaitable[Sequence[int]]]
 
 
 async def value_asset(
@@ -1281,7 +1323,7 @@ async def value_asset(
     asset_id: str,
     method: ValuationMethod,
     inputs: Mapping[str, Any],
-    comparables: ComparablesSource = comparable_prices,
+    comparables: ComparablesSource,
 ) -> AssetValuation:
     """Value an asset by one method and store the report (holder, compliance reviewers, admins)."""
     actor = _actor(ctx)

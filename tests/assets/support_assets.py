@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
@@ -41,7 +41,6 @@ def application(**overrides: Any) -> dict[str, Any]:
         "personal_information": False,
         "fingerprint": FINGERPRINT,
         "source_legality": "数据来源于企业授权及公共数据授权运营，来源合法",
-        "source_catalog_item_ids": ["catalog-item-electricity-001"],
     }
     body.update(overrides)
     return body
@@ -94,6 +93,37 @@ class Registry:
     lender: Actor
     other: Actor
     admin: Actor
+    department_id: str | None = field(default=None, init=False)
+
+    async def catalog_item(self, grade: str = "general", name: str | None = None) -> dict[str, Any]:
+        """Publish a public-data catalog item of the given grade (as the admin); return it."""
+        if self.department_id is None:
+            r = await self.client.post(
+                "/v1/departments",
+                json={"code": "T-ASSETS", "name": "广东省能源局", "division_code": "440000"},
+                headers=self.admin.auth,
+            )
+            assert r.status_code == 201, r.text
+            self.department_id = r.json()["id"]
+        restricted = grade != "general"
+        body = {
+            "department_id": self.department_id,
+            "name_zh": name or f"全省企业用电量统计（{grade}）",
+            "source_system": "广东电网营销系统",
+            "update_frequency": "monthly",
+            "update_method": "full",
+            "usage_methods": ["file"],
+            "grade": grade,
+            "personal_info": False,
+            "sharing": "conditional" if restricted else "unconditional",
+            "sharing_conditions": "仅限能源运行监测使用" if restricted else "",
+            "opening": "not_open" if restricted else "unconditional",
+            "fields": [{"code": "kwh", "name_zh": "用电量（千瓦时）"}],
+        }
+        r = await self.client.post("/v1/catalog/items", json=body, headers=self.admin.auth)
+        assert r.status_code == 201, r.text
+        item: dict[str, Any] = r.json()
+        return item
 
     async def apply(self, holder: Actor | None = None, **overrides: Any) -> dict[str, Any]:
         """File an initial application; return the asset."""

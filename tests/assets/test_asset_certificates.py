@@ -16,13 +16,17 @@ from hypothesis import strategies as st
 from exchange.assets.certificates import (
     CanonicalJSONError,
     CertificateFacts,
+    Revocation,
+    RevocationListError,
     add_years,
     canonical_json,
     certificate_document,
     certificate_number,
+    check_revocation_list,
     encode_signature,
     key_id,
     public_key_raw,
+    revocation_list_document,
     sign_document,
     verify_certificate_offline,
 )
@@ -245,3 +249,117 @@ def test_add_years_handles_leap_days() -> None:
 def test_certificate_numbers() -> None:
     assert certificate_number(2026, 1) == "GDDA-2026-00000001"
     assert certificate_number(2026, 28_000) == "GDDA-2026-00028000"
+
+
+REVOKED_AT = ISSUED + timedelta(hours=5)
+
+
+def revocation_list(
+    *entries: Revocation, key: Ed25519PrivateKey = KEY, **changes: Any
+) -> tuple[dict[str, Any], str]:
+    doc = revocation_list_document(issued_at=NOW, key_id=key_id(PUBLIC), revoked=entries)
+    doc.update(changes)
+    _, signature = sign_document(doc, key)
+    return doc, encode_signature(signature)
+
+
+REVOKED = (
+    Revocation(certificate_number(2026, 7), REVOKED_AT, "转让 transferred"),
+    Revocation(certificate_number(2026, 1), REVOKED_AT, "撤销登记 权属争议"),
+)
+
+
+def test_the_revocation_list_is_sorted_signed_canonical_json() -> None:
+    doc, signature = revocation_list(*REVOKED)
+    assert doc["issuer"] == {
+        "name": document()["issuer"]["name"],
+        "algorithm": "ed25519",
+        "key_id": key_id(PUBLIC),
+    }
+    assert doc["issued_at"] == "2026-12-01T09:00:00.123456Z"
+    assert doc["revoked"] == [
+        {
+            "number": "GDDA-2026-00000001",
+            "revoked_at": "2026-11-30T14:00:00.123456Z",
+            "reason": "撤销登记 权属争议",
+        },
+        {
+            "number": "GDDA-2026-00000007",
+            "revoked_at": "2026-11-30T14:00:00.123456Z",
+            "reason": "转让 transferred",
+        },
+    ]
+    KEY.public_key().verify(base64.b64decode(signature), rfc8785.dumps(doc))
+    checked = check_revocation_list(doc, signature, PUBLIC)
+    assert checked.issued_at == NOW and sorted(checked.revoked) == [
+        "GDDA-2026-00000001",
+        "GDDA-2026-00000007",
+    ]
+
+
+def test_offline_with_the_revocation_list_reports_revocation() -> None:
+    doc, signature = signed()
+    crl = revocation_list(*REVOKED)
+    for presented in (crl, check_revocation_list(*crl, PUBLIC)):
+        result = verify_certificate_offline(
+            doc, signature, PUBLIC, now=NOW, revocation_list=presented
+        )
+        assert result.status == "revoked" and not result.accepted
+        assert result.revocation_reason == "撤销登记 权属争议"
+        assert result.revocations_as_of == NOW
+        assert "2026-11-30T14:00:00.123456Z" in result.detail
+    # Revoked outranks expired, as at the registry.
+    late = add_years(ISSUED, 4)
+    assert verify_certificate_offline(
+        doc, signature, PUBLIC, now=late, revocation_list=crl
+    ).status == ("revoked")
+    # A certificate not on the list is valid as of the list's issue.
+    clean = revocation_list(REVOKED[0])
+    result = verify_certificate_offline(doc, signature, PUBLIC, now=NOW, revocation_list=clean)
+    assert result.status == "valid" and result.accepted and result.revocations_as_of == NOW
+    assert "not on the revocation list issued at 2026-12-01T09:00:00.123456Z" in result.detail
+    # Without one, the signature verifies but revocation is unknown.
+    alone = verify_certificate_offline(doc, signature, PUBLIC, now=NOW)
+    assert alone.status == "valid" and alone.revocations_as_of is None
+    assert "unknown" in alone.detail
+
+
+def test_a_bad_revocation_list_is_never_accepted() -> None:
+    doc, signature = signed()
+    crl_doc, crl_signature = revocation_list(*REVOKED)
+    paths = [path for path in _leaf_paths(crl_doc) if path != ("revoked",)]
+    bad: list[tuple[Any, Any]] = [(_tamper(crl_doc, path), crl_signature) for path in paths]
+    for entry in range(len(REVOKED)):
+        for name in ("number", "revoked_at", "reason"):
+            changed = copy.deepcopy(crl_doc)
+            changed["revoked"][entry][name] += "x"
+            bad.append((changed, crl_signature))
+    bad += [
+        ({**crl_doc, "revoked": []}, crl_signature),  # the certificate taken off the list
+        revocation_list(*REVOKED, key=OTHER_KEY),
+        (crl_doc, crl_signature[:-4]),
+        (crl_doc, ""),
+        (doc, signature),  # a certificate is not a revocation list
+        revocation_list(type="gd-data-asset-certificate"),
+        revocation_list(revoked=[{"number": "GDDA-2026-00000001"}]),
+        revocation_list(revoked="GDDA-2026-00000001"),
+        revocation_list(issued_at="yesterday"),
+        ([crl_doc], crl_signature),
+    ]
+    for presented in bad:
+        result = verify_certificate_offline(
+            doc, signature, PUBLIC, now=NOW, revocation_list=presented
+        )
+        assert result.status == "bad_revocation_list" and not result.accepted, presented
+        with pytest.raises(RevocationListError):
+            check_revocation_list(*presented, PUBLIC)
+    # A list checked under another key does not vouch for this issuer's certificates.
+    foreign = check_revocation_list(*revocation_list(key=OTHER_KEY), public_key_raw(OTHER_KEY))
+    result = verify_certificate_offline(doc, signature, PUBLIC, now=NOW, revocation_list=foreign)
+    assert result.status == "bad_revocation_list" and not result.accepted
+    # A bad certificate stays a bad certificate, whatever list comes with it.
+    tampered = {**doc, "scenario": "个人信贷"}
+    crl = (crl_doc, crl_signature)
+    assert verify_certificate_offline(
+        tampered, signature, PUBLIC, now=NOW, revocation_list=crl
+    ).status == ("bad_signature")

@@ -8,14 +8,18 @@ import pytest
 
 from exchange.assets.errors import (
     CoreDataRefused,
+    GradeBelowSource,
     PersonalInformationBasisRequired,
     ScenarioRequired,
+    UnknownSourceItem,
 )
 from exchange.assets.models import DataGrade, DataRight, ProductForm
 from exchange.assets.rules import (
     AssetDraft,
     ReviewOutcome,
+    SourceItem,
     check_draft,
+    check_sources,
     publicity_ends_at,
     review_outcome,
 )
@@ -99,3 +103,37 @@ def test_review_outcome(
 )
 def test_publicity_is_five_working_days(approved: datetime, ends: datetime) -> None:
     assert publicity_ends_at(approved, 5) == ends
+
+
+SOURCES = {
+    "g": SourceItem("g", "定点医药机构名单", DataGrade.GENERAL),
+    "i": SourceItem("i", "医保参保信息", DataGrade.IMPORTANT),
+    "c": SourceItem("c", "医保基金结算核心数据", DataGrade.CORE),
+}
+
+
+def test_an_asset_is_graded_no_lower_than_its_sources() -> None:
+    check_sources(DRAFT.changed(source_catalog_item_ids=()), SOURCES)
+    check_sources(DRAFT.changed(source_catalog_item_ids=("g", "i")), SOURCES)
+    with pytest.raises(GradeBelowSource) as caught:
+        check_sources(
+            DRAFT.changed(grade=DataGrade.GENERAL, source_catalog_item_ids=("g", "i")), SOURCES
+        )
+    assert caught.value.extra["catalog_item_id"] == "i"
+    assert caught.value.extra["catalog_item_grade"] == "important"
+    assert "医保参保信息" in caught.value.detail
+
+
+@pytest.mark.parametrize("grade", [DataGrade.GENERAL, DataGrade.IMPORTANT])
+def test_an_asset_derived_from_core_data_is_refused(grade: DataGrade) -> None:
+    with pytest.raises(CoreDataRefused) as caught:
+        check_sources(DRAFT.changed(grade=grade, source_catalog_item_ids=("g", "c")), SOURCES)
+    assert "核心数据" in caught.value.extra["rule"]
+    assert caught.value.extra["catalog_item_id"] == "c"
+
+
+def test_unknown_source_items_are_named() -> None:
+    with pytest.raises(UnknownSourceItem) as caught:
+        check_sources(DRAFT.changed(source_catalog_item_ids=("g", "item-1")), SOURCES)
+    assert caught.value.extra["catalog_item_id"] == "item-1"
+    assert "'item-1'" in caught.value.detail

@@ -18,8 +18,13 @@ from exchange.participants.models import Role
 from support import MakeParticipant, assert_problem
 
 
+async def _issuer_key(registry: Registry) -> str:
+    key: str = (await registry.client.get("/v1/certificates/issuer-key")).json()["public_key"]
+    return key
+
+
 async def _offline(registry: Registry, document: Any, signature: str) -> str:
-    key = (await registry.client.get("/v1/certificates/issuer-key")).json()["public_key"]
+    key = await _issuer_key(registry)
     return str(
         verify_certificate_offline(document, signature, key, now=registry.clock.now()).status
     )
@@ -92,8 +97,32 @@ async def test_revoked_and_expired_certificates_are_reported(registry: Registry)
     verdict = await registry.verify(cert["document"], cert["signature"])
     assert verdict["status"] == "revoked" and verdict["accepted"] is False
     assert "权属争议" in verdict["revocation_reason"]
-    # Offline, a revoked certificate's signature is still genuine: only the registry knows.
-    assert await _offline(registry, cert["document"], cert["signature"]) == "valid"
+    key = await _issuer_key(registry)
+    doc, signature, now = cert["document"], cert["signature"], registry.clock.now()
+    # Offline with no revocation list the signature is genuine, and revocation is unknown.
+    alone = verify_certificate_offline(doc, signature, key, now=now)
+    assert alone.status == "valid" and alone.revocations_as_of is None
+    assert "unknown without the registry's revocation list" in alone.detail
+    # With the registry's signed revocation list, offline reports it revoked, with the reason.
+    r = await registry.client.get("/v1/certificates/revocations", headers=registry.lender.auth)
+    assert r.status_code == 200, r.text
+    crl = (r.json()["document"], r.json()["signature"])
+    offline = verify_certificate_offline(doc, signature, key, now=now, revocation_list=crl)
+    assert offline.status == "revoked" and offline.accepted is False
+    assert offline.revocation_reason is not None and "权属争议" in offline.revocation_reason
+    # A tampered list (the certificate taken off it), a list signed by another key, or a
+    # certificate passed off as a list: each reported as a bad list, never accepted.
+    unlisted = {**crl[0], "revoked": []}
+    _, foreign = sign_document(unlisted, Ed25519PrivateKey.generate())
+    for bad in (
+        (unlisted, crl[1]),
+        (unlisted, encode_signature(foreign)),
+        ({**crl[0], "issued_at": "2099-01-01T00:00:00.000000Z"}, crl[1]),
+        (crl[0], crl[1][:-4]),
+        (doc, signature),
+    ):
+        found = verify_certificate_offline(doc, signature, key, now=now, revocation_list=bad)
+        assert found.status == "bad_revocation_list" and found.accepted is False
 
     registry.clock.advance(timedelta(days=3 * 366))
     cert = await registry.certificate(expiring["certificate"]["number"])
@@ -224,6 +253,68 @@ async def test_core_data_is_refused_automatically(registry: Registry) -> None:
         "core-data-refused",
     )
     assert "核心数据" in problem["rule"]
+
+
+async def test_source_catalog_items_must_exist(registry: Registry) -> None:
+    known = await registry.catalog_item("general")
+    body = application(source_catalog_item_ids=[known["id"], "catalog-item-electricity-001"])
+    problem = await refused_unchanged(
+        registry,
+        lambda: registry.client.post("/v1/assets", json=body, headers=registry.holder.auth),
+        422,
+        "unknown-source-catalog-item",
+    )
+    assert problem["catalog_item_id"] == "catalog-item-electricity-001"
+    assert "catalog-item-electricity-001" in problem["detail"]
+
+
+async def test_core_data_cannot_be_laundered_through_source_items(registry: Registry) -> None:
+    core = await registry.catalog_item("core", name="全省电网调度运行数据")
+    important = await registry.catalog_item("important")
+    general = await registry.catalog_item("general")
+    # Derived from core data: refused under the core-data rule whatever grade is declared.
+    for grade in ("general", "important"):
+        body = application(grade=grade, source_catalog_item_ids=[general["id"], core["id"]])
+
+        def call(body: dict[str, Any] = body) -> Awaitable[httpx.Response]:
+            return registry.client.post("/v1/assets", json=body, headers=registry.holder.auth)
+
+        problem = await refused_unchanged(registry, call, 409, "core-data-refused")
+        assert "核心数据" in problem["rule"]
+        assert problem["catalog_item_id"] == core["id"] and problem["catalog_item_grade"] == "core"
+        assert "全省电网调度运行数据" in problem["detail"]
+    # Graded below an important source: refused, naming the item and its grade.
+    body = application(grade="general", source_catalog_item_ids=[general["id"], important["id"]])
+    problem = await refused_unchanged(
+        registry,
+        lambda: registry.client.post("/v1/assets", json=body, headers=registry.holder.auth),
+        409,
+        "grade-below-source",
+    )
+    assert problem["catalog_item_id"] == important["id"]
+    assert problem["catalog_item_grade"] == "important" and "important" in problem["detail"]
+    # Graded at (or above) its highest source: accepted.
+    accepted = await registry.apply(
+        grade="important", source_catalog_item_ids=[general["id"], important["id"]]
+    )
+    assert accepted["source_catalog_item_ids"] == [general["id"], important["id"]]
+
+
+async def test_a_change_cannot_add_a_core_source(registry: Registry) -> None:
+    core = await registry.catalog_item("core")
+    asset = await registry.register()
+    url = f"/v1/assets/{asset['id']}/applications"
+    cases: list[tuple[dict[str, Any], int, str]] = [
+        ({"source_catalog_item_ids": [core["id"]]}, 409, "core-data-refused"),
+        ({"source_catalog_item_ids": ["no-such-item"]}, 422, "unknown-source-catalog-item"),
+    ]
+    for changes, status, slug in cases:
+        body = {"kind": "change", "reason": "补充数据来源", **changes}
+
+        def call(body: dict[str, Any] = body) -> Awaitable[httpx.Response]:
+            return registry.client.post(url, json=body, headers=registry.holder.auth)
+
+        await refused_unchanged(registry, call, status, slug)
 
 
 async def test_application_field_rules(

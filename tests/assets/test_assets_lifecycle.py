@@ -16,13 +16,14 @@ from support_audit import chain_entries
 
 async def test_full_path_to_a_signed_certificate(registry: Registry) -> None:
     client = registry.client
-    asset = await registry.apply()
+    source = await registry.catalog_item("general")
+    asset = await registry.apply(source_catalog_item_ids=[source["id"]])
     asset_id = asset["id"]
     assert asset["status"] == "applied"
     assert asset["status_label"] == "登记申请中"
     assert asset["right_label"] == "数据产品经营权"
     assert asset["open_application"]["status"] == "under_review"
-    assert asset["source_catalog_item_ids"] == ["catalog-item-electricity-001"]
+    assert asset["source_catalog_item_ids"] == [source["id"]]
     # Before publicity the application is private to its holder and the registry.
     assert_problem(
         await client.get(f"/v1/assets/{asset_id}", headers=registry.other.auth),

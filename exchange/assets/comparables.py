@@ -1,0 +1,20 @@
+"""The market method's comparables (可比交易): settled trades on the exchanges.
+
+Trading's service imports assets' service (a listing needs a registered asset), so the
+assets service takes its comparables from its caller, which passes this source in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from exchange.assets.models import Asset
+from exchange.context import Context
+from exchange.trading import service as trading_service
+
+
+async def traded_comparables(ctx: Context, asset: Asset) -> Sequence[int]:
+    """Prices (fen) of settled trades of the asset's product form and grade, not its own."""
+    return await trading_service.comparable_prices(
+        ctx, product_form=asset.product_form, grade=asset.grade, exclude_asset_id=asset.id
+    )
