@@ -34,7 +34,7 @@ from exchange.classroom.schemas import (
     StudentView,
 )
 from exchange.context import Context
-from exchange.dependencies import RuntimeDep, SessionDep
+from exchange.dependencies import RuntimeDep
 from exchange.errors import Forbidden, responses
 from exchange.participants.models import Role
 from exchange.security import ActorContext, context_for
@@ -239,9 +239,10 @@ async def class_activity_csv(class_id: str, ctx: InstructorContext) -> Response:
     operation_id="join_class",
     responses=responses(JoinCodeInvalid, JoinCodeExpired, ClassFinished, ClassFull, NameTaken),
 )
-async def join_class(body: JoinRequest, session: SessionDep, runtime: RuntimeDep) -> StudentJoined:
+async def join_class(body: JoinRequest, runtime: RuntimeDep) -> StudentJoined:
     """A student joins with the join code and a name, and gets an API key (shown once)."""
-    joined = await service.join(runtime.context(session), code=body.code, name=body.name)
+    # The service commits itself: it writes the class's database and the main one in order.
+    joined = await service.join(runtime, code=body.code, name=body.name)
     return StudentJoined(
         class_id=joined.cls.id,
         title=joined.cls.title,

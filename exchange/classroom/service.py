@@ -59,10 +59,11 @@ from exchange.errors import Forbidden
 from exchange.migrate import ROOT
 from exchange.participants import service as participants_service
 from exchange.participants.models import Role
+from exchange.participants.service import IssuedKey
 from exchange.simulation import loader, runner, welfare
 from exchange.simulation.results import Results, RunRecord, write_csv
 from exchange.simulation.scenario import Scenario
-from exchange.simulation.services_market import package_of, remove_database
+from exchange.simulation.services_market import SetupRefused, package_of, remove_database
 from exchange.simulation.world import build_world
 from exchange.trading import service as trading_service
 
@@ -250,10 +251,15 @@ async def open_class(
     try:
         market = LiveMarket(chosen, session.runtime)
         specs = await market.open()
-    except BaseException:
+    except BaseException as exc:
         await session.runtime.engine.dispose()
         reg.sessions.pop(class_id, None)
         remove_database(reg.db_path(class_id))
+        if isinstance(exc, SetupRefused):
+            # Valid on paper, refused by the market's rules when set up: the scenario's fault.
+            raise ScenarioInvalid(
+                f"{variant.source}: {exc}", path=exc.path, reason=exc.reason
+            ) from None
         raise
     session.market = market
     now = ctx.clock.now()
@@ -348,8 +354,45 @@ class Joined:
     balance_fen: int
 
 
-async def join(ctx: Context, *, code: str, name: str) -> Joined:
-    """A student joins a class with its join code and a name (no account needed)."""
+async def join(main: Runtime, *, code: str, name: str) -> Joined:
+    """A student joins a class with its join code and a name (no account needed).
+
+    Two databases change: the class's (a new key for the seat's participant) and the main one
+    (the seat, its presence and the audit entry). This runs its own main unit of work so that
+    it knows whether the main commit succeeded.
+    """
+    reg = registry(main)
+    issued: IssuedKey | None = None
+    class_session: ClassSession | None = None
+    admin_id, committed = "", False
+    try:
+        async with main.unit_of_work() as session:
+            ctx = main.context(session)
+            cls, seat, seats = await _seat_for(ctx, code=code, name=name)
+            admin_id = next(s.participant_id for s in seats if s.agent_key == "admin")
+            class_session = reg.session(cls.id, cls.clock_offset_us)
+            # Class key commits first; a failed main commit revokes it; route cached after both.
+            async with class_session.runtime.unit_of_work() as class_db:
+                class_ctx = class_session.runtime.context(class_db)
+                label = f"学生 student {name}"[:100]
+                issued = await participants_service.issue_key(
+                    class_ctx, participant_id=seat.participant_id, label=label
+                )
+                balance = (
+                    await participants_service.account_of(class_ctx, seat.participant_id)
+                ).balance_fen
+            committed = True
+            await _take_seat(ctx, cls, seat, name=name, key_id=issued.record.id)
+    except BaseException:
+        if committed and issued is not None and class_session is not None:
+            await _withdraw_key(class_session, admin_id, issued.record.id)
+        raise
+    reg.remember_route(issued.record.id, cls.id)
+    return Joined(cls, seat, issued.secret, balance)
+
+
+async def _seat_for(ctx: Context, *, code: str, name: str) -> tuple[Classroom, Seat, list[Seat]]:
+    """The class of a join code (locked) and the seat a student of this name takes."""
     cls = await repository.get_class_by_code(ctx.session, codes.normalize_code(code))
     if cls is None:
         raise JoinCodeInvalid("No class has this join code; check it with your instructor.")
@@ -374,19 +417,15 @@ async def join(ctx: Context, *, code: str, name: str) -> Joined:
         seat = next((open_seats[k] for k in order if k in open_seats), None)
     if seat is None:
         raise ClassFull("Every seat students may take is taken.")
-    session = registry(ctx.runtime).session(cls.id, cls.clock_offset_us)
-    async with session.runtime.unit_of_work() as class_session:
-        class_ctx = session.runtime.context(class_session)
-        issued = await participants_service.issue_key(
-            class_ctx, participant_id=seat.participant_id, label=f"学生 student {name}"[:100]
-        )
-        balance = (
-            await participants_service.account_of(class_ctx, seat.participant_id)
-        ).balance_fen
+    return cls, seat, seats
+
+
+async def _take_seat(ctx: Context, cls: Classroom, seat: Seat, *, name: str, key_id: str) -> None:
+    """The student sits: the seat, its presence and the audit entry (main database)."""
     now = ctx.clock.now()
     seat.occupant = Occupant.STUDENT
     seat.student_name = name
-    seat.key_id = issued.record.id
+    seat.key_id = key_id
     seat.joined_at = now
     seat.removed_at = None
     seat.removal_reason = None
@@ -404,12 +443,28 @@ async def join(ctx: Context, *, code: str, name: str) -> Joined:
             "agent_key": seat.agent_key,
             "role": seat.role,
             "name": name,
-            "key_id": issued.record.id,
+            "key_id": key_id,
         },
     )
     await ctx.session.flush()
-    registry(ctx.runtime).remember_route(issued.record.id, cls.id)
-    return Joined(cls, seat, issued.secret, balance)
+
+
+async def _withdraw_key(class_session: ClassSession, admin_id: str, key_id: str) -> None:
+    """Revoke a key whose seat was never recorded (the main commit failed); never raises.
+
+    Should this fail too, the key still reaches nothing: a student key is routed to its class
+    only through its seat in the main database, and its route was never cached.
+    """
+    try:
+        async with class_session.runtime.unit_of_work() as class_db:
+            admin = Principal(admin_id, "admin", Role.ADMIN, "CN")
+            await participants_service.revoke_key(
+                class_session.runtime.context(class_db, admin), key_id=key_id
+            )
+    except Exception:
+        log.exception(
+            "class %s: could not revoke the unrecorded key %s", class_session.class_id, key_id
+        )
 
 
 async def remove_student(ctx: Context, *, class_id: str, seat_id: str, reason: str) -> Seat:
@@ -421,6 +476,7 @@ async def remove_student(ctx: Context, *, class_id: str, seat_id: str, reason: s
     seats = await repository.list_seats(ctx.session, cls.id)
     admin = next(s for s in seats if s.agent_key == "admin")
     session = registry(ctx.runtime).session(cls.id, cls.clock_offset_us)
+    # Revoke first: if the main commit then fails, the seat lists a dead key, never a live one.
     async with session.runtime.unit_of_work() as class_session:
         class_ctx = session.runtime.context(
             class_session, Principal(admin.participant_id, "admin", Role.ADMIN, "CN")

@@ -78,7 +78,12 @@ def simulate(
         )
     except loader.ScenarioError as exc:
         raise _fail(str(exc)) from None
-    _sweep(jobs_list, sweep_key, out, jobs)
+    try:
+        _sweep(jobs_list, sweep_key, out, jobs)
+    except loader.ScenarioError as exc:
+        raise _fail(str(exc)) from None
+    except SetupRefused as exc:
+        raise _fail(f"{scenario}: {exc}") from None
 
 
 def _single(variant: loader.Variant, out: Path) -> None:

@@ -2,7 +2,10 @@
 
 Every error names the file, the field's dotted path and the reason, and is raised before
 anything runs. A treatment (or an override) may set any field by its dotted path, e.g.
-``exchanges.gz.buyer_fee_bp = 0``; a path that names no field is an error, never ignored.
+``exchanges.gzde.buyer_fee_bp = 0``; a path that names no field is an error, never ignored.
+A table given for a section of the scenario is merged into it field by field, never put in
+its place: in TOML an unquoted dotted key (``agents.buyers.strategy = "adaptive"`` under
+``[treatments.t]``) is a nested table, and it means exactly what the quoted key means.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from exchange.simulation.scenario import Scenario
+from exchange.simulation.scenario import FieldConflict, Scenario
 
 BASE_TREATMENT = "base"
 TREATMENT_KEY = "treatment"
@@ -33,6 +36,9 @@ class ScenarioError(ValueError):
         self.source = source
         self.path = path
         self.reason = reason
+
+    def __reduce__(self) -> tuple[type[ScenarioError], tuple[str, str, str]]:
+        return (type(self), (self.source, self.path, self.reason))
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +129,54 @@ def _model_class(annotation: Any) -> type[BaseModel] | None:
     return None
 
 
+def _section_kind(dotted: str) -> Any | None:
+    """The schema type at a dotted path if it is a section (a model, or a table of models).
+
+    None for a plain value (a number, a list, a table of numbers such as products.forms) and
+    for a path that names no field (set_path then says why).
+    """
+    kind: Any = Scenario
+    for part in dotted.split("."):
+        model = _model_class(kind)
+        if model is not None:
+            field = model.model_fields.get(part)
+            if field is None:
+                return None
+            kind = field.annotation
+        elif typing.get_origin(_unwrap(kind)) is dict:
+            kind = typing.get_args(_unwrap(kind))[1]
+        else:
+            return None
+    if _model_class(kind) is not None:
+        return kind
+    unwrapped = _unwrap(kind)
+    if typing.get_origin(unwrapped) is dict and _model_class(typing.get_args(unwrapped)[1]):
+        return kind
+    return None
+
+
+def flatten(changes: Iterable[tuple[str, Any]]) -> list[tuple[str, Any]]:
+    """Assignments as leaf (dotted path, value) pairs: a table for a section is merged.
+
+    `("agents", {"buyers": {"strategy": "adaptive"}})` (TOML's unquoted dotted keys) becomes
+    `("agents.buyers.strategy", "adaptive")`, the same as the quoted key. A table for a plain
+    table-valued field (products.forms) stays one value; an empty table for a section stays
+    as it is (set_path checks its path and changes nothing).
+    """
+    leaves: list[tuple[str, Any]] = []
+
+    def walk(path: str, value: Any) -> None:
+        if isinstance(value, dict) and value and _section_kind(path) is not None:
+            for key, item in value.items():
+                walk(f"{path}.{key}", item)
+            return
+        leaves.append((path, value))
+
+    for key, value in changes:
+        walk(key, value)
+    return leaves
+
+
 def set_path(raw: dict[str, Any], dotted: str, value: Any) -> None:
     """Set a field of a raw scenario by dotted path; KeyError(reason) if it names no field."""
     parts = dotted.split(".")
@@ -151,7 +205,10 @@ def set_path(raw: dict[str, Any], dotted: str, value: Any) -> None:
             raise KeyError(f"{where} is a value, not a table")
         walked.append(part)
         if position == len(parts) - 1:
-            node[part] = copy.deepcopy(value)
+            if value == {} and _section_kind(dotted) is not None:
+                node.setdefault(part, {})  # an empty table for a section changes nothing
+            else:
+                node[part] = copy.deepcopy(value)
             return
         child = node.setdefault(part, {})
         if not isinstance(child, dict):
@@ -169,7 +226,12 @@ def _describe_errors(source: str, exc: ValidationError) -> ScenarioError:
     first = errors[0]
     path = _format_loc(first.get("loc", ()))
     reason = str(first.get("msg", "invalid"))
-    if first.get("type") == "extra_forbidden":
+    cause = first.get("ctx", {}).get("error")
+    if isinstance(cause, FieldConflict):
+        # A rule across fields, raised by a section's validator: report it at its field.
+        path = ".".join(p for p in (path, cause.path) if p)
+        reason = cause.reason
+    elif first.get("type") == "extra_forbidden":
         reason = "unknown field"
     elif "input" in first and first.get("type") not in {"missing"}:
         shown = repr(first["input"])
@@ -193,8 +255,8 @@ def validate(raw: Mapping[str, Any], source: str) -> Scenario:
 def apply_overrides(
     raw: dict[str, Any], overrides: Sequence[tuple[str, Any]], source: str, origin: str
 ) -> None:
-    """Apply dotted-path assignments to a raw scenario (errors name `origin`)."""
-    for key, value in overrides:
+    """Apply dotted-path assignments to a raw scenario, merging tables (errors name `origin`)."""
+    for key, value in flatten(overrides):
         try:
             set_path(raw, key, value)
         except KeyError as exc:

@@ -12,6 +12,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from exchange.simulation.agents import list_price
+
 TradeModeName = Literal["posted", "negotiated", "auction"]
 GradeName = Literal["general", "important"]
 TradingRoleName = Literal["department", "enterprise", "individual"]
@@ -38,6 +40,25 @@ KNOWN_EXCHANGES: dict[str, str] = {
     "gzde": "广州数据交易所 Guangzhou Data Exchange",
     "szdex": "深圳数据交易所 Shenzhen Data Exchange",
 }
+# The clauses of the rulebooks that migration seeds (migrations/versions/0005_trading.py) that
+# a scenario's set-up depends on; a scenario's exchange fields are laid over them. Kept in step
+# with the migration by tests/simulation (test_sim_scenarios).
+SEEDED_RULEBOOKS: dict[str, dict[str, Any]] = {
+    "gzde": {
+        "seller_fee_bp": 100,
+        "max_commission_bp": 500,
+        "broker_required_for": ["individual"],
+        "min_price_fen": 100,
+        "max_price_fen": 10_000_000_000,
+    },
+    "szdex": {
+        "seller_fee_bp": 80,
+        "max_commission_bp": 800,
+        "broker_required_for": [],
+        "min_price_fen": 1_000,
+        "max_price_fen": 5_000_000_000,
+    },
+}
 PRODUCT_FORMS = ("dataset", "api", "indicator", "report", "model", "application")
 TRADE_MODES = ("posted", "negotiated", "auction")
 DEFAULT_VALUES_FEN: dict[str, int] = {
@@ -48,6 +69,15 @@ DEFAULT_VALUES_FEN: dict[str, int] = {
     "model": 500_000,
     "application": 400_000,
 }
+
+
+class FieldConflict(ValueError):
+    """A rule a scenario breaks at a known field path (the loader reports it at that path)."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(reason)
+        self.path = path
+        self.reason = reason
 
 
 class Section(BaseModel):
@@ -309,7 +339,74 @@ class Scenario(Section):
                 raise ValueError(f"{where}.use_broker is 'always' but there are no brokers")
         if "base" in self.treatments:
             raise ValueError("'base' names the untreated scenario; call the treatment otherwise")
+        self._fits_the_rulebooks()
         return self
+
+    def rulebook(self, exchange_id: str) -> dict[str, Any]:
+        """An exchange's rulebook clauses for the run: the seeded ones with the scenario's over."""
+        setup = self.exchanges[exchange_id].model_dump(exclude_none=True)
+        return {**SEEDED_RULEBOOKS.get(exchange_id, {}), **setup}
+
+    def _fits_the_rulebooks(self) -> None:
+        """Refuse now what the market's rules would refuse when the run is set up.
+
+        Fields a scenario leaves unset keep the seeded rulebook's clause, so a value can be
+        valid alone and still break a rule with the clause it meets (e.g. a commission above
+        the exchange's cap).
+        """
+        books = {ex: self.rulebook(ex) for ex in sorted(self.exchanges)}
+        for ex, book in books.items():
+            where = f"exchanges.{ex}"
+            if book["seller_fee_bp"] + book["max_commission_bp"] > BASIS:
+                raise FieldConflict(
+                    f"{where}.max_commission_bp",
+                    f"seller_fee_bp ({book['seller_fee_bp']}) + max_commission_bp "
+                    f"({book['max_commission_bp']}) would take more than 100% "
+                    "(a field left unset keeps the exchange's seeded rulebook)",
+                )
+            if book["min_price_fen"] > book["max_price_fen"]:
+                raise FieldConflict(
+                    f"{where}.min_price_fen",
+                    f"min_price_fen ({book['min_price_fen']}) is above max_price_fen "
+                    f"({book['max_price_fen']}) (a field left unset keeps the seeded rulebook)",
+                )
+        brokers = self.agents.brokers
+        served = sorted(brokers.exchanges or books)
+        mandated = brokers.count and any(
+            group.count
+            and (
+                group.use_broker == "always"
+                or (
+                    group.use_broker == "when_required"
+                    and any(group.role in book["broker_required_for"] for book in books.values())
+                )
+            )
+            for _, group in self.buyer_groups()
+        )
+        for ex in served if mandated else ():
+            cap = books[ex]["max_commission_bp"]
+            if brokers.commission_bp > cap:
+                raise FieldConflict(
+                    "agents.brokers.commission_bp",
+                    f"{brokers.commission_bp} bp is above the commission cap of {ex} "
+                    f"(exchanges.{ex}.max_commission_bp = {cap}); the brokers' clients "
+                    "could not grant them mandates",
+                )
+        providers = self.agents.providers
+        if providers.count and not self.products.exclusive:
+            costs = self.products.unit_cost_fen
+            low = list_price(costs.min, providers.markup_bp)
+            high = list_price(costs.max, providers.markup_bp)
+            for ex in sorted(providers.list_on or books):
+                book = books[ex]
+                if low < book["min_price_fen"] or high > book["max_price_fen"]:
+                    raise FieldConflict(
+                        "products.unit_cost_fen",
+                        f"opening prices from {low} to {high} fen (unit cost plus "
+                        f"agents.providers.markup_bp) fall outside {ex}'s price limits "
+                        f"({book['min_price_fen']} to {book['max_price_fen']} fen, "
+                        f"exchanges.{ex}.min_price_fen / max_price_fen)",
+                    )
 
     def buyer_groups(self) -> tuple[tuple[str, Buyers], ...]:
         """The buyer populations, domestic first, with the role names their streams use."""

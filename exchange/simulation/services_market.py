@@ -84,7 +84,20 @@ REFUSABLE = (ExchangeError, IntegrityError)
 
 
 class SetupRefused(RuntimeError):
-    """The platform's rules refused part of a scenario's set-up (e.g. a commission over a cap)."""
+    """The platform's rules refused part of a scenario's set-up (e.g. a commission over a cap).
+
+    `path` names the scenario field the refused step came from (e.g. agents.brokers), and
+    `reason` says what the market said; the message is "path: reason". Picklable, so a sweep's
+    worker process can hand it back.
+    """
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
+
+    def __reduce__(self) -> tuple[type[SetupRefused], tuple[str, str]]:
+        return (type(self), (self.path, self.reason))
 
 
 class ReplayRound(Exception):
@@ -135,6 +148,21 @@ def remove_database(path: Path) -> None:
 def package_of(product: Product, seed: int) -> bytes:
     """The delivery package of a simulated product (its SHA-256 is the registered fingerprint)."""
     return f"simulated data package {product.key} seed {seed}\n".encode()
+
+
+@asynccontextmanager
+async def _setting_up(path: str, **by_slug: str) -> AsyncIterator[None]:
+    """A set-up step for the scenario field `path`: a refusal becomes SetupRefused naming it.
+
+    `by_slug` names a closer field for a refusal's slug (underscores for its dashes).
+    """
+    try:
+        yield
+    except ExchangeError as exc:
+        where = by_slug.get(exc.slug.replace("-", "_"), path)
+        raise SetupRefused(
+            where, f"the market refused the scenario's set-up ({exc.slug}): {exc.detail}"
+        ) from exc
 
 
 @asynccontextmanager
@@ -285,18 +313,22 @@ class ServiceMarket:
 
     async def open(self, world: World) -> dict[str, RulebookView]:
         """A fresh migrated database, the participants, registered assets and listings."""
+        fresh = self.runtime is None
         if self.runtime is None:
             self.runtime = await self._fresh_runtime()
         try:
-            await self._open_participants(world)
+            async with _setting_up("agents"):
+                await self._open_participants(world)
             await self._open_rulebooks(world)
-            await self._open_assets(world)
+            async with _setting_up("products"):
+                await self._open_assets(world)
             self.clock.set(self.trading_start)
-            await self._open_listings(world)
-        except ExchangeError as exc:
-            raise SetupRefused(
-                f"the market refused the scenario's set-up ({exc.slug}): {exc.detail}"
-            ) from exc
+            async with _setting_up("agents.providers"):
+                await self._open_listings(world)
+        except BaseException:
+            if fresh:  # the run stops here: close the database it opened (a class closes its own)
+                await self.runtime.engine.dispose()
+            raise
         return self.rulebooks
 
     async def _fresh_runtime(self) -> Runtime:
@@ -394,19 +426,21 @@ class ServiceMarket:
                 changes = {k: v for k, v in setup.model_dump().items() if v is not None}
                 operator = self._ctx(session, self.operators[exchange_id])
                 if changes:
-                    await trading_service.change_rulebook(
-                        operator,
-                        exchange_id=exchange_id,
-                        changes=changes,
-                        note=f"仿真场景 scenario {self.scenario.name}",
-                    )
-                for broker in world.brokers:
-                    if exchange_id in broker.exchanges:
-                        await trading_service.license_broker(
+                    async with _setting_up(f"exchanges.{exchange_id}"):
+                        await trading_service.change_rulebook(
                             operator,
                             exchange_id=exchange_id,
-                            broker_id=self.participant_id(broker.key),
+                            changes=changes,
+                            note=f"仿真场景 scenario {self.scenario.name}",
                         )
+                for broker in world.brokers:
+                    if exchange_id in broker.exchanges:
+                        async with _setting_up("agents.brokers.exchanges"):
+                            await trading_service.license_broker(
+                                operator,
+                                exchange_id=exchange_id,
+                                broker_id=self.participant_id(broker.key),
+                            )
             await session.flush()
             ctx = self._ctx(session, None)
             for view in await trading_service.list_exchanges(ctx):
@@ -439,15 +473,18 @@ class ServiceMarket:
                     buyer.broker = None
                     continue
                 broker = brokers[buyer.broker]
-                mandate = await trading_service.grant_mandate(
-                    self._ctx(session, buyer.key),
-                    broker_id=self.participant_id(broker.key),
-                    exchange_ids=list(broker.exchanges),
-                    actions=list(MANDATE_ACTIONS),
-                    spending_limit_fen=max(1, buyer.params.budget_fen),
-                    commission_bp=broker.commission_bp,
-                    expires_at=expires,
-                )
+                async with _setting_up(
+                    "agents.brokers", commission_above_cap="agents.brokers.commission_bp"
+                ):
+                    mandate = await trading_service.grant_mandate(
+                        self._ctx(session, buyer.key),
+                        broker_id=self.participant_id(broker.key),
+                        exchange_ids=list(broker.exchanges),
+                        actions=list(MANDATE_ACTIONS),
+                        spending_limit_fen=max(1, buyer.params.budget_fen),
+                        commission_bp=broker.commission_bp,
+                        expires_at=expires,
+                    )
                 self.mandates[buyer.key] = mandate.id
                 self.mandate_room[buyer.key] = max(1, buyer.params.budget_fen)
 
@@ -956,8 +993,8 @@ class ServiceMarket:
                 form=trade.product_form,
                 grade=trade.grade,
                 cross_border=trade.cross_border,
-                buyer=self.key_of[trade.buyer_id],
-                seller=self.key_of[trade.seller_id],
+                buyer=self.key_of.get(trade.buyer_id, trade.buyer_id),
+                seller=self.key_of.get(trade.seller_id, trade.seller_id),
                 broker=self.key_of.get(trade.broker_id) if trade.broker_id else None,
                 price_fen=trade.price_fen,
                 buyer_fee_fen=trade.buyer_fee_fen,
@@ -971,8 +1008,12 @@ class ServiceMarket:
     async def _decide_customs(
         self, session: AsyncSession, round_no: int, outcome: RoundOutcome
     ) -> None:
-        """Regulators decide this round's pending cases by policy, taking them in turn."""
-        if not self.regulators or not self.pending:
+        """Regulators decide every open customs case by policy, taking them in turn.
+
+        Every case, not only the bots' orders: in a live class students' cross-border orders
+        wait for the same regulator bots (the regulator seat is never a student's).
+        """
+        if not self.regulators:
             return
         policy = self.scenario.agents.regulators.customs_policy
         ctx = self._ctx(session, self.regulators[0])
@@ -998,7 +1039,9 @@ class ServiceMarket:
                 approve=ruling.approve,
                 reason=ruling.reason,
             )
-            buyer, value = self.pending.pop(case.order_id, (self.key_of[case.buyer_id], 0))
+            buyer, value = self.pending.pop(
+                case.order_id, (self.key_of.get(case.buyer_id, case.buyer_id), 0)
+            )
             outcome.customs.append(
                 CustomsRecord(
                     round_no,

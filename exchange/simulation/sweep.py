@@ -14,6 +14,7 @@ from typing import Any
 from exchange.simulation import charts, loader, report
 from exchange.simulation.results import write_csv
 from exchange.simulation.runner import MarketKind, run_to_dir
+from exchange.simulation.services_market import SetupRefused
 
 YUAN = 100
 
@@ -60,9 +61,15 @@ def comparison_row(value: Any, directory: str, summary: Mapping[str, Any]) -> di
 
 
 def run_job(job: SweepJob) -> dict[str, Any]:
-    """Run one value of a sweep (in a worker process) and return its comparison row."""
+    """Run one value of a sweep (in a worker process) and return its comparison row.
+
+    A set-up the market refuses comes back as SetupRefused naming the field and the run.
+    """
     variant = loader.load(Path(job.scenario), overrides=job.overrides, seed=job.seed)
-    output = asyncio.run(run_to_dir(variant, Path(job.out), market=job.market))
+    try:
+        output = asyncio.run(run_to_dir(variant, Path(job.out), market=job.market))
+    except SetupRefused as exc:
+        raise SetupRefused(exc.path, f"{exc.reason} (in the run {variant.label})") from None
     return comparison_row(job.value, Path(job.out).name, output.results.summary)
 
 
@@ -110,11 +117,16 @@ def run_sweep(
         spawn = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(max_workers=processes, mp_context=spawn) as pool:
             futures = {pool.submit(run_job, job): i for i, job in enumerate(jobs)}
-            for future in as_completed(futures):
-                i = futures[future]
-                rows[i] = future.result()
-                if on_done is not None:
-                    on_done(rows[i])
+            try:
+                for future in as_completed(futures):
+                    i = futures[future]
+                    rows[i] = future.result()
+                    if on_done is not None:
+                        on_done(rows[i])
+            except BaseException:
+                # One run failed: the runs not yet started never start.
+                pool.shutdown(wait=True, cancel_futures=True)
+                raise
     ordered = [rows[i] for i in range(len(jobs))]
     write_comparison(out, key=key, rows=ordered, scenario=jobs[0].scenario if jobs else "")
     return ordered

@@ -7,7 +7,7 @@ import io
 from datetime import timedelta
 
 import httpx
-from support_classroom import bearer, control, join, open_class
+from support_classroom import TINY, bearer, control, join, open_class
 
 from exchange.clock import ManualClock
 from support import Actor, assert_problem
@@ -141,3 +141,65 @@ async def test_a_class_runs_to_the_end_with_students_and_bots(
     assert int(zhang_rows[0]["payoff_fen"]) == people["buyer-0001"]["payoff_fen"]
     seller_rows = [r for r in rows if r["kind"] == "trade:seller" and r["name"] == "李四"]
     assert all(r["student"] == "true" for r in seller_rows)
+
+
+CROSS_BORDER = TINY.replace(
+    "forms = { dataset = 1 }\n",
+    "forms = { dataset = 1 }\ngrades = { important = 1 }\npersonal_information_bp = 10000\n",
+).replace(
+    "[agents.regulators]\ncount = 1\n",
+    """[agents.cross_border_buyers]
+count = 2
+jurisdictions = ["HK"]
+legal_basis = "standard_contract"
+demand_bp = 10000
+
+[agents.regulators]
+count = 1
+customs_policy = "strict"
+""",
+)
+
+
+async def test_students_cross_border_orders_are_decided_by_the_regulator_bot(
+    client: httpx.AsyncClient, instructor: Actor
+) -> None:
+    # No bot buys abroad here: only the students' orders wait for data customs (数据海关).
+    cls = await open_class(
+        client, instructor, scenario_toml=CROSS_BORDER, student_roles=["cross_border_buyer"]
+    )
+    hk_a = await join(client, cls["join_code"], "陈大文")
+    hk_b = await join(client, cls["join_code"], "李小龙")
+    assert {hk_a["role"], hk_b["role"]} == {"cross_border_buyer"}
+    await control(client, instructor, cls["id"], "start")
+    listing = (await client.get("/v1/listings", headers=bearer(hk_a["api_key"]))).json()["items"]
+    item = listing[0]
+    assert item["grade"] == "important"
+    orders = {}
+    for student, basis in ((hk_a, "standard_contract"), (hk_b, "security_assessment")):
+        placed = await client.post(
+            "/v1/orders",
+            json={
+                "listing_id": item["id"],
+                "tier_id": item["tiers"][0]["id"],
+                "exchange_id": "szdex",
+                "legal_basis": basis,
+            },
+            headers=bearer(student["api_key"]),
+        )
+        assert placed.status_code == 201, placed.text
+        assert placed.json()["status"] == "awaiting_customs"
+        orders[basis] = (student, placed.json()["id"])
+
+    await control(client, instructor, cls["id"], "advance")
+
+    # Strict customs: important data needs a security assessment; a standard contract is not it.
+    decided = {}
+    for basis, (student, order_id) in orders.items():
+        order = await client.get(f"/v1/orders/{order_id}", headers=bearer(student["api_key"]))
+        assert order.status_code == 200, order.text
+        decided[basis] = order.json()["status"]
+    assert decided == {"standard_contract": "refused", "security_assessment": "settled"}
+    cases = (await client.get("/v1/customs/cases", headers=bearer(hk_a["api_key"]))).json()
+    assert len(cases["items"]) == 1
+    assert cases["items"][0]["status"] != "pending" and cases["items"][0]["decided_by"]

@@ -6,10 +6,17 @@ import base64
 from datetime import timedelta
 
 import httpx
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 from support_classroom import TINY, bearer, control, join, open_class
 
+from exchange import database
+from exchange.classroom.sandbox import registry
 from exchange.clock import ManualClock
-from exchange.participants.models import Role
+from exchange.context import Runtime
+from exchange.participants.models import ApiKey, Role
+from exchange.simulation.scenario import Scenario
 from support import Actor, MakeParticipant, assert_problem
 
 
@@ -233,3 +240,69 @@ async def test_a_scenario_that_cannot_run_is_refused_naming_the_field(
         "/v1/classroom/classes", json={"title": "x", "scenario": "nope"}, headers=instructor.auth
     )
     assert_problem(missing, 422, "scenario-invalid")
+
+
+BROKERED = {
+    "exchanges.szdex.broker_required_for": ["individual"],
+    "exchanges.szdex.max_commission_bp": 300,
+    "agents.buyers.role": "individual",
+    "agents.brokers.count": 1,
+    "agents.brokers.commission_bp": 500,
+}
+
+
+async def test_a_scenario_the_market_refuses_at_set_up_is_scenario_invalid(
+    client: httpx.AsyncClient,
+    instructor: Actor,
+    runtime: Runtime,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A commission above the exchange's cap is refused when the scenario is validated...
+    body = {"title": "x", "scenario_toml": TINY, "overrides": BROKERED}
+    early = await client.post("/v1/classroom/classes", json=body, headers=instructor.auth)
+    problem = assert_problem(early, 422, "scenario-invalid")
+    assert problem["path"] == "agents.brokers.commission_bp"
+    # ...and, were a rule unknown to the validator, by the market when the class is set up:
+    # the same problem, not a 500, and no class market left behind.
+    monkeypatch.setattr(Scenario, "_fits_the_rulebooks", lambda self: None)
+    late = await client.post("/v1/classroom/classes", json=body, headers=instructor.auth)
+    problem = assert_problem(late, 422, "scenario-invalid")
+    assert problem["path"] == "agents.brokers.commission_bp"
+    assert "commission-above-cap" in problem["detail"] and "scenario_toml" in problem["detail"]
+    assert not list((runtime.settings.data_dir / "classes").glob("*.db"))
+    listed = await client.get("/v1/classroom/classes", headers=instructor.auth)
+    assert listed.json() == []
+
+
+async def test_a_join_whose_main_commit_fails_leaves_no_usable_key(
+    client: httpx.AsyncClient,
+    instructor: Actor,
+    runtime: Runtime,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    cls = await open_class(client, instructor)
+    real_commit = database.commit
+
+    async def failing_commit(session: AsyncSession) -> None:
+        # The main database fails to commit the seat (the class database has its key by then).
+        drafts = session.info.get("audit_pending", [])
+        if any(d.action == "classroom.student_joined" for d in drafts):
+            raise RuntimeError("the main database went away")
+        await real_commit(session)
+
+    monkeypatch.setattr(database, "commit", failing_commit)
+    failed = await client.post("/v1/classroom/join", json={"code": cls["join_code"], "name": "甲"})
+    assert_problem(failed, 500)
+    monkeypatch.setattr(database, "commit", real_commit)
+
+    class_market = registry(runtime).session(cls["id"], 0)
+    async with class_market.runtime.sessionmaker() as session:
+        keys = (await session.scalars(select(ApiKey).where(ApiKey.label.contains("甲")))).all()
+    assert len(keys) == 1 and keys[0].revoked_at is not None  # withdrawn again
+    assert keys[0].id not in registry(runtime).routes  # and never routed
+    view = (await client.get(f"/v1/classroom/classes/{cls['id']}", headers=instructor.auth)).json()
+    assert all(s["occupant"] == "bot" for s in view["seats"])
+    # The student simply joins again, and that key works.
+    again = await join(client, cls["join_code"], "甲")
+    me = await client.get("/v1/classroom/me", headers=bearer(again["api_key"]))
+    assert me.status_code == 200, me.text

@@ -7,8 +7,11 @@ from pathlib import Path
 import pytest
 from support_simulation import SMALL, write
 
+from exchange.context import Runtime
 from exchange.migrate import ROOT
 from exchange.simulation import loader
+from exchange.simulation.scenario import SEEDED_RULEBOOKS
+from exchange.trading import service as trading_service
 
 
 def error_of(tmp_path: Path, text: str, **kwargs: object) -> loader.ScenarioError:
@@ -142,3 +145,98 @@ def test_every_shipped_scenario_and_treatment_is_valid() -> None:
         for treatment in base.scenario.treatments:
             treated = loader.load(path, overrides=[("treatment", treatment)])
             assert treated.scenario != base.scenario
+
+
+def test_unquoted_dotted_keys_in_a_treatment_merge_like_quoted_ones(tmp_path: Path) -> None:
+    # In TOML an unquoted dotted key is a nested table; it must not replace the whole table.
+    quoted = SMALL + (
+        '\n[treatments.t]\n"agents.buyers.strategy" = "adaptive"\n'
+        '"exchanges.gzde.buyer_fee_bp" = 0\n'
+    )
+    unquoted = SMALL + (
+        '\n[treatments.t]\nagents.buyers.strategy = "adaptive"\nexchanges.gzde.buyer_fee_bp = 0\n'
+    )
+    a = loader.load(write(tmp_path, quoted, "q.toml"), overrides=[("treatment", "t")])
+    b = loader.load(write(tmp_path, unquoted, "u.toml"), overrides=[("treatment", "t")])
+    assert a.scenario.model_dump(exclude={"treatments"}) == b.scenario.model_dump(
+        exclude={"treatments"}
+    )
+    buyers = b.scenario.agents.buyers
+    assert buyers.strategy == "adaptive"
+    assert (buyers.count, buyers.demand_bp) == (12, 6000)  # kept, not reset to defaults
+    assert b.scenario.agents.providers.count == 3 and b.scenario.agents.brokers.count == 1
+    assert b.scenario.exchanges["gzde"].buyer_fee_bp == 0
+    assert b.scenario.exchanges["szdex"].buyer_fee_bp == 30
+    # A table given to --set merges too; a plain table-valued field is still replaced whole.
+    merged = loader.load(
+        write(tmp_path, SMALL, "s.toml"),
+        overrides=[
+            loader.parse_assignment('agents.buyers={strategy = "adaptive"}'),
+            loader.parse_assignment("products.forms={api = 1}"),
+        ],
+    ).scenario
+    assert merged.agents.buyers.strategy == "adaptive" and merged.agents.buyers.count == 12
+    assert merged.products.forms == {"api": 1}
+
+
+def test_an_unknown_unquoted_treatment_path_is_named(tmp_path: Path) -> None:
+    typo = SMALL + '\n[treatments.typo]\nagents.buyers.strateg = "adaptive"\n'
+    err = error_of(tmp_path, typo)
+    assert err.path == "treatments.typo: agents.buyers.strateg"
+    assert "no field 'strateg'" in err.reason
+    ghost = SMALL + "\n[treatments.ghost]\nexchanges.hkex.buyer_fee_bp = 1\n"
+    err = error_of(tmp_path, ghost)
+    assert err.path == "treatments.ghost: exchanges.hkex.buyer_fee_bp"
+    assert "no entry 'hkex'" in err.reason
+
+
+@pytest.mark.parametrize(
+    ("sets", "path", "words"),
+    [
+        # Brokers serve both exchanges; gzde's seeded cap is 500 bp, and individuals there
+        # must trade through a broker, so every client would grant a mandate at 600 bp.
+        (
+            [("agents.buyers.role", "individual"), ("agents.brokers.commission_bp", 600)],
+            "agents.brokers.commission_bp",
+            "commission cap of gzde",
+        ),
+        (
+            [("exchanges.gzde.seller_fee_bp", 9600)],
+            "exchanges.gzde.max_commission_bp",
+            "more than 100%",
+        ),
+        (
+            [("exchanges.szdex.min_price_fen", 6_000_000_000)],
+            "exchanges.szdex.min_price_fen",
+            "above max_price_fen",
+        ),
+        (
+            [("products.unit_cost_fen", {"min": 0, "max": 10})],
+            "products.unit_cost_fen",
+            "price limits",
+        ),
+    ],
+)
+def test_values_the_market_would_refuse_at_set_up_are_refused_at_validation(
+    tmp_path: Path, sets: list[tuple[str, object]], path: str, words: str
+) -> None:
+    err = error_of(tmp_path, SMALL, overrides=sets)
+    assert err.path == path
+    assert words in err.reason
+
+
+def test_a_commission_above_a_cap_nobody_meets_is_allowed(tmp_path: Path) -> None:
+    # Enterprise buyers trade directly (no exchange requires them a broker): no mandates.
+    variant = loader.load(write(tmp_path, SMALL), overrides=[("agents.brokers.commission_bp", 600)])
+    assert variant.scenario.agents.brokers.commission_bp == 600
+
+
+async def test_the_seeded_rulebooks_the_validator_assumes_are_the_migrated_ones(
+    runtime: Runtime,
+) -> None:
+    async with runtime.unit_of_work(write=False) as session:
+        views = await trading_service.list_exchanges(runtime.context(session))
+    books = {v.exchange.id: v.rulebook for v in views}
+    for exchange_id, clauses in SEEDED_RULEBOOKS.items():
+        for name, value in clauses.items():
+            assert getattr(books[exchange_id], name) == value, (exchange_id, name)
