@@ -353,6 +353,18 @@ async def valid_certificates(
     return {c.asset_id: c for c in await session.scalars(stmt)}
 
 
+# Built once: trading reads an asset's certificate on every purchase.
+_VALID_CERTIFICATE = select(Certificate).where(
+    Certificate.asset_id == bindparam("asset_id"), Certificate.state == CertificateState.VALID
+)
+
+
+async def valid_certificate(session: AsyncSession, asset_id: str) -> Certificate | None:
+    """The asset's unrevoked certificate, if it has one."""
+    result = await session.scalars(_VALID_CERTIFICATE, {"asset_id": asset_id})
+    return result.first()
+
+
 async def revoked_certificates(
     session: AsyncSession,
 ) -> Sequence[Row[str, datetime | None, str | None]]:

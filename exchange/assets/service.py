@@ -1288,7 +1288,7 @@ async def listable_asset(ctx: Context, asset_id: str, holder_id: str) -> Listabl
             f"Asset {asset_id} is {asset.status}, not registered ({REGISTRATION_RULE}).",
             rule=REGISTRATION_RULE,
         )
-    certificate = (await repository.valid_certificates(ctx.session, [asset.id])).get(asset.id)
+    certificate = await repository.valid_certificate(ctx.session, asset.id)
     status = certificate_status(ctx, certificate) if certificate is not None else None
     if certificate is None or status not in certs.ACCEPTED_STATUSES:
         raise CertificateNotValid(f"Asset {asset_id} has no certificate in force.")

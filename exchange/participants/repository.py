@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import Table, func, select, update
+from sqlalchemy import BigInteger, Table, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.participants.models import (
@@ -41,16 +41,19 @@ async def list_participants(
     return rows.all(), int(total or 0)
 
 
+# Built once: every authenticated request reads its key.
+_KEY_WITH_PARTICIPANT = (
+    select(ApiKey, Participant)
+    .join(Participant, Participant.id == ApiKey.participant_id)
+    .where(ApiKey.id == bindparam("key_id"))
+)
+
+
 async def get_key_with_participant(
     session: AsyncSession, key_id: str
 ) -> tuple[ApiKey, Participant] | None:
     """An API key and its participant, in one round trip."""
-    stmt = (
-        select(ApiKey, Participant)
-        .join(Participant, Participant.id == ApiKey.participant_id)
-        .where(ApiKey.id == key_id)
-    )
-    row = (await session.execute(stmt)).first()
+    row = (await session.execute(_KEY_WITH_PARTICIPANT, {"key_id": key_id})).first()
     return None if row is None else (row[0], row[1])
 
 
@@ -69,9 +72,13 @@ async def list_keys(session: AsyncSession, participant_id: str) -> Sequence[ApiK
     return (await session.scalars(stmt)).all()
 
 
+# Built once: every settlement reads the accounts of its parties.
+_ACCOUNT_BY_OWNER = select(Account).where(Account.owner_id == bindparam("owner_id"))
+
+
 async def get_account_by_owner(session: AsyncSession, owner_id: str) -> Account | None:
     """The account an owner (participant, exchange or the mint) holds."""
-    return (await session.scalars(select(Account).where(Account.owner_id == owner_id))).first()
+    return (await session.scalars(_ACCOUNT_BY_OWNER, {"owner_id": owner_id})).first()
 
 
 async def get_accounts(session: AsyncSession, account_ids: Sequence[str]) -> Sequence[Account]:
@@ -79,22 +86,26 @@ async def get_accounts(session: AsyncSession, account_ids: Sequence[str]) -> Seq
     return (await session.scalars(select(Account).where(Account.id.in_(account_ids)))).all()
 
 
+# Built once: constructing this statement cost more CPU than running it, and it runs for
+# every leg of every settlement. Bound per call with `account_id` and `delta_fen`.
+_APPLY_DELTA = (
+    update(ACCOUNTS)
+    .where(
+        ACCOUNTS.c.id == bindparam("account_id"),
+        (ACCOUNTS.c.balance_fen + bindparam("delta_fen", type_=BigInteger) >= 0)
+        | (ACCOUNTS.c.kind == AccountKind.SANDBOX_MINT),
+    )
+    .values(balance_fen=ACCOUNTS.c.balance_fen + bindparam("delta_fen", type_=BigInteger))
+    .returning(ACCOUNTS.c.balance_fen)
+)
+
+
 async def apply_delta(session: AsyncSession, account_id: str, delta_fen: int) -> int | None:
     """Add `delta_fen` atomically; None if it would take a non-mint account below zero."""
     # A Core statement on the table: the ORM's bulk-update machinery costs ~6x more CPU on
     # the hottest statement of every settlement, and no loaded object needs refreshing here.
-    accounts = ACCOUNTS
-    stmt = (
-        update(accounts)
-        .where(
-            accounts.c.id == account_id,
-            (accounts.c.balance_fen + delta_fen >= 0)
-            | (accounts.c.kind == AccountKind.SANDBOX_MINT),
-        )
-        .values(balance_fen=accounts.c.balance_fen + delta_fen)
-        .returning(accounts.c.balance_fen)
-    )
-    balance: int | None = (await session.execute(stmt)).scalar_one_or_none()
+    result = await session.execute(_APPLY_DELTA, {"account_id": account_id, "delta_fen": delta_fen})
+    balance: int | None = result.scalar_one_or_none()
     return balance
 
 

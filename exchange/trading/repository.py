@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, and_, func, select, update
+from sqlalchemy import ColumnElement, Select, and_, bindparam, func, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -314,29 +314,33 @@ class Offer:
     rulebook: Rulebook
 
 
+# Built once (every purchase reads an offer); bound per call.
+_OFFER = (
+    select(Listing, LicenceTier, ListingVenue, Exchange, Rulebook)
+    .join(LicenceTier, LicenceTier.listing_id == Listing.id)
+    .join(ListingVenue, ListingVenue.listing_id == Listing.id)
+    .join(Exchange, Exchange.id == ListingVenue.exchange_id)
+    .join(
+        Rulebook,
+        and_(
+            Rulebook.exchange_id == Exchange.id,
+            Rulebook.version == Exchange.rulebook_version,
+        ),
+    )
+    .where(
+        Listing.id == bindparam("listing_id"),
+        LicenceTier.id == bindparam("tier_id"),
+        ListingVenue.exchange_id == bindparam("exchange_id"),
+    )
+)
+
+
 async def get_offer(
     session: AsyncSession, *, listing_id: str, tier_id: str, exchange_id: str
 ) -> Offer | None:
     """A tier of a listing as offered on one exchange, under that exchange's current rulebook."""
-    stmt = (
-        select(Listing, LicenceTier, ListingVenue, Exchange, Rulebook)
-        .join(LicenceTier, LicenceTier.listing_id == Listing.id)
-        .join(ListingVenue, ListingVenue.listing_id == Listing.id)
-        .join(Exchange, Exchange.id == ListingVenue.exchange_id)
-        .join(
-            Rulebook,
-            and_(
-                Rulebook.exchange_id == Exchange.id,
-                Rulebook.version == Exchange.rulebook_version,
-            ),
-        )
-        .where(
-            Listing.id == listing_id,
-            LicenceTier.id == tier_id,
-            ListingVenue.exchange_id == exchange_id,
-        )
-    )
-    row = (await session.execute(stmt)).first()
+    params = {"listing_id": listing_id, "tier_id": tier_id, "exchange_id": exchange_id}
+    row = (await session.execute(_OFFER, params)).first()
     return None if row is None else Offer(row[0], row[1], row[2], row[3], row[4])
 
 
