@@ -33,12 +33,25 @@ from exchange.audit.models import (
     AuditNode,
 )
 
+_HEAD = cast(Table, AuditHead.__table__)
+# Built once: every write request locks and moves the head.
+_LOCK_HEAD = select(AuditHead).where(AuditHead.id == 1).with_for_update()
+_ADVANCE_HEAD = (
+    update(_HEAD)
+    .where(_HEAD.c.id == 1, _HEAD.c.size == bindparam("old_size", type_=_HEAD.c.size.type))
+    .values(
+        size=bindparam("new_size", type_=_HEAD.c.size.type),
+        head_hash=bindparam("new_head_hash", type_=_HEAD.c.head_hash.type),
+        frontier=bindparam("new_frontier", type_=_HEAD.c.frontier.type),
+        last_logged_at=bindparam("new_last_logged_at", type_=_HEAD.c.last_logged_at.type),
+    )
+)
+
 
 async def lock_head(session: AsyncSession) -> AuditHead:
     """Read the log head, locking it until commit (PostgreSQL row lock; SQLite's is the
     write transaction the session already holds)."""
-    stmt = select(AuditHead).where(AuditHead.id == 1).with_for_update()
-    head = (await session.execute(stmt)).scalar_one()
+    head = (await session.execute(_LOCK_HEAD)).scalar_one()
     return head
 
 
@@ -98,15 +111,24 @@ async def insert_nodes(session: AsyncSession, rows: Sequence[tuple[int, int, byt
         await _insert_many(session, _NODES, NODE_COLUMNS, rows)
 
 
-async def advance_head(session: AsyncSession, *, old_size: int, values: dict[str, Any]) -> bool:
+async def advance_head(
+    session: AsyncSession,
+    *,
+    old_size: int,
+    size: int,
+    head_hash: bytes,
+    frontier: bytes,
+    last_logged_at: datetime,
+) -> bool:
     """Move the head forward; false if another writer moved it first (a missed lock)."""
-    stmt = (
-        update(AuditHead)
-        .where(AuditHead.id == 1, AuditHead.size == old_size)
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-    result = await session.execute(stmt)
+    params = {
+        "old_size": old_size,
+        "new_size": size,
+        "new_head_hash": head_hash,
+        "new_frontier": frontier,
+        "new_last_logged_at": last_logged_at,
+    }
+    result = await session.execute(_ADVANCE_HEAD, params)
     return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
 

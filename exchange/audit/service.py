@@ -137,12 +137,10 @@ async def append_drafts(
     moved = await audit_repository.advance_head(
         session,
         old_size=head_size,
-        values={
-            "size": size,
-            "head_hash": prev,
-            "frontier": merkle.encode_frontier(stack),
-            "last_logged_at": logged_at,
-        },
+        size=size,
+        head_hash=prev,
+        frontier=merkle.encode_frontier(stack),
+        last_logged_at=logged_at,
     )
     if not moved:
         raise ForkRefused("the audit log head moved during an append; nothing was written")
