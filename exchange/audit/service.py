@@ -158,6 +158,9 @@ def _note_orm_changes(session: Session, _flush_context: Any) -> None:
 def _note_bulk_changes(state: ORMExecuteState) -> None:
     stmt = state.statement
     if isinstance(stmt, Insert | Update | Delete):
+        mapper = state.bind_mapper
+        if mapper is not None and getattr(mapper.class_, "__audit_exempt__", False):
+            return
         table = getattr(stmt, "table", None)
         if getattr(table, "name", None) not in _EXEMPT_TABLES:
             state.session.info[_CHANGED] = True

@@ -554,6 +554,9 @@ class IdempotencyKey(Base):
     """A participant's Idempotency-Key and the first response given to it (幂等键)."""
 
     __tablename__ = "trading_idempotency_keys"
+    # A record of requests, not market state: a replay that only tried to claim its key
+    # changes nothing, and the request that ran commits with its own audit entries.
+    __audit_exempt__ = True
 
     participant_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     key: Mapped[str] = mapped_column(String(255), primary_key=True)

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from support_trading import Market, money_invariants, tier
 
 from exchange.participants.models import Role
-from exchange.trading import idempotency, service
+from exchange.trading import idempotency, repository, service
 from exchange.trading.models import Licence, Mandate, Order, Trade
 from support import MakeParticipant, assert_problem
 
@@ -192,3 +192,26 @@ async def test_concurrent_closes_settle_an_auction_once(market: Market) -> None:
     assert closed["order"]["buyer_id"] == m.buyer.id
     assert await m.account_balance("escrow-szdex") == 0
     await money_invariants(m.runtime)
+
+
+async def test_a_duplicate_that_loses_the_claim_after_the_first_commits_replays(
+    market: Market, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The race's narrow window, made certain: the duplicate read the key before the first
+    # request committed, then tries to claim it after the commit and inserts nothing.
+    m = market
+    listing = await m.list("electricity", ["szdex"], [tier(price_fen=10_000)])
+    first = await m.order(m.buyer, listing, key="late")
+    assert first.status_code == 201, first.text
+    before = await m.balance(m.buyer)
+    read = repository.get_idempotency_key
+    misses = iter([True])
+
+    async def read_too_early(*args: Any, **kwargs: Any) -> Any:
+        return None if next(misses, False) else await read(*args, **kwargs)
+
+    monkeypatch.setattr(repository, "get_idempotency_key", read_too_early)
+    again = await m.order(m.buyer, listing, key="late")
+    assert again.status_code == 201, again.text
+    assert again.json() == first.json() and again.headers["idempotent-replayed"] == "true"
+    assert await m.balance(m.buyer) == before
