@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from exchange.context import Context
 from exchange.participants import repository
 from exchange.participants.errors import InsufficientFunds, UnbalancedJournal
-from exchange.participants.models import Account, AccountKind, Journal, Posting
+from exchange.participants.models import Account, AccountKind, Journal
 
 SANDBOX_MINT_ACCOUNT_ID = "sandbox-mint"
 LEDGER_POSTED = "ledger.posted"
@@ -60,8 +60,7 @@ async def post(ctx: Context, *, kind: str, memo: str, legs: Sequence[Leg]) -> Po
     journal = Journal(
         id=ctx.ids.new(), kind=kind, memo=memo, initiated_by=ctx.actor_ref, created_at=now
     )
-    ctx.session.add(journal)
-    postings: list[Posting] = []
+    postings: list[dict[str, object]] = []
     # Lock rows in one global order (account id) so concurrent movements cannot deadlock.
     for leg in sorted(legs, key=lambda leg: leg.account_id):
         balance = await repository.apply_delta(ctx.session, leg.account_id, leg.amount_fen)
@@ -72,15 +71,15 @@ async def post(ctx: Context, *, kind: str, memo: str, legs: Sequence[Leg]) -> Po
                 required_fen=-leg.amount_fen,
             )
         postings.append(
-            Posting(
-                journal_id=journal.id,
-                account_id=leg.account_id,
-                amount_fen=leg.amount_fen,
-                balance_after_fen=balance,
-                created_at=now,
-            )
+            {
+                "journal_id": journal.id,
+                "account_id": leg.account_id,
+                "amount_fen": leg.amount_fen,
+                "balance_after_fen": balance,
+                "created_at": now,
+            }
         )
-    ctx.session.add_all(postings)
+    await repository.insert_journal(ctx.session, journal, postings)
     ctx.audit(
         LEDGER_POSTED,
         subject_type="journal",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import BigInteger, Table, bindparam, func, select, update
+from sqlalchemy import BigInteger, Table, bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.participants.models import (
@@ -134,3 +134,27 @@ async def sum_postings_by_account(session: AsyncSession) -> dict[str, int]:
 async def all_balances(session: AsyncSession) -> dict[str, int]:
     """Every account's live balance."""
     return {a: b for a, b in (await session.execute(select(Account.id, Account.balance_fen))).all()}
+
+
+_JOURNALS: Table = Journal.__table__  # type: ignore[assignment]
+_POSTINGS: Table = Posting.__table__  # type: ignore[assignment]
+# Built once: every money movement writes a journal and its postings.
+_INSERT_JOURNAL = insert(_JOURNALS)
+_INSERT_POSTINGS = insert(_POSTINGS)
+
+
+async def insert_journal(
+    session: AsyncSession, journal: Journal, postings: Sequence[dict[str, object]]
+) -> None:
+    """Write a journal and its postings in two statements (no ORM flush, no RETURNING)."""
+    await session.execute(
+        _INSERT_JOURNAL,
+        {
+            "id": journal.id,
+            "kind": journal.kind,
+            "memo": journal.memo,
+            "initiated_by": journal.initiated_by,
+            "created_at": journal.created_at,
+        },
+    )
+    await session.execute(_INSERT_POSTINGS, list(postings))
