@@ -353,16 +353,23 @@ async def valid_certificates(
     return {c.asset_id: c for c in await session.scalars(stmt)}
 
 
-# Built once: trading reads an asset's certificate on every purchase.
-_VALID_CERTIFICATE = select(Certificate).where(
-    Certificate.asset_id == bindparam("asset_id"), Certificate.state == CertificateState.VALID
+# Built once: trading reads an asset and its certificate on every purchase.
+_ASSET_WITH_VALID_CERTIFICATE = (
+    select(Asset, Certificate)
+    .outerjoin(
+        Certificate,
+        and_(Certificate.asset_id == Asset.id, Certificate.state == CertificateState.VALID),
+    )
+    .where(Asset.id == bindparam("asset_id"))
 )
 
 
-async def valid_certificate(session: AsyncSession, asset_id: str) -> Certificate | None:
-    """The asset's unrevoked certificate, if it has one."""
-    result = await session.scalars(_VALID_CERTIFICATE, {"asset_id": asset_id})
-    return result.first()
+async def asset_with_valid_certificate(
+    session: AsyncSession, asset_id: str
+) -> tuple[Asset, Certificate | None] | None:
+    """An asset and its unrevoked certificate (if any), in one round trip."""
+    row = (await session.execute(_ASSET_WITH_VALID_CERTIFICATE, {"asset_id": asset_id})).first()
+    return None if row is None else (row[0], row[1])
 
 
 async def revoked_certificates(

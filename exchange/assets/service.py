@@ -1278,9 +1278,10 @@ class ListableAsset:
 async def listable_asset(ctx: Context, asset_id: str, holder_id: str) -> ListableAsset:
     """The asset as trading needs it, or a clear refusal: not registered, no valid certificate,
     or not held by `holder_id`."""
-    asset = await repository.get_asset(ctx.session, asset_id)
-    if asset is None:
+    found = await repository.asset_with_valid_certificate(ctx.session, asset_id)
+    if found is None:
         raise AssetNotFound(f"No data asset {asset_id!r}.")
+    asset, certificate = found
     if asset.holder_id != holder_id:
         raise NotAssetHolder(f"Participant {holder_id} does not hold asset {asset_id}.")
     if asset.status != AssetStatus.REGISTERED:
@@ -1288,7 +1289,6 @@ async def listable_asset(ctx: Context, asset_id: str, holder_id: str) -> Listabl
             f"Asset {asset_id} is {asset.status}, not registered ({REGISTRATION_RULE}).",
             rule=REGISTRATION_RULE,
         )
-    certificate = await repository.valid_certificate(ctx.session, asset.id)
     status = certificate_status(ctx, certificate) if certificate is not None else None
     if certificate is None or status not in certs.ACCEPTED_STATUSES:
         raise CertificateNotValid(f"Asset {asset_id} has no certificate in force.")
