@@ -107,12 +107,8 @@ async def test_concurrent_retries_with_one_key_charge_once(market: Market) -> No
     await money_invariants(m.runtime)
 
 
-async def test_a_duplicate_waits_for_the_request_in_flight_and_replays_it(
-    market: Market, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    m = market
-    listing = await m.list("electricity", ["szdex"], [tier(price_fen=10_000)])
-    before = await m.balance(m.buyer)
+def hold_purchases(monkeypatch: pytest.MonkeyPatch) -> tuple[asyncio.Event, asyncio.Event]:
+    """Make purchases stop inside the request until released: (entered, release) events."""
     entered, release = asyncio.Event(), asyncio.Event()
     place_order = service.place_order
 
@@ -122,6 +118,16 @@ async def test_a_duplicate_waits_for_the_request_in_flight_and_replays_it(
         return await place_order(*args, **kwargs)
 
     monkeypatch.setattr(service, "place_order", slow_place_order)
+    return entered, release
+
+
+async def test_a_duplicate_waits_for_the_request_in_flight_and_replays_it(
+    market: Market, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    m = market
+    listing = await m.list("electricity", ["szdex"], [tier(price_fen=10_000)])
+    before = await m.balance(m.buyer)
+    entered, release = hold_purchases(monkeypatch)
     first = asyncio.create_task(m.order(m.buyer, listing, key="slow"))
     await asyncio.wait_for(entered.wait(), 10)
     entered.clear()
@@ -146,15 +152,7 @@ async def test_a_duplicate_still_in_flight_after_the_bound_gets_409(
     listing = await m.list("electricity", ["szdex"], [tier(price_fen=10_000)])
     before = await m.balance(m.buyer)
     monkeypatch.setattr(idempotency, "WAIT_SECONDS", 0.3)
-    entered, release = asyncio.Event(), asyncio.Event()
-    place_order = service.place_order
-
-    async def slow_place_order(*args: Any, **kwargs: Any) -> Any:
-        entered.set()
-        await release.wait()
-        return await place_order(*args, **kwargs)
-
-    monkeypatch.setattr(service, "place_order", slow_place_order)
+    entered, release = hold_purchases(monkeypatch)
     first = asyncio.create_task(m.order(m.buyer, listing, key="stuck"))
     await asyncio.wait_for(entered.wait(), 10)
     waited = assert_problem(
