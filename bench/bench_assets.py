@@ -27,6 +27,7 @@ from sqlalchemy import select
 sys.path.insert(0, os.path.dirname(__file__))
 from _server import postgres_database
 
+from exchange import wiring
 from exchange.assets import service as assets_service
 from exchange.assets.certificates import verify_certificate_offline
 from exchange.assets.models import Certificate
@@ -34,6 +35,8 @@ from exchange.assets.pilot import PilotReport, run_pilot
 from exchange.config import Settings
 from exchange.context import Runtime
 from exchange.migrate import upgrade
+
+wiring.install()
 
 SAMPLE = 4000
 ROUNDS = 5

@@ -32,6 +32,7 @@ sys.path.insert(0, os.path.dirname(__file__))
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from _server import free_port, pct, postgres_database
 
+from exchange import wiring
 from exchange.audit import merkle, verifier
 from exchange.audit import repository as audit_repository
 from exchange.audit import service as audit_service
@@ -47,7 +48,9 @@ from exchange.database import (
 )
 from exchange.migrate import upgrade
 from exchange.participants import service as participants_service
-from exchange.participants.models import Role
+from exchange.vocabulary import Role
+
+wiring.install()
 
 ORIGIN = Settings().audit_origin
 

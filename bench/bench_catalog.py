@@ -35,12 +35,15 @@ import httpx
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from exchange import wiring
 from exchange.catalog.models import CatalogItem
 from exchange.config import Settings
 from exchange.context import Runtime
 from exchange.database import unit_of_work
 from exchange.participants import service as participants_service
-from exchange.participants.models import Role
+from exchange.vocabulary import Role
+
+wiring.install()
 
 ENGLISH = (
     "social",

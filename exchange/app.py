@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from exchange import __version__
+from exchange import __version__, wiring
 from exchange.assets.router import router as assets_router
 from exchange.audit import transparency
 from exchange.audit.router import router as audit_router
@@ -194,6 +194,7 @@ async def _no_receive() -> Message:
 
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
     """Build the exchange app; a given runtime (tests, simulations) is used as is."""
+    wiring.install()
     settings = settings or (runtime.settings if runtime else get_settings())
 
     @asynccontextmanager

@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from exchange import wiring
 from exchange.assets import cli as assets_cli
 from exchange.audit import cli as audit_cli
 from exchange.catalog import cli as catalog_cli
@@ -20,9 +21,9 @@ from exchange.context import Runtime
 from exchange.database import is_sqlite
 from exchange.migrate import upgrade
 from exchange.participants import service as participants_service
-from exchange.participants.models import Role
 from exchange.simulation import cli as simulation_cli
 from exchange.trading import cli as trading_cli
+from exchange.vocabulary import Role
 
 app = typer.Typer(
     help="Guangdong data-element market sandbox (广东数据要素市场沙盒).", no_args_is_help=True
@@ -185,6 +186,7 @@ def participants_create(
 
 def main() -> None:
     """Entry point of the `exchange` command."""
+    wiring.install()
     app()
 
 

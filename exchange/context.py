@@ -3,20 +3,52 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar, cast
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from exchange.audit import service as audit_service
 from exchange.clock import Clock, SystemClock
 from exchange.config import Settings
 from exchange.database import create_engine, make_sessionmaker, unit_of_work
+from exchange.hooks import HOOKS, NotWired
 from exchange.ids import IdFactory
-from exchange.participants.models import Role
+from exchange.vocabulary import Role
 
 SYSTEM_ACTOR = "system"
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Slot(Generic[T]):
+    """A named, typed place in a runtime's cache; declare one per cached thing, at module level."""
+
+    name: str
+
+
+class RuntimeCache:
+    """What a runtime keeps between units of work (keys, id lookups), each under a typed slot."""
+
+    __slots__ = ("_values",)
+
+    def __init__(self) -> None:
+        self._values: dict[Slot[Any], Any] = {}
+
+    def get(self, slot: Slot[T]) -> T | None:
+        """The cached value, or None."""
+        return cast("T | None", self._values.get(slot))
+
+    def set(self, slot: Slot[T], value: T) -> None:
+        """Cache `value` under `slot`."""
+        self._values[slot] = value
+
+    def get_or_make(self, slot: Slot[T], make: Callable[[], T]) -> T:
+        """The cached value, made and cached on first use."""
+        if slot not in self._values:
+            self._values[slot] = make()
+        return cast("T", self._values[slot])
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +71,7 @@ class Runtime:
     sessionmaker: async_sessionmaker[AsyncSession]
     clock: Clock = field(default_factory=SystemClock)
     ids: IdFactory = field(default_factory=IdFactory)
-    extras: dict[str, Any] = field(default_factory=dict)
+    cache: RuntimeCache = field(default_factory=RuntimeCache)
     write_gate: asyncio.Lock | None = None
 
     def __post_init__(self) -> None:
@@ -102,7 +134,10 @@ class Context:
         self, action: str, *, subject_type: str, subject_id: str, payload: dict[str, Any]
     ) -> None:
         """Record an audit entry that commits with this unit of work."""
-        audit_service.record(
+        record = HOOKS.record_audit
+        if record is None:
+            raise NotWired("record_audit")
+        record(
             self.session,
             clock=self.runtime.clock,
             origin=self.runtime.settings.audit_origin,

@@ -10,8 +10,9 @@ from exchange.assets.demo import seed_demo_assets
 from exchange.catalog.demo import seed_demo_catalog
 from exchange.context import Runtime
 from exchange.participants import service as participants_service
-from exchange.participants.models import Participant, Role
+from exchange.participants.models import Participant
 from exchange.trading.demo import seed_demo_trading
+from exchange.vocabulary import Role
 
 DEMO_PARTICIPANTS: tuple[tuple[str, Role, str], ...] = (
     ("平台管理员 Platform admin", Role.ADMIN, "CN"),

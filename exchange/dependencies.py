@@ -9,21 +9,20 @@ from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.context import Runtime
+from exchange.hooks import HOOKS
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 async def get_runtime(request: Request) -> Runtime:
-    """The runtime a request acts on: the app's, or a live class's for a student's key.
+    """The runtime a request acts on: the app's, or another a domain routes it to.
 
-    Live classes (exchange.classroom) each run their market on a sandbox database; a request
-    with a student's key is routed there, so it never reaches the main market or another
-    class. Imported here, not at the top, because the classroom builds on these dependencies.
+    Live classes run their market on sandbox databases; the classroom's resolver sends a
+    student's request there, so it never reaches the main market or another class.
     """
     runtime: Runtime = request.app.state.runtime
-    from exchange.classroom.routing import resolve_runtime
-
-    return await resolve_runtime(request, runtime)
+    resolve = HOOKS.resolve_runtime
+    return runtime if resolve is None else await resolve(request, runtime)
 
 
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]

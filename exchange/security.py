@@ -17,8 +17,8 @@ from fastapi import Depends, Request
 from exchange.context import Context, Principal
 from exchange.dependencies import RuntimeDep, SessionDep
 from exchange.errors import Forbidden, Unauthenticated
-from exchange.participants import repository as participants_repository
-from exchange.participants.models import ParticipantStatus, Role
+from exchange.hooks import HOOKS, NotWired
+from exchange.vocabulary import Role
 
 KEY_PREFIX = "gdx"
 
@@ -81,21 +81,19 @@ async def current_principal(request: Request, session: SessionDep) -> Principal:
     key_id = parse_key_id(token) if token else None
     if token is None or key_id is None:
         raise failure
-    found = await participants_repository.get_key_with_participant(session, key_id)
-    if found is None:
+    find = HOOKS.find_key
+    if find is None:
+        raise NotWired("find_key")
+    stored = await find(session, key_id)
+    if (
+        stored is None
+        or stored.revoked
+        or not hmac.compare_digest(stored.digest, key_digest(token))
+    ):
         raise failure
-    api_key, participant = found
-    if api_key.revoked_at is not None or not hmac.compare_digest(api_key.digest, key_digest(token)):
-        raise failure
-    if participant.status != ParticipantStatus.ACTIVE:
+    if not stored.active:
         raise Forbidden("This participant is suspended.")
-    return Principal(
-        id=participant.id,
-        name=participant.name,
-        role=Role(participant.role),
-        jurisdiction=participant.jurisdiction,
-        key_id=api_key.id,
-    )
+    return stored.principal
 
 
 CurrentParticipant = Annotated[Principal, Depends(current_principal)]

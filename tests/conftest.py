@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import delete, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from exchange import wiring
 from exchange.app import create_app
 from exchange.clock import ManualClock
 from exchange.config import Settings
@@ -24,10 +25,11 @@ from exchange.ids import IdFactory
 from exchange.migrate import upgrade
 from exchange.models import register_all
 from exchange.participants import service as participants_service
-from exchange.participants.models import Role
+from exchange.vocabulary import Role
 from support import Actor, MakeParticipant
 
 register_all()
+wiring.install()
 
 PG_ENV = "EXCHANGE_TEST_POSTGRES_URL"
 PG_REASON = (

@@ -11,7 +11,8 @@ from sqlalchemy import func, select
 
 from exchange.audit.models import AuditEntry
 from exchange.context import Runtime
-from exchange.participants.models import ApiKey, Participant, Role
+from exchange.participants.models import ApiKey, Participant
+from exchange.vocabulary import Role
 
 
 @dataclass

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from exchange.app import create_app
 from exchange.cli import app as cli
 from exchange.config import Settings
-from exchange.participants.models import Role
+from exchange.vocabulary import Role
 
 
 @pytest.fixture

@@ -10,18 +10,12 @@ from typing import Any, Protocol
 from exchange.assets import repository
 from exchange.assets import service as assets_service
 from exchange.assets.comparables import traded_comparables
-from exchange.assets.models import (
-    DataGrade,
-    DataRight,
-    ProductForm,
-    ReviewDecision,
-    ValuationMethod,
-)
+from exchange.assets.models import ReviewDecision, ValuationMethod
 from exchange.assets.rules import AssetDraft, publicity_ends_at
 from exchange.clock import ManualClock
 from exchange.context import Principal, Runtime
 from exchange.participants import service as participants_service
-from exchange.participants.models import Role
+from exchange.vocabulary import DataGrade, DataRight, ProductForm, Role
 
 SECOND_REVIEWER = "数据资产登记合规委员会委员（二）Compliance reviewer (second)"
 DEMO_ASSETS: tuple[tuple[AssetDraft, ValuationMethod, dict[str, Any]], ...] = (

@@ -22,6 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from exchange.database import Base, UTCDateTime
+from exchange.vocabulary import DataGrade, DataRight, ProductForm
 
 
 class AssetStatus(StrEnum):
@@ -54,33 +55,6 @@ class ApplicationStatus(StrEnum):
 
 
 OPEN_APPLICATION_STATUSES = (ApplicationStatus.UNDER_REVIEW, ApplicationStatus.IN_PUBLICITY)
-
-
-class ProductForm(StrEnum):
-    """The form a data product takes (产品形态)."""
-
-    DATASET = "dataset"  # 数据集
-    API = "api"  # 数据接口
-    INDICATOR = "indicator"  # 数据指标
-    REPORT = "report"  # 数据报告
-    MODEL = "model"  # 数据模型
-    APPLICATION = "application"  # 数据应用
-
-
-class DataRight(StrEnum):
-    """The three data rights of the "data twenty articles" (数据二十条)."""
-
-    HOLDING = "holding"  # 数据资源持有权
-    PROCESSING_USE = "processing_use"  # 数据加工使用权
-    PRODUCT_OPERATION = "product_operation"  # 数据产品经营权
-
-
-class DataGrade(StrEnum):
-    """Data grading (数据分级)."""
-
-    GENERAL = "general"  # 一般数据
-    IMPORTANT = "important"  # 重要数据
-    CORE = "core"  # 核心数据
 
 
 class ReviewDecision(StrEnum):

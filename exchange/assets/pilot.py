@@ -19,12 +19,12 @@ from datetime import timedelta
 from exchange.assets import repository
 from exchange.assets import service as assets_service
 from exchange.assets.certificates import VerificationStatus, verify_certificate_offline
-from exchange.assets.models import DataGrade, DataRight, ProductForm, ReviewDecision
+from exchange.assets.models import ReviewDecision
 from exchange.assets.rules import AssetDraft, publicity_ends_at
 from exchange.clock import ManualClock
 from exchange.context import Principal, Runtime
 from exchange.participants import service as participants_service
-from exchange.participants.models import Role
+from exchange.vocabulary import DataGrade, DataRight, ProductForm, Role
 
 PILOT_HOLDERS: tuple[tuple[str, str], ...] = (
     ("广东省", "广东省医疗保障局（试点）Guangdong Provincial Healthcare Security Administration"),

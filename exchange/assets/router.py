@@ -46,10 +46,7 @@ from exchange.assets.models import (
     Asset,
     AssetStatus,
     AssetValuation,
-    DataGrade,
-    DataRight,
     PledgeStatus,
-    ProductForm,
     ValuationMethod,
 )
 from exchange.assets.rules import AssetDraft
@@ -86,8 +83,8 @@ from exchange.assets.schemas import (
 from exchange.context import Context
 from exchange.dependencies import RuntimeDep
 from exchange.errors import Forbidden, InvalidInput, responses
-from exchange.participants.models import Role
 from exchange.security import ActorContext, context_for
+from exchange.vocabulary import DataGrade, DataRight, ProductForm, Role
 
 router = APIRouter(prefix="/v1", tags=["assets"])
 

@@ -18,8 +18,9 @@ from exchange.assets.errors import (
     ScenarioRequired,
     UnknownSourceItem,
 )
-from exchange.assets.models import GRADE_LABELS, DataGrade, DataRight, ProductForm
+from exchange.assets.models import GRADE_LABELS
 from exchange.clock import add_working_days
+from exchange.vocabulary import DataGrade, DataRight, ProductForm
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,16 +12,14 @@ from exchange.assets.models import (
     ApplicationKind,
     ApplicationStatus,
     AssetStatus,
-    DataGrade,
-    DataRight,
     ObjectionDecision,
     ObjectionStatus,
     PledgeStatus,
-    ProductForm,
     ReviewDecision,
     ValuationMethod,
 )
 from exchange.schemas import RequestModel, ResponseModel, StrictBool, StrictInt
+from exchange.vocabulary import DataGrade, DataRight, ProductForm
 
 MAX_AMOUNT_FEN = 10**15  # ten trillion yuan: far above any sandbox amount, far below 2^53
 MAX_INCOME_PER_PERIOD_FEN = 10**14  # so that fifty periods still sum below 2^53

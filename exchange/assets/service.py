@@ -61,13 +61,10 @@ from exchange.assets.models import (
     AssetValuation,
     Certificate,
     CertificateState,
-    DataGrade,
-    DataRight,
     ObjectionDecision,
     ObjectionStatus,
     Pledge,
     PledgeStatus,
-    ProductForm,
     ReviewDecision,
     ValuationMethod,
 )
@@ -85,10 +82,10 @@ from exchange.catalog import service as catalog_service
 from exchange.catalog.errors import ItemNotFound
 from exchange.clock import rfc3339
 from exchange.config import Settings
-from exchange.context import Context, Principal, Runtime
+from exchange.context import Context, Principal, Runtime, Slot
 from exchange.errors import Forbidden, InvalidInput
 from exchange.participants import service as participants_service
-from exchange.participants.models import Role
+from exchange.vocabulary import DataGrade, DataRight, ProductForm, Role
 
 HOLDER_ROLES = frozenset({Role.DEPARTMENT, Role.ENTERPRISE})
 OVERSEER_ROLES = frozenset({Role.ADMIN, Role.REGULATOR, Role.COMPLIANCE_REVIEWER})
@@ -96,7 +93,7 @@ REVOKER_ROLES = frozenset({Role.ADMIN, Role.REGULATOR})
 VALUER_ROLES = frozenset({Role.ADMIN, Role.COMPLIANCE_REVIEWER})
 NULLABLE_FIELDS = frozenset({"personal_information_basis"})
 REGISTRY_KEY_FILE = "registry-ed25519.pem"
-_REGISTRY_KEY = "assets.registry_key"
+_REGISTRY_KEY: Slot[RegistryKey] = Slot("assets.registry_key")
 
 
 class Visible(Protocol):
@@ -131,12 +128,7 @@ def load_registry_key(settings: Settings) -> RegistryKey:
 
 def registry_key(runtime: Runtime) -> RegistryKey:
     """The registry key, loaded lazily once per runtime and cached on it."""
-    cached = runtime.extras.get(_REGISTRY_KEY)
-    if isinstance(cached, RegistryKey):
-        return cached
-    key = load_registry_key(runtime.settings)
-    runtime.extras[_REGISTRY_KEY] = key
-    return key
+    return runtime.cache.get_or_make(_REGISTRY_KEY, lambda: load_registry_key(runtime.settings))
 
 
 # --- who may see and do what ---------------------------------------------------------------

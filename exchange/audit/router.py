@@ -29,8 +29,8 @@ from exchange.clock import as_utc
 from exchange.context import Context
 from exchange.dependencies import RuntimeDep, SessionDep
 from exchange.errors import Forbidden, Unauthenticated, responses
-from exchange.participants.models import Role
 from exchange.security import context_for
+from exchange.vocabulary import Role
 
 router = APIRouter(prefix="/v1/audit", tags=["audit"])
 

@@ -58,7 +58,7 @@ from exchange.audit.schemas import (
 from exchange.audit.verifier import LogChecker, export_line
 from exchange.clock import rfc3339
 from exchange.config import Settings
-from exchange.context import Context, Runtime
+from exchange.context import Context, Runtime, Slot
 from exchange.database import unit_of_work
 from exchange.participants import ledger
 from exchange.participants import repository as participants_repository
@@ -72,7 +72,7 @@ log = logging.getLogger("exchange.audit")
 
 # A fresh checkpoint covers every entry committed more than this long ago.
 CHECKPOINT_FRESHNESS = timedelta(seconds=1)
-_KEYRING = "audit_keyring"
+_KEYRING: Slot[KeyRing] = Slot("audit.keyring")
 
 
 def keyring_for(settings: Settings) -> KeyRing:
@@ -82,8 +82,7 @@ def keyring_for(settings: Settings) -> KeyRing:
 
 def runtime_keyring(runtime: Runtime) -> KeyRing:
     """The runtime's signing keys (one ring per runtime, re-reading the key directory)."""
-    ring: KeyRing = runtime.extras.setdefault(_KEYRING, keyring_for(runtime.settings))
-    return ring
+    return runtime.cache.get_or_make(_KEYRING, lambda: keyring_for(runtime.settings))
 
 
 def keyring(ctx: Context) -> KeyRing:
@@ -181,18 +180,18 @@ async def _extends(session: AsyncSession, latest: AuditCheckpoint, size: int, ro
 # ---------------------------------------------------------------------------------------
 
 
-_CHECKPOINTED = "audit_checkpointed_size"
+_CHECKPOINTED: Slot[int] = Slot("audit.checkpointed_size")
 
 
 async def _provable_size(ctx: Context, tree_size: int | None) -> int:
     """The tree size to prove against: given, or the latest checkpoint's; never beyond it."""
     # Checkpoints only grow, so a size once seen signed stays provable: proofs against a
     # size the client holds (the usual case) skip the checkpoint query.
-    known: int = ctx.runtime.extras.get(_CHECKPOINTED, 0)
+    known = ctx.runtime.cache.get(_CHECKPOINTED) or 0
     if tree_size is not None and tree_size <= known:
         return tree_size
     limit = await audit_repository.latest_checkpoint_size(ctx.session)
-    ctx.runtime.extras[_CHECKPOINTED] = limit
+    ctx.runtime.cache.set(_CHECKPOINTED, limit)
     if tree_size is None:
         return limit
     if tree_size > limit:

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from exchange.catalog.models import Opening, UpdateFrequency, UsageMethod
+from exchange.catalog.models import UpdateFrequency, UsageMethod
 from exchange.clock import rfc3339
+from exchange.vocabulary import Opening
 
 CONTEXT: dict[str, Any] = {
     "dcat": "http://www.w3.org/ns/dcat#",

@@ -9,7 +9,7 @@ from exchange.catalog import loader, repository, service
 from exchange.catalog.generator import ELEMENTS_BY_KEY
 from exchange.catalog.schemas import DepartmentCreate, FieldSpec, ItemCreate, ShareRequestCreate
 from exchange.context import Context, Principal
-from exchange.participants.models import Role
+from exchange.vocabulary import Role
 
 DEMO_CODE = "DEMO-440000-GSDA"
 

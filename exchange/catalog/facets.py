@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from exchange.catalog.models import Grade, Level, Opening, Sharing
+from exchange.catalog.models import Level
+from exchange.vocabulary import Grade, Opening, Sharing
 
 LEVELS: tuple[str, ...] = (Level.PROVINCE, Level.CITY, Level.COUNTY)
 GRADES: tuple[str, ...] = (Grade.GENERAL, Grade.IMPORTANT, Grade.CORE)

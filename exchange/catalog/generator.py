@@ -22,15 +22,13 @@ from exchange.catalog.models import (
     UPDATE_FREQUENCY_LABELS,
     DataType,
     FieldRole,
-    Grade,
     Level,
     MaskingRule,
-    Opening,
-    Sharing,
     UpdateFrequency,
     UpdateMethod,
     UsageMethod,
 )
+from exchange.vocabulary import Grade, Opening, Sharing
 
 T = TypeVar("T")
 

@@ -30,6 +30,11 @@ from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 from exchange.database import Base, BigIntId, UTCDateTime
+from exchange.vocabulary import (
+    Grade,
+    Opening,
+    Sharing,
+)
 
 
 class CompactJSON(TypeDecorator[Any]):
@@ -156,51 +161,6 @@ def usage_mask(methods: list[UsageMethod] | tuple[UsageMethod, ...]) -> int:
 def usage_methods(mask: int) -> list[UsageMethod]:
     """The usage methods of a bit mask, in declaration order."""
     return [method for method, bit in USAGE_BITS.items() if mask & bit]
-
-
-class Grade(StrEnum):
-    """Data grade (数据分级)."""
-
-    GENERAL = "general"  # 一般数据
-    IMPORTANT = "important"  # 重要数据
-    CORE = "core"  # 核心数据
-
-
-GRADE_LABELS: dict[Grade, str] = {
-    Grade.GENERAL: "一般数据",
-    Grade.IMPORTANT: "重要数据",
-    Grade.CORE: "核心数据",
-}
-
-
-class Sharing(StrEnum):
-    """Sharing attribute (共享属性) between government departments."""
-
-    UNCONDITIONAL = "unconditional"  # 无条件共享
-    CONDITIONAL = "conditional"  # 有条件共享
-    NOT_SHARED = "not_shared"  # 不予共享
-
-
-SHARING_LABELS: dict[Sharing, str] = {
-    Sharing.UNCONDITIONAL: "无条件共享",
-    Sharing.CONDITIONAL: "有条件共享",
-    Sharing.NOT_SHARED: "不予共享",
-}
-
-
-class Opening(StrEnum):
-    """Opening attribute (开放属性) towards the public."""
-
-    UNCONDITIONAL = "unconditional"  # 无条件开放
-    CONDITIONAL = "conditional"  # 有条件开放
-    NOT_OPEN = "not_open"  # 不予开放
-
-
-OPENING_LABELS: dict[Opening, str] = {
-    Opening.UNCONDITIONAL: "无条件开放",
-    Opening.CONDITIONAL: "有条件开放",
-    Opening.NOT_OPEN: "不予开放",
-}
 
 
 class FieldRole(StrEnum):

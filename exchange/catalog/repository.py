@@ -45,7 +45,6 @@ from exchange.catalog.models import (
     ItemField,
     ItemSample,
     ItemVersion,
-    Opening,
     QualityReport,
     SearchPosting,
     SearchTerm,
@@ -56,6 +55,7 @@ from exchange.catalog.models import (
     TermFacetCount,
 )
 from exchange.catalog.text import like_pattern, prefix_upper_bound
+from exchange.vocabulary import Opening
 
 # --- divisions and departments ---------------------------------------------------------
 

@@ -41,7 +41,7 @@ from exchange.catalog.errors import (
     UnsupportedSampleType,
     VersionNotFound,
 )
-from exchange.catalog.models import ConflictStatus, Level, Opening, ShareStatus
+from exchange.catalog.models import ConflictStatus, Level, ShareStatus
 from exchange.catalog.schemas import (
     ConflictEscalate,
     ConflictPage,
@@ -76,8 +76,8 @@ from exchange.catalog.schemas import (
 from exchange.context import Context
 from exchange.dependencies import RuntimeDep, SessionDep
 from exchange.errors import Forbidden, responses
-from exchange.participants.models import Role
 from exchange.security import ActorContext, context_for
+from exchange.vocabulary import Opening, Role
 
 router = APIRouter(prefix="/v1")
 

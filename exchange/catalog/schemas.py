@@ -13,17 +13,15 @@ from exchange.catalog.models import (
     ConflictStatus,
     DataType,
     FieldRole,
-    Grade,
     Level,
     MaskingRule,
-    Opening,
     ShareStatus,
-    Sharing,
     UpdateFrequency,
     UpdateMethod,
     UsageMethod,
 )
 from exchange.schemas import RequestModel, ResponseModel, StrictBool, StrictInt
+from exchange.vocabulary import Grade, Opening, Sharing
 
 Id = Annotated[str, StringConstraints(min_length=1, max_length=36)]
 DivisionCode = Annotated[str, Field(pattern=r"^\d{6}$", examples=["440300"])]

@@ -54,10 +54,7 @@ from exchange.catalog.errors import (
 from exchange.catalog.generator import DivisionInfo
 from exchange.catalog.masking import mask_record
 from exchange.catalog.models import (
-    GRADE_LABELS,
     LEVEL_LABELS,
-    OPENING_LABELS,
-    SHARING_LABELS,
     UPDATE_FREQUENCY_LABELS,
     USAGE_BITS,
     USAGE_LABELS,
@@ -68,16 +65,13 @@ from exchange.catalog.models import (
     DataType,
     Department,
     FieldRole,
-    Grade,
     ItemField,
     ItemSample,
     Level,
     MaskingRule,
-    Opening,
     QualityReport,
     ShareRequest,
     ShareStatus,
-    Sharing,
     SourceConflict,
     UpdateFrequency,
     UsageMethod,
@@ -130,11 +124,19 @@ from exchange.catalog.schemas import (
     SourcePointer,
 )
 from exchange.clock import add_working_days, working_days_between
-from exchange.context import Context, Principal
+from exchange.context import Context, Principal, Slot
 from exchange.database import unit_of_work
 from exchange.errors import Forbidden
 from exchange.participants import service as participants_service
-from exchange.participants.models import Role
+from exchange.vocabulary import (
+    GRADE_LABELS,
+    OPENING_LABELS,
+    SHARING_LABELS,
+    Grade,
+    Opening,
+    Role,
+    Sharing,
+)
 
 SHARE_TARGET_WORKING_DAYS = 3
 FACET_DEPARTMENTS = 10
@@ -145,7 +147,7 @@ MAX_FILTER_VALUES = 20
 MAX_SAMPLE_RECORDS = 50
 LATEST_REPORTS = 5
 PROVINCE_CODE = "440000"
-_DIVISIONS_KEY = "catalog.divisions"
+_DIVISIONS: Slot[dict[str, DivisionInfo]] = Slot("catalog.divisions")
 
 
 def item_url(item_id: str) -> str:
@@ -224,7 +226,7 @@ async def _acting_for(ctx: Context, department_id: str) -> None:
 
 async def divisions(ctx: Context) -> dict[str, DivisionInfo]:
     """All divisions by code (seeded by the migration and never changed: cached)."""
-    cached = ctx.runtime.extras.get(_DIVISIONS_KEY)
+    cached = ctx.runtime.cache.get(_DIVISIONS)
     if cached is None:
         rows = await repository.all_divisions(ctx.session)
         cached = {
@@ -232,7 +234,7 @@ async def divisions(ctx: Context) -> dict[str, DivisionInfo]:
             for d in rows
         }
         if cached:
-            ctx.runtime.extras[_DIVISIONS_KEY] = cached
+            ctx.runtime.cache.set(_DIVISIONS, cached)
     return dict(cached)
 
 

@@ -16,7 +16,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.assets import service as assets_service
 from exchange.context import Context, Principal, Runtime
-from exchange.participants.models import Role
 from exchange.simulation import agents as strategy
 from exchange.simulation import engine, welfare
 from exchange.simulation.market import RoundOutcome, RoundPlan
@@ -43,6 +42,7 @@ from exchange.simulation.world import (
 from exchange.trading import service as trading_service
 from exchange.trading.models import VenueStatus
 from exchange.trading.repository import TradeFilter
+from exchange.vocabulary import Role
 
 PAGE = 500
 # Seats of the market's own staff: always bots, never offered to students.

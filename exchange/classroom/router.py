@@ -36,8 +36,8 @@ from exchange.classroom.schemas import (
 from exchange.context import Context
 from exchange.dependencies import RuntimeDep
 from exchange.errors import Forbidden, responses
-from exchange.participants.models import Role
 from exchange.security import ActorContext, context_for
+from exchange.vocabulary import Role
 
 router = APIRouter(prefix="/v1/classroom", tags=["classroom"])
 

@@ -16,14 +16,14 @@ from pathlib import Path
 from typing import Any
 
 from exchange.clock import Clock
-from exchange.context import Runtime
+from exchange.context import Runtime, Slot
 from exchange.database import create_engine, make_sessionmaker
 from exchange.ids import IdFactory
 from exchange.migrate import upgrade
 
-REGISTRY_KEY = "classroom.registry"
-CLASS_ID_KEY = "classroom.class_id"
-MAIN_KEY = "classroom.main"
+REGISTRY: Slot[ClassRegistry] = Slot("classroom.registry")
+CLASS_ID: Slot[str] = Slot("classroom.class_id")
+MAIN: Slot[Runtime] = Slot("classroom.main")
 ROUTE_CACHE_SIZE = 100_000
 
 
@@ -99,8 +99,8 @@ class ClassRegistry:
             clock=clock,
             ids=IdFactory(),
         )
-        runtime.extras[CLASS_ID_KEY] = class_id
-        runtime.extras[MAIN_KEY] = self.main
+        runtime.cache.set(CLASS_ID, class_id)
+        runtime.cache.set(MAIN, self.main)
         return runtime
 
     async def create(self, class_id: str) -> ClassSession:
@@ -148,9 +148,4 @@ class ClassRegistry:
 
 def registry(main: Runtime) -> ClassRegistry:
     """The class registry of an app (made on first use)."""
-    found = main.extras.get(REGISTRY_KEY)
-    if isinstance(found, ClassRegistry):
-        return found
-    created = ClassRegistry(main)
-    main.extras[REGISTRY_KEY] = created
-    return created
+    return main.cache.get_or_make(REGISTRY, lambda: ClassRegistry(main))

@@ -53,12 +53,11 @@ from exchange.classroom.models import (
     Presence,
     Seat,
 )
-from exchange.classroom.sandbox import CLASS_ID_KEY, MAIN_KEY, ClassSession, registry
+from exchange.classroom.sandbox import CLASS_ID, MAIN, ClassSession, registry
 from exchange.context import Context, Principal, Runtime
 from exchange.errors import Forbidden
 from exchange.migrate import ROOT
 from exchange.participants import service as participants_service
-from exchange.participants.models import Role
 from exchange.participants.service import IssuedKey
 from exchange.simulation import loader, runner, welfare
 from exchange.simulation.results import Results, RunRecord, write_csv
@@ -66,6 +65,7 @@ from exchange.simulation.scenario import Scenario
 from exchange.simulation.services_market import SetupRefused, package_of, remove_database
 from exchange.simulation.world import build_world
 from exchange.trading import service as trading_service
+from exchange.vocabulary import Role
 
 log = logging.getLogger("exchange.classroom")
 
@@ -741,9 +741,9 @@ class StudentState:
 async def student_view(ctx: Context) -> StudentState:
     """A student's own view: the round, its seat and money, its need or its products."""
     actor = ctx.actor
-    class_id = ctx.runtime.extras.get(CLASS_ID_KEY)
-    main = ctx.runtime.extras.get(MAIN_KEY)
-    if actor is None or not isinstance(class_id, str) or not isinstance(main, Runtime):
+    class_id = ctx.runtime.cache.get(CLASS_ID)
+    main = ctx.runtime.cache.get(MAIN)
+    if actor is None or class_id is None or main is None:
         raise NotAStudent("This is for students of a live class, with their class key.")
     async with main.unit_of_work(write=False) as session:
         cls = await repository.get_class(session, class_id)

@@ -9,42 +9,7 @@ from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from exchange.database import Base, BigIntId, UTCDateTime
-
-
-class Role(StrEnum):
-    """The one role a participant acts in."""
-
-    DEPARTMENT = "department"  # 政府部门
-    ENTERPRISE = "enterprise"  # 企业
-    INDIVIDUAL = "individual"  # 个人
-    BROKER = "broker"  # 数据经纪人
-    EXCHANGE_OPERATOR = "exchange_operator"  # 数据交易所运营方
-    COMPLIANCE_REVIEWER = "compliance_reviewer"  # 登记合规委员会委员
-    REGULATOR = "regulator"  # 监管部门
-    LENDER = "lender"  # 金融机构
-    INSTRUCTOR = "instructor"  # 课程教师
-    ADMIN = "admin"  # 平台管理员
-
-
-ROLE_LABELS: dict[Role, str] = {
-    Role.DEPARTMENT: "政府部门",
-    Role.ENTERPRISE: "企业",
-    Role.INDIVIDUAL: "个人",
-    Role.BROKER: "数据经纪人",
-    Role.EXCHANGE_OPERATOR: "数据交易所运营方",
-    Role.COMPLIANCE_REVIEWER: "数据资产登记合规委员会",
-    Role.REGULATOR: "监管部门",
-    Role.LENDER: "金融机构",
-    Role.INSTRUCTOR: "课程教师",
-    Role.ADMIN: "平台管理员",
-}
-
-
-class ParticipantStatus(StrEnum):
-    """Whether a participant may act."""
-
-    ACTIVE = "active"
-    SUSPENDED = "suspended"
+from exchange.vocabulary import ParticipantStatus, Role
 
 
 class Participant(Base):

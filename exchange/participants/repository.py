@@ -7,15 +7,8 @@ from collections.abc import Sequence
 from sqlalchemy import BigInteger, Table, bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from exchange.participants.models import (
-    Account,
-    AccountKind,
-    ApiKey,
-    Journal,
-    Participant,
-    Posting,
-    Role,
-)
+from exchange.participants.models import Account, AccountKind, ApiKey, Journal, Participant, Posting
+from exchange.vocabulary import Role
 
 ACCOUNTS: Table = Account.__table__  # type: ignore[assignment]
 

@@ -11,7 +11,7 @@ from exchange.errors import Conflict, Forbidden, NotFound, responses
 from exchange.participants import service
 from exchange.participants.errors import InsufficientFunds, LastKeyRevocation, SelfTransfer
 from exchange.participants.ledger import PostedJournal
-from exchange.participants.models import ROLE_LABELS, Account, Journal, Participant, Posting, Role
+from exchange.participants.models import Account, Journal, Participant, Posting
 from exchange.participants.schemas import (
     AccountRead,
     ApiKeyCreate,
@@ -28,6 +28,7 @@ from exchange.participants.schemas import (
     TransferCreate,
 )
 from exchange.security import ActorContext, context_for
+from exchange.vocabulary import ROLE_LABELS, Role
 
 router = APIRouter(prefix="/v1", tags=["participants"])
 

@@ -7,20 +7,12 @@ from typing import Annotated
 
 from pydantic import Field, StringConstraints
 
-from exchange.participants.models import ParticipantStatus, Role
 from exchange.schemas import RequestModel, ResponseModel, StrictInt
+from exchange.vocabulary import Jurisdiction, ParticipantStatus, Role
 
 MAX_AMOUNT_FEN = 10**15  # ten trillion yuan: far above any sandbox movement, far below 2^53
 
 Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
-Jurisdiction = Annotated[
-    str,
-    Field(
-        pattern=r"^[A-Z]{2}$",
-        description="CN (mainland), HK, MO, or an ISO 3166-1 alpha-2 country code",
-        examples=["CN", "HK", "SG"],
-    ),
-]
 AmountFen = Annotated[StrictInt, Field(gt=0, le=MAX_AMOUNT_FEN, description="Amount in fen (分)")]
 Memo = Annotated[str, StringConstraints(max_length=500)]
 

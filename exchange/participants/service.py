@@ -5,8 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from exchange.context import Context, Principal
 from exchange.errors import Forbidden
+from exchange.hooks import StoredKey
 from exchange.participants import ledger, repository
 from exchange.participants.errors import (
     ApiKeyNotFound,
@@ -14,17 +17,9 @@ from exchange.participants.errors import (
     ParticipantNotFound,
     SelfTransfer,
 )
-from exchange.participants.models import (
-    Account,
-    AccountKind,
-    ApiKey,
-    Journal,
-    Participant,
-    ParticipantStatus,
-    Posting,
-    Role,
-)
+from exchange.participants.models import Account, AccountKind, ApiKey, Journal, Participant, Posting
 from exchange.security import new_api_key
+from exchange.vocabulary import ParticipantStatus, Role
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +28,27 @@ class IssuedKey:
 
     record: ApiKey
     secret: str
+
+
+async def find_key(session: AsyncSession, key_id: str) -> StoredKey | None:
+    """The stored API key with this public id and the participant it speaks for."""
+    found = await repository.get_key_with_participant(session, key_id)
+    if found is None:
+        return None
+    api_key, participant = found
+    return StoredKey(
+        key_id=api_key.id,
+        digest=api_key.digest,
+        revoked=api_key.revoked_at is not None,
+        active=participant.status == ParticipantStatus.ACTIVE,
+        principal=Principal(
+            id=participant.id,
+            name=participant.name,
+            role=Role(participant.role),
+            jurisdiction=participant.jurisdiction,
+            key_id=api_key.id,
+        ),
+    )
 
 
 async def register(

@@ -23,8 +23,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from exchange import wiring
 from exchange.assets import service as assets_service
-from exchange.assets.models import DataGrade, DataRight, ProductForm, ReviewDecision
+from exchange.assets.models import ReviewDecision
 from exchange.assets.rules import AssetDraft, publicity_ends_at
 from exchange.audit import merkle
 from exchange.clock import ManualClock
@@ -36,7 +37,6 @@ from exchange.ids import IdFactory
 from exchange.migrate import upgrade
 from exchange.participants import ledger
 from exchange.participants import service as participants_service
-from exchange.participants.models import Role
 from exchange.security import seeded_api_keys
 from exchange.simulation import agents as strategy
 from exchange.simulation import repository
@@ -69,12 +69,12 @@ from exchange.trading import service as trading_service
 from exchange.trading.models import (
     AuctionRule,
     CustomsStatus,
-    DeliveryKind,
     MandateAction,
     OrderStatus,
     VenueStatus,
 )
 from exchange.trading.settlement import Placed
+from exchange.vocabulary import DataGrade, DataRight, DeliveryKind, ProductForm, Role
 
 AUDIT_PENDING = "audit_pending"  # where exchange.audit.service queues a unit's entries
 REGISTRY_KEY_FILE = "registry-ed25519.pem"
@@ -341,6 +341,7 @@ class ServiceMarket:
         settings = simulation_settings(self.db_path, key_dir)
         engine = inline_engine(self.db_path, synchronous="OFF")
         await upgrade(engine)
+        wiring.install()
         return Runtime(
             settings=settings,
             engine=engine,

@@ -20,7 +20,6 @@ from exchange.context import Context
 from exchange.errors import ExchangeError, Forbidden, InvalidInput
 from exchange.participants import ledger
 from exchange.participants import service as participants_service
-from exchange.participants.models import Role
 from exchange.trading import matching, repository, rules
 from exchange.trading.errors import (
     EXCLUSIVE_RULE,
@@ -41,7 +40,6 @@ from exchange.trading.models import (
     Bid,
     BidStatus,
     MandateAction,
-    TradeMode,
 )
 from exchange.trading.repository import Offer
 from exchange.trading.service import get_offer, operator_exchange, oversees
@@ -56,6 +54,7 @@ from exchange.trading.settlement import (
     open_order,
     resolve_buyer,
 )
+from exchange.vocabulary import Role, TradeMode
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,14 +15,13 @@ from datetime import timedelta
 
 from exchange.assets import service as assets_service
 from exchange.assets.demo import DemoParticipant
-from exchange.assets.models import DataGrade, DataRight, ProductForm, ReviewDecision
+from exchange.assets.models import ReviewDecision
 from exchange.assets.rules import AssetDraft, publicity_ends_at
 from exchange.clock import ManualClock
 from exchange.context import Principal, Runtime
 from exchange.participants import service as participants_service
-from exchange.participants.models import Role
 from exchange.trading import repository, service
-from exchange.trading.models import DeliveryKind
+from exchange.vocabulary import DataGrade, DataRight, DeliveryKind, ProductForm, Role
 
 DEMO_EXCHANGE = "gzde"
 

@@ -22,14 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from exchange.database import Base, UTCDateTime
-
-
-class TradeMode(StrEnum):
-    """The three ways to trade (交易方式)."""
-
-    POSTED = "posted"  # 挂牌交易: buy a tier at its posted price
-    NEGOTIATED = "negotiated"  # 协议交易: request ↔ offer → agreement
-    AUCTION = "auction"  # 竞价交易: sealed-bid auction of an exclusive licence
+from exchange.vocabulary import DeliveryKind, TradeMode
 
 
 class ListingReview(StrEnum):
@@ -47,13 +40,6 @@ class VenueStatus(StrEnum):
     SUSPENDED = "suspended"  # 暂停
     REJECTED = "rejected"  # 审核不通过
     DELISTED = "delisted"  # 已下架 (final)
-
-
-class DeliveryKind(StrEnum):
-    """How a data product is delivered (交付方式)."""
-
-    FILE = "file"  # 数据文件
-    API = "api"  # 数据接口 (the package is the API's description)
 
 
 class MandateAction(StrEnum):
@@ -148,14 +134,6 @@ class CustomsDecision(StrEnum):
     AUTO_REFUSED = "auto_refused"  # 核心数据: never leaves
     APPROVED = "approved"  # a regulator approved it on the declared legal basis
     REJECTED = "rejected"  # a regulator rejected it
-
-
-class LegalBasis(StrEnum):
-    """The legal basis a cross-border buyer declares for data export (数据出境路径)."""
-
-    SECURITY_ASSESSMENT = "security_assessment"  # 数据出境安全评估
-    STANDARD_CONTRACT = "standard_contract"  # 个人信息出境标准合同
-    CERTIFICATION = "certification"  # 个人信息保护认证
 
 
 class Exchange(Base):

@@ -34,7 +34,6 @@ from exchange.trading.models import (
     NegotiationParty,
     NegotiationState,
     OrderStatus,
-    TradeMode,
 )
 from exchange.trading.service import get_offer, oversees
 from exchange.trading.settlement import (
@@ -50,6 +49,7 @@ from exchange.trading.settlement import (
     open_order,
     resolve_buyer,
 )
+from exchange.vocabulary import TradeMode
 
 
 @dataclass(frozen=True, slots=True)

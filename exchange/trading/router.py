@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Header, Query, Response
 
-from exchange.assets.models import GRADE_LABELS, PRODUCT_FORM_LABELS, DataGrade, ProductForm
+from exchange.assets.models import GRADE_LABELS, PRODUCT_FORM_LABELS
 from exchange.context import Context
 from exchange.errors import Conflict, Forbidden, InvalidInput, NotFound, responses
 from exchange.participants.errors import InsufficientFunds
@@ -80,7 +80,6 @@ from exchange.trading.models import (
     OrderStatus,
     Rulebook,
     Trade,
-    TradeMode,
 )
 from exchange.trading.repository import TradeFilter
 from exchange.trading.schemas import (
@@ -133,6 +132,7 @@ from exchange.trading.schemas import (
 )
 from exchange.trading.service import ListingView, MarketSlice, MarketStats
 from exchange.trading.settlement import Placed
+from exchange.vocabulary import DataGrade, ProductForm, TradeMode
 
 router = APIRouter(prefix="/v1", tags=["trading"])
 

@@ -17,16 +17,14 @@ from exchange.trading.models import (
     BrokerLicenceStatus,
     CustomsDecision,
     CustomsStatus,
-    DeliveryKind,
-    LegalBasis,
     ListingReview,
     MandateAction,
     NegotiationParty,
     NegotiationState,
     OrderStatus,
-    TradeMode,
     VenueStatus,
 )
+from exchange.vocabulary import DeliveryKind, LegalBasis, TradeMode
 
 MAX_AMOUNT_FEN = 10**15
 

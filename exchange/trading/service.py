@@ -16,12 +16,10 @@ from datetime import datetime
 from typing import Any, Literal
 
 from exchange.assets import service as assets_service
-from exchange.assets.models import DataGrade
 from exchange.context import Context, Principal
 from exchange.errors import ExchangeError, Forbidden, InvalidInput
 from exchange.participants import service as participants_service
 from exchange.participants.errors import ParticipantNotFound
-from exchange.participants.models import ParticipantStatus, Role
 from exchange.trading import market, repository, rules
 from exchange.trading.errors import (
     COMPLIANCE_RULE,
@@ -53,7 +51,6 @@ from exchange.trading.models import (
     CustomsCase,
     CustomsDecision,
     CustomsStatus,
-    DeliveryKind,
     DeliveryPackage,
     Exchange,
     ExchangeOperator,
@@ -72,7 +69,6 @@ from exchange.trading.models import (
     Rulebook,
     ServiceBase,
     Trade,
-    TradeMode,
     VenueStatus,
 )
 from exchange.trading.repository import Offer, TradeFilter
@@ -90,6 +86,7 @@ from exchange.trading.settlement import (
     resolve_buyer,
     settle,
 )
+from exchange.vocabulary import DataGrade, DeliveryKind, ParticipantStatus, Role, TradeMode
 
 # Instructors are not overseers of the main market: a live class reads its own sandbox market
 # as that market's admin (`classroom.live`), so nothing needs them to see real trades.

@@ -14,12 +14,10 @@ from datetime import timedelta
 from typing import Any
 
 from exchange.assets import service as assets_service
-from exchange.assets.models import DataGrade
-from exchange.context import Context, Principal
+from exchange.context import Context, Principal, Slot
 from exchange.errors import Forbidden, InvalidInput
 from exchange.participants import ledger
 from exchange.participants import service as participants_service
-from exchange.participants.models import ParticipantStatus, Role
 from exchange.trading import repository, rules
 from exchange.trading.errors import (
     CORE_DATA_RULE,
@@ -60,10 +58,10 @@ from exchange.trading.models import (
     OrderStatus,
     Rulebook,
     Trade,
-    TradeMode,
     VenueStatus,
 )
 from exchange.trading.repository import Offer
+from exchange.vocabulary import DataGrade, ParticipantStatus, Role, TradeMode
 
 BUYER_ROLES = frozenset({Role.ENTERPRISE, Role.INDIVIDUAL, Role.DEPARTMENT})
 
@@ -80,12 +78,12 @@ def rule_of(exchange: Exchange, rulebook: Rulebook, clause: str) -> str:
     return f"{exchange.name}交易规则 v{rulebook.version}: {clause}"
 
 
-_ACCOUNT_IDS = "trading.account_ids"
+_ACCOUNT_IDS: Slot[dict[str, str]] = Slot("trading.account_ids")
 
 
 async def account_of(ctx: Context, owner_id: str) -> str:
     """The id of the cash account an owner holds; cached, since an account never changes hands."""
-    cache: dict[str, str] = ctx.runtime.extras.setdefault(_ACCOUNT_IDS, {})
+    cache = ctx.runtime.cache.get_or_make(_ACCOUNT_IDS, dict)
     found = cache.get(owner_id)
     if found is None:
         found = (await participants_service.account_of(ctx, owner_id)).id

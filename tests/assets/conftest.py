@@ -8,7 +8,7 @@ from support_assets import Registry
 
 from exchange.clock import ManualClock
 from exchange.context import Runtime
-from exchange.participants.models import Role
+from exchange.vocabulary import Role
 from support import Actor, MakeParticipant
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from support_assets import Registry
 from trading.support_trading import file_delivery, tier
 
-from exchange.participants.models import Role
+from exchange.vocabulary import Role
 from support import Actor, MakeParticipant
 
 

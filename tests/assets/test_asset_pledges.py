@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 from support_assets import Registry, audit_size, refused_unchanged
 
-from exchange.participants.models import Role
+from exchange.vocabulary import Role
 from support import MakeParticipant, assert_problem
 
 

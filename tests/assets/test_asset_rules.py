@@ -13,7 +13,6 @@ from exchange.assets.errors import (
     ScenarioRequired,
     UnknownSourceItem,
 )
-from exchange.assets.models import DataGrade, DataRight, ProductForm
 from exchange.assets.rules import (
     AssetDraft,
     ReviewOutcome,
@@ -23,6 +22,7 @@ from exchange.assets.rules import (
     publicity_ends_at,
     review_outcome,
 )
+from exchange.vocabulary import DataGrade, DataRight, ProductForm
 
 DRAFT = AssetDraft(
     name="江门市医保结算数据",

@@ -16,7 +16,7 @@ from exchange.assets.errors import (
 )
 from exchange.assets.models import Asset, ValuationMethod
 from exchange.context import Context, Principal
-from exchange.participants.models import Role
+from exchange.vocabulary import Role
 from support import Actor, MakeParticipant
 from support_audit import chain_entries
 

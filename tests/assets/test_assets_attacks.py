@@ -14,7 +14,7 @@ from support_assets import PUBLICITY, Registry, application, audit_size, refused
 
 from exchange.assets import service as assets_service
 from exchange.assets.certificates import encode_signature, sign_document, verify_certificate_offline
-from exchange.participants.models import Role
+from exchange.vocabulary import Role
 from support import MakeParticipant, assert_problem
 
 

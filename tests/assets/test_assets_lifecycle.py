@@ -9,7 +9,7 @@ from support_assets import FINGERPRINT, PUBLICITY, Registry, audit_size, count_r
 
 from exchange.assets.certificates import verify_certificate_offline
 from exchange.assets.models import Asset, AssetApplication
-from exchange.participants.models import Role
+from exchange.vocabulary import Role
 from support import MakeParticipant, assert_problem
 from support_audit import chain_entries
 

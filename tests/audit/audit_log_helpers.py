@@ -9,7 +9,7 @@ import httpx
 
 from exchange.audit.note import public_key_from_raw
 from exchange.clock import ManualClock
-from exchange.participants.models import Role
+from exchange.vocabulary import Role
 from support import Actor, MakeParticipant
 
 

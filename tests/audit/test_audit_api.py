@@ -17,7 +17,7 @@ from exchange.audit.models import AuditCheckpoint, AuditEntry
 from exchange.audit.note import parse_checkpoint, verify_checkpoint
 from exchange.clock import ManualClock
 from exchange.context import Runtime
-from exchange.participants.models import Role
+from exchange.vocabulary import Role
 from support import MakeParticipant, assert_problem
 
 # Powers of two, their neighbours, and the whole log (27 entries).

@@ -6,7 +6,7 @@ from typing import Any
 
 import httpx
 
-from exchange.participants.models import Role
+from exchange.vocabulary import Role
 from support import Actor, MakeParticipant
 
 ELEMENTS: dict[str, dict[str, Any]] = {

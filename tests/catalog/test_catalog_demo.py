@@ -9,7 +9,7 @@ from exchange.catalog.demo import seed_demo_catalog
 from exchange.catalog.models import CatalogItem
 from exchange.context import Runtime
 from exchange.database import unit_of_work
-from exchange.participants.models import Role
+from exchange.vocabulary import Role
 from support import Actor, MakeParticipant
 
 

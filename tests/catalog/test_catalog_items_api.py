@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from exchange.audit.models import AuditEntry
 from exchange.catalog.models import CatalogItem, ElementSource
 from exchange.context import Runtime
-from exchange.participants.models import Role
+from exchange.vocabulary import Role
 from support import Actor, MakeParticipant, assert_problem
 
 

@@ -13,7 +13,7 @@ from exchange.audit.models import AuditEntry
 from exchange.catalog.models import QualityReport
 from exchange.clock import ManualClock
 from exchange.context import Runtime
-from exchange.participants.models import Role
+from exchange.vocabulary import Role
 from support import Actor, MakeParticipant, assert_problem
 
 GOOD = [

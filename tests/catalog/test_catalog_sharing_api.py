@@ -9,7 +9,7 @@ from catalog_helpers import bound_department, create_elements, item_body, publis
 
 from exchange.catalog.service import china_date
 from exchange.clock import ManualClock, add_working_days, working_days_between
-from exchange.participants.models import Role
+from exchange.vocabulary import Role
 from support import Actor, MakeParticipant, assert_problem
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from exchange.classroom.sandbox import registry
 from exchange.context import Runtime
-from exchange.participants.models import Role
+from exchange.vocabulary import Role
 from support import Actor, MakeParticipant
 
 

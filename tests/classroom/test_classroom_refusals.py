@@ -15,8 +15,9 @@ from exchange import database
 from exchange.classroom.sandbox import registry
 from exchange.clock import ManualClock
 from exchange.context import Runtime
-from exchange.participants.models import ApiKey, Role
+from exchange.participants.models import ApiKey
 from exchange.simulation.scenario import Scenario
+from exchange.vocabulary import Role
 from support import Actor, MakeParticipant, assert_problem
 
 

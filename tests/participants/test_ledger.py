@@ -8,7 +8,8 @@ import httpx
 from sqlalchemy import func, select
 
 from exchange.context import Runtime
-from exchange.participants.models import Account, AccountKind, Journal, Posting, Role
+from exchange.participants.models import Account, AccountKind, Journal, Posting
+from exchange.vocabulary import Role
 from support import Actor, MakeParticipant, assert_problem
 from support_audit import chain_entries
 

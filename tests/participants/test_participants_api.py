@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from exchange.audit.models import AuditEntry
 from exchange.context import Runtime
-from exchange.participants.models import Role
+from exchange.vocabulary import Role
 from support import Actor, MakeParticipant, assert_problem, footprint
 
 

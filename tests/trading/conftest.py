@@ -6,10 +6,9 @@ import httpx
 import pytest
 from support_trading import AssetSpec, Market, register_assets
 
-from exchange.assets.models import DataGrade, ProductForm
 from exchange.clock import ManualClock
 from exchange.context import Runtime
-from exchange.participants.models import Role
+from exchange.vocabulary import DataGrade, ProductForm, Role
 from support import Actor, MakeParticipant
 
 SPECS = {

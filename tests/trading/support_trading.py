@@ -13,7 +13,7 @@ import httpx
 from sqlalchemy import func, select
 
 from exchange.assets import service as assets_service
-from exchange.assets.models import DataGrade, DataRight, ProductForm, ReviewDecision
+from exchange.assets.models import ReviewDecision
 from exchange.assets.rules import AssetDraft
 from exchange.audit.models import AuditEntry
 from exchange.clock import ManualClock
@@ -29,6 +29,7 @@ from exchange.trading.models import (
     Order,
     Trade,
 )
+from exchange.vocabulary import DataGrade, DataRight, ProductForm
 from support import Actor, assert_problem
 
 PUBLICITY = timedelta(days=7)  # five working days after a weekday approval, and then some

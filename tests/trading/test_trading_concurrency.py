@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import func, select
 from support_trading import Market, money_invariants, tier
 
-from exchange.participants.models import Role
 from exchange.trading import idempotency, repository, service
 from exchange.trading.models import Licence, Mandate, Order, Trade
+from exchange.vocabulary import Role
 from support import MakeParticipant, assert_problem
 
 

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from support_trading import Market, refused_unchanged, tier
 
-from exchange.participants.models import Role
 from exchange.trading import service
+from exchange.vocabulary import Role
 from support import MakeParticipant, assert_problem
 from support_audit import chain_entries
 

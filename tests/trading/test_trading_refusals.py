@@ -7,8 +7,8 @@ from datetime import timedelta
 from support_trading import AssetSpec, Market, file_delivery, principal, refused_unchanged, tier
 
 from exchange.assets import service as assets_service
-from exchange.assets.models import DataRight
 from exchange.assets.rules import AssetDraft
+from exchange.vocabulary import DataRight
 from support import assert_problem
 
 

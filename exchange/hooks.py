@@ -1,0 +1,79 @@
+"""Where the domains plug into the core: the core calls these, `exchange.wiring` installs them.
+
+The core (context, security, dependencies) knows no domain. Three things it needs come from
+domains, each through one hook set when the application is assembled:
+- `record_audit` (the audit log): queue an entry that commits with the unit of work;
+- `find_key` (participants): the stored API key and its holder, for authentication;
+- `resolve_runtime` (classroom): the runtime a request acts on (a live class's sandbox).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from fastapi import Request
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from exchange.clock import Clock
+    from exchange.context import Principal, Runtime
+
+
+@dataclass(frozen=True, slots=True)
+class StoredKey:
+    """An API key as stored (its digest), with the participant it authenticates."""
+
+    key_id: str
+    digest: str
+    revoked: bool
+    active: bool
+    principal: Principal
+
+
+class AuditRecorder(Protocol):
+    """Queue an audit entry to be appended when the session's unit of work commits."""
+
+    def __call__(
+        self,
+        session: AsyncSession,
+        *,
+        clock: Clock,
+        origin: str,
+        actor: str,
+        action: str,
+        subject_type: str,
+        subject_id: str,
+        payload: dict[str, Any],
+    ) -> None: ...
+
+
+class KeyFinder(Protocol):
+    """The stored key with this public key id, or None."""
+
+    async def __call__(self, session: AsyncSession, key_id: str, /) -> StoredKey | None: ...
+
+
+class RuntimeResolver(Protocol):
+    """The runtime a request acts on, given the app's own."""
+
+    async def __call__(self, request: Request, runtime: Runtime, /) -> Runtime: ...
+
+
+@dataclass(slots=True)
+class Hooks:
+    """The hooks installed in this process (None until `exchange.wiring.install()`)."""
+
+    record_audit: AuditRecorder | None = None
+    find_key: KeyFinder | None = None
+    resolve_runtime: RuntimeResolver | None = None
+
+
+HOOKS = Hooks()
+
+
+class NotWired(RuntimeError):
+    """A core service ran before the application installed the domain hooks."""
+
+    def __init__(self, hook: str) -> None:
+        super().__init__(f"hook {hook!r} is not installed: call exchange.wiring.install() first")

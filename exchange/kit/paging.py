@@ -1,0 +1,24 @@
+"""One paging style for every list: `limit` and `offset` in, `{items, total}` out."""
+
+from __future__ import annotations
+
+from typing import Annotated, Generic, TypeVar
+
+from fastapi import Query
+
+from exchange.schemas import ResponseModel
+
+MAX_PAGE = 500
+T = TypeVar("T")
+
+Limit = Annotated[int, Query(ge=1, le=MAX_PAGE)]
+"""How many items a page holds (1 to 500)."""
+Offset = Annotated[int, Query(ge=0)]
+"""How many items to skip before the page starts."""
+
+
+class Page(ResponseModel, Generic[T]):
+    """A page of a list: the items in order, and how many match in all."""
+
+    items: list[T]
+    total: int
