@@ -53,7 +53,7 @@ DEMO_ASSETS: tuple[tuple[AssetDraft, ValuationMethod, dict[str, Any]], ...] = (
 
 
 class DemoParticipant(Protocol):
-    """A seeded demo participant (exchange.demo.DemoKey)."""
+    """A seeded demo participant (exchange.seed.demo.DemoKey)."""
 
     @property
     def id(self) -> str: ...

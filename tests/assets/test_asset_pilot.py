@@ -17,7 +17,7 @@ from exchange.assets.models import Asset, AssetStatus, Certificate
 from exchange.assets.pilot import run_pilot
 from exchange.cli import app
 from exchange.context import Runtime
-from exchange.demo import seed_demo
+from exchange.seed.demo import seed_demo
 from support_audit import chain_entries
 
 

@@ -26,8 +26,8 @@ from exchange.audit import verifier
 from exchange.cli import app as cli
 from exchange.config import Settings
 from exchange.context import Runtime
-from exchange.demo import seed_demo
 from exchange.migrate import upgrade
+from exchange.seed.demo import seed_demo
 from support_audit import chain_entries
 
 # Override on a slow machine; CI runs the full count.

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from exchange.cli import app
 from exchange.context import Runtime
-from exchange.demo import seed_demo
+from exchange.seed.demo import seed_demo
 from exchange.trading.models import Listing
 
 

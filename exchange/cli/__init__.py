@@ -13,16 +13,16 @@ from rich.console import Console
 from rich.table import Table
 
 from exchange import wiring
-from exchange.assets import cli as assets_cli
-from exchange.audit import cli as audit_cli
-from exchange.catalog import cli as catalog_cli
+from exchange.cli import assets as assets_cli
+from exchange.cli import audit as audit_cli
+from exchange.cli import catalog as catalog_cli
+from exchange.cli import trading as trading_cli
 from exchange.config import Settings, get_settings
 from exchange.context import Runtime
 from exchange.database import is_sqlite
 from exchange.migrate import upgrade
 from exchange.participants import service as participants_service
 from exchange.simulation import cli as simulation_cli
-from exchange.trading import cli as trading_cli
 from exchange.vocabulary import Role
 
 app = typer.Typer(
@@ -106,7 +106,7 @@ def serve(
 
 
 async def _seed_demo(settings: Settings) -> list[dict[str, str]]:
-    from exchange.demo import seed_demo
+    from exchange.seed.demo import seed_demo
 
     runtime = Runtime.from_settings(settings)
     try:
@@ -188,7 +188,3 @@ def main() -> None:
     """Entry point of the `exchange` command."""
     wiring.install()
     app()
-
-
-if __name__ == "__main__":
-    main()
