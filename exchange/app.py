@@ -6,17 +6,14 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from exchange import __version__, wiring
+from exchange import __version__, docs_ui, metrics, openapi, operations, wiring
 from exchange.assets.router import router as assets_router
 from exchange.audit import transparency
 from exchange.audit.router import router as audit_router
@@ -24,8 +21,14 @@ from exchange.catalog.router import router as catalog_router
 from exchange.classroom.router import router as classroom_router
 from exchange.config import Settings, get_settings
 from exchange.context import Runtime
-from exchange.dependencies import RuntimeDep
-from exchange.errors import PROBLEM_BASE, PROBLEM_CONTENT_TYPE, ExchangeError, problem
+from exchange.errors import PROBLEM_BASE, ExchangeError, problem
+from exchange.middleware import (
+    ErrorBoundary,
+    RequestGuard,
+    RequestLog,
+    configure_json_logging,
+    problem_response,
+)
 from exchange.participants.router import router as participants_router
 from exchange.trading.router import router as trading_router
 
@@ -43,15 +46,9 @@ _HTTP_TITLES = {
 }
 
 
-def problem_response(body: dict[str, Any], headers: dict[str, str] | None = None) -> JSONResponse:
-    """A problem+json response."""
-    return JSONResponse(
-        body, status_code=body["status"], media_type=PROBLEM_CONTENT_TYPE, headers=headers
-    )
-
-
 async def _exchange_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ExchangeError)
+    metrics.observe_refusal(exc.slug)
     headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
     return problem_response(exc.to_problem(request.url.path), headers)
 
@@ -115,83 +112,6 @@ async def _operational_error(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(body, {"Retry-After": "1"})
 
 
-async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
-    log.exception("unhandled error on %s", request.url.path, exc_info=exc)
-    body = problem(
-        500,
-        PROBLEM_BASE + "internal-error",
-        "Internal error",
-        "The exchange hit an unexpected error; nothing was saved.",
-        request.url.path,
-    )
-    return problem_response(body)
-
-
-class BodySizeLimit:
-    """Refuse request bodies over a cap with 413, whether or not Content-Length is sent."""
-
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
-        self.app = app
-        self.max_bytes = max_bytes
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        for name, value in scope.get("headers", []):
-            if name == b"content-length" and value.isdigit() and int(value) > self.max_bytes:
-                await self._reject(scope, send)
-                return
-        # Read the (capped) body up front so an overrun is answered with 413 before any
-        # handler sees a partial body.
-        chunks: list[bytes] = []
-        received = 0
-        more = True
-        while more:
-            message = await receive()
-            if message["type"] != "http.request":
-                await self.app(scope, _replay([], message), send)
-                return
-            chunk = message.get("body", b"")
-            received += len(chunk)
-            if received > self.max_bytes:
-                await self._reject(scope, send)
-                return
-            chunks.append(chunk)
-            more = message.get("more_body", False)
-        await self.app(scope, _replay(chunks, None), send)
-
-    async def _reject(self, scope: Scope, send: Send) -> None:
-        body = problem(
-            413,
-            PROBLEM_BASE + "payload-too-large",
-            "Request body too large",
-            f"Request bodies are limited to {self.max_bytes} bytes.",
-            scope["path"],
-        )
-        await problem_response(body)(scope, _no_receive, send)
-
-
-def _replay(chunks: list[bytes], final: Message | None) -> Receive:
-    body = b"".join(chunks)
-    sent = False
-
-    async def receive() -> Message:
-        nonlocal sent
-        if final is not None:
-            return final
-        if not sent:
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        return {"type": "http.disconnect"}
-
-    return receive
-
-
-async def _no_receive() -> Message:
-    return {"type": "http.disconnect"}
-
-
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
     """Build the exchange app; a given runtime (tests, simulations) is used as is."""
     wiring.install()
@@ -202,6 +122,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         owned = runtime is None
         app.state.runtime = runtime or Runtime.from_settings(settings)
         if owned:
+            configure_json_logging(settings.log_level)
             # The checkpoint signing key exists from the first start, not the first request.
             await asyncio.to_thread(transparency.runtime_keyring(app.state.runtime).all_keys)
         try:
@@ -218,29 +139,24 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             "trading on the Guangzhou and Shenzhen data exchanges, and a verifiable audit log."
         ),
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
     if runtime is not None:
         app.state.runtime = runtime
+    openapi.install(app)
+    docs_ui.install(app)
     app.add_exception_handler(ExchangeError, _exchange_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(IntegrityError, _integrity_error)
     app.add_exception_handler(OperationalError, _operational_error)
-    app.add_exception_handler(Exception, _unexpected_error)
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    # Added innermost first: the request log wraps the error boundary, which wraps the guard.
+    app.add_middleware(RequestGuard, max_bytes=settings.max_body_bytes)
+    app.add_middleware(ErrorBoundary)
+    app.add_middleware(RequestLog, observe=metrics.observe_request)
 
-    @app.get("/health", tags=["service"], operation_id="health")
-    async def health() -> dict[str, str]:
-        """Liveness: the process answers."""
-        return {"status": "ok", "version": __version__}
-
-    @app.get("/health/ready", tags=["service"], operation_id="ready")
-    async def ready(runtime: RuntimeDep) -> dict[str, str]:
-        """Readiness: the database answers."""
-        async with runtime.engine.connect() as conn:
-            await conn.execute(text("SELECT 1"))
-        return {"status": "ok", "database": runtime.engine.dialect.name}
-
+    app.include_router(operations.router)
     app.include_router(participants_router)
     app.include_router(audit_router)
     app.include_router(catalog_router)

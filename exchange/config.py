@@ -28,6 +28,7 @@ class Settings(BaseSettings):
     demo_seed: bool = False
     asset_publicity_working_days: int = 5
     asset_review_quorum: int = 2
+    log_level: str = "info"
 
     def resolved_database_url(self) -> str:
         """The database URL, defaulting to a SQLite file in the data directory."""

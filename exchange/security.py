@@ -12,12 +12,14 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from exchange.context import Context, Principal
 from exchange.dependencies import RuntimeDep, SessionDep
 from exchange.errors import Forbidden, Unauthenticated
 from exchange.hooks import HOOKS, NotWired
+from exchange.middleware import participant_id
 from exchange.vocabulary import Role
 
 KEY_PREFIX = "gdx"
@@ -64,20 +66,21 @@ def parse_key_id(key: str) -> str | None:
     return parts[1]
 
 
-def _bearer(request: Request) -> str | None:
-    header = request.headers.get("authorization")
-    if not header:
-        return None
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        return None
-    return token.strip()
+# Documents the scheme in OpenAPI (so /docs has an Authorize button); a missing or non-Bearer
+# header gives None, and the 401 below.
+_BEARER = HTTPBearer(
+    auto_error=False,
+    scheme_name="bearerAuth",
+    description="An API key (gdx_…), sent as Authorization: Bearer <key>.",
+)
+Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_BEARER)]
 
 
-async def current_principal(request: Request, session: SessionDep) -> Principal:
+async def current_principal(credentials: Credentials, session: SessionDep) -> Principal:
     """Authenticate the Bearer key; every failure looks the same to the caller."""
     failure = Unauthenticated("A valid API key is required: Authorization: Bearer <key>.")
-    token = _bearer(request)
+    token = credentials.credentials.strip() if credentials is not None else None
+    token = token or None
     key_id = parse_key_id(token) if token else None
     if token is None or key_id is None:
         raise failure
@@ -93,6 +96,7 @@ async def current_principal(request: Request, session: SessionDep) -> Principal:
         raise failure
     if not stored.active:
         raise Forbidden("This participant is suspended.")
+    participant_id.set(stored.principal.id)
     return stored.principal
 
 

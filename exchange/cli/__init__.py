@@ -80,6 +80,9 @@ def _run_server(host: str, port: int, workers: int, log_level: str) -> None:
         f"serving on http://{host}:{port} (docs at /docs), database "
         f"{_safe_url(settings.resolved_database_url())}"
     )
+    # Workers read the level from the environment: the app logs JSON lines with request ids,
+    # so uvicorn's own access log would only repeat them.
+    os.environ["EXCHANGE_LOG_LEVEL"] = log_level
     uvicorn.run(
         "exchange.app:create_app",
         factory=True,
@@ -87,6 +90,7 @@ def _run_server(host: str, port: int, workers: int, log_level: str) -> None:
         port=port,
         workers=workers,
         log_level=log_level,
+        access_log=False,
     )
 
 

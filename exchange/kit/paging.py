@@ -9,11 +9,12 @@ from fastapi import Query
 from exchange.schemas import ResponseModel
 
 MAX_PAGE = 500
+MAX_OFFSET = 2**53 - 1
 T = TypeVar("T")
 
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE)]
 """How many items a page holds (1 to 500)."""
-Offset = Annotated[int, Query(ge=0)]
+Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
 """How many items to skip before the page starts."""
 
 
