@@ -18,9 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from exchange.audit import merkle
-from exchange.audit import repository as audit_repository
-from exchange.audit.entry import EntryDraft, leaf_bytes, to_json_value
-from exchange.audit.models import STORED_NODE_MIN_LEVEL
+from exchange.audit.log import repository as audit_repository
+from exchange.audit.log.entry import EntryDraft, leaf_bytes, to_json_value
+from exchange.audit.log.models import STORED_NODE_MIN_LEVEL
 from exchange.clock import Clock, rfc3339
 from exchange.database import add_pre_commit_hook
 
