@@ -2,8 +2,9 @@
 
 Every state change commits together with its audit entries or not at all. Entries are
 appended at commit time, under the log-head lock, so the lock is held only briefly.
-(Reading, proving and checking the log is in `exchange.audit.transparency`: this module is
-imported by `exchange.context`, so it stays free of the services that import the context.)
+(Reading, proving and checking the log is in `exchange.audit.transparency`: `record` here is
+the core's audit hook, installed by `exchange.wiring`, so this module stays free of the
+services that import the context.)
 """
 
 from __future__ import annotations

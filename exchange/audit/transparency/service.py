@@ -318,6 +318,11 @@ async def list_entries(
     )
 
 
+# ---------------------------------------------------------------------------------------
+# Whole-log reads (the server's re-check, reconciliation) see one snapshot
+# ---------------------------------------------------------------------------------------
+
+
 @asynccontextmanager
 async def snapshot(ctx: Context) -> AsyncIterator[AsyncSession]:
     """A read-only session seeing one snapshot across many queries (a log being appended
