@@ -3,10 +3,10 @@
 Usage: python bench/bench_audit.py [--appends N] [--batch B] [--log-size N] [--proofs N]
                                    [--postgres URL]
 
-1. Durable appends per second through the spine (`audit.service.record` + the unit of work's
+1. Durable appends per second through the spine (`audit.log.service.record` + the unit of work's
    commit, which appends under the head lock), B and 10×B entries per transaction, on SQLite
    (synchronous=FULL, WAL) and PostgreSQL, against pymerkle's in-memory appends per second.
-2. Full-log verification speed (`verifier.LogChecker`: leaf hashes, prev chain, seq,
+2. Full-log verification speed (`verifier.checker.LogChecker`: leaf hashes, prev chain, seq,
    logged_at, origin, Merkle root) against a bare `hashlib.sha256` loop over the same leaves.
 3. Inclusion-proof latency through HTTP (a real uvicorn server, loopback, one client) on a
    log of --log-size entries (default 1,000,000), built quickly with batched appends.
@@ -33,10 +33,12 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from _server import free_port, pct, postgres_database
 
 from exchange import wiring
-from exchange.audit import merkle, verifier
-from exchange.audit import repository as audit_repository
-from exchange.audit import service as audit_service
-from exchange.audit.entry import EntryDraft
+from exchange.audit import merkle
+from exchange.audit.log import repository as audit_repository
+from exchange.audit.log import service as audit_service
+from exchange.audit.log.entry import EntryDraft
+from exchange.audit.verifier.checker import CHUNK, LogChecker
+from exchange.audit.verifier.proofs import tree_root
 from exchange.clock import SystemClock
 from exchange.config import Settings
 from exchange.context import Runtime
@@ -126,15 +128,15 @@ def hashes_and_root(leaves: list[bytes]) -> float:
     """Leaves per second of only what cannot be skipped: every leaf hash and the root."""
     sha256 = hashlib.sha256
     start = time.perf_counter()
-    verifier.tree_root([sha256(b"\x00" + leaf).digest() for leaf in leaves])
+    tree_root([sha256(b"\x00" + leaf).digest() for leaf in leaves])
     return len(leaves) / (time.perf_counter() - start)
 
 
 def full_verification(leaves: list[bytes], hashes: list[bytes]) -> tuple[float, bytes]:
     """Leaves per second of LogChecker over the same leaves (as the verifier is fed them)."""
     start = time.perf_counter()
-    checker = verifier.LogChecker(ORIGIN)
-    step = verifier.CHUNK
+    checker = LogChecker(ORIGIN)
+    step = CHUNK
     for first in range(0, len(leaves), step):
         chunk = leaves[first : first + step]
         checker.add(range(first, first + len(chunk)), chunk, hashes[first : first + step])

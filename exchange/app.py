@@ -15,8 +15,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from exchange import __version__, docs_ui, metrics, openapi, operations, wiring
 from exchange.assets.router import router as assets_router
-from exchange.audit import transparency
-from exchange.audit.router import router as audit_router
+from exchange.audit.transparency import service as transparency
+from exchange.audit.transparency.router import router as audit_router
 from exchange.catalog.router import router as catalog_router
 from exchange.classroom.router import router as classroom_router
 from exchange.config import Settings, get_settings

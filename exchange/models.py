@@ -6,7 +6,8 @@ from __future__ import annotations
 def register_all() -> None:
     """Import all model modules (each registers its tables on Base.metadata)."""
     import exchange.assets.models
-    import exchange.audit.models
+    import exchange.audit.log.models
+    import exchange.audit.transparency.models
     import exchange.catalog.models
     import exchange.classroom.models
     import exchange.participants.models

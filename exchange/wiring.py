@@ -13,7 +13,7 @@ def install() -> None:
     """Plug the audit log, key lookup and live-class routing into the core."""
     if HOOKS.record_audit is not None:
         return
-    from exchange.audit import service as audit_service
+    from exchange.audit.log import service as audit_service
     from exchange.classroom.routing import resolve_runtime
     from exchange.participants import service as participants_service
 

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 from sqlalchemy import func, select
 
-from exchange.audit.models import AuditEntry
+from exchange.audit.log.models import AuditEntry
 from exchange.context import Runtime
 from exchange.participants.models import ApiKey, Participant
 from exchange.vocabulary import Role

@@ -7,7 +7,7 @@ import json
 
 from sqlalchemy import select
 
-from exchange.audit.models import AuditEntry, AuditHead
+from exchange.audit.log.models import AuditEntry, AuditHead
 from exchange.context import Runtime
 
 

@@ -77,7 +77,7 @@ from exchange.assets.rules import (
     publicity_ends_at,
     review_outcome,
 )
-from exchange.audit.note import load_or_create_signing_key
+from exchange.audit.keyfiles import load_or_create_signing_key
 from exchange.catalog import service as catalog_service
 from exchange.catalog.errors import ItemNotFound
 from exchange.clock import rfc3339

@@ -1,4 +1,4 @@
-"""RFC 6962 / RFC 9162 Merkle trees: hashing, frontiers, proof planning and verification."""
+"""Pure: RFC 6962 / RFC 9162 Merkle trees: hashing, frontiers, proof planning and verification."""
 
 from __future__ import annotations
 

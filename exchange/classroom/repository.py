@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from exchange.audit.models import AuditEntry
+from exchange.audit.log.models import AuditEntry
 from exchange.classroom.models import Classroom, ClassRound, ClassStatus, Presence, Seat
 
 

@@ -17,7 +17,16 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from exchange.audit import transparency, verifier
+from exchange.audit.transparency import service as transparency
+from exchange.audit.verifier import files as verifier_files
+from exchange.audit.verifier.errors import VerificationError
+from exchange.audit.verifier.remote import (
+    API_PREFIX,
+    DEFAULT_PAGE_SIZE,
+    iter_entry_pages,
+    verify_remote,
+)
+from exchange.audit.verifier.report import Report
 from exchange.config import get_settings
 from exchange.context import Runtime
 from exchange.errors import ExchangeError
@@ -47,7 +56,7 @@ PublicKeysOpt = Annotated[
 ]
 
 
-def print_report(report: verifier.Report, *, title: str) -> None:
+def print_report(report: Report, *, title: str) -> None:
     """A short report: what was checked and, on failure, the first bad index and problems."""
     table = Table(title=title, show_header=False)
     table.add_column("what", style="bold")
@@ -77,7 +86,7 @@ def print_report(report: verifier.Report, *, title: str) -> None:
         console.print(f"  … and {report.problem_count - 20} more problems")
 
 
-def _exit_for(report: verifier.Report, as_json: bool) -> None:
+def _exit_for(report: Report, as_json: bool) -> None:
     if as_json:
         typer.echo(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
     raise typer.Exit(0 if report.ok else 1)
@@ -102,12 +111,12 @@ def verify(
             "or only one per page (faster on a very large log).",
         ),
     ] = True,
-    page_size: Annotated[int, typer.Option(min=1, max=1000)] = verifier.DEFAULT_PAGE_SIZE,
+    page_size: Annotated[int, typer.Option(min=1, max=1000)] = DEFAULT_PAGE_SIZE,
     as_json: Annotated[bool, typer.Option("--json", help="Also print the report as JSON.")] = False,
 ) -> None:
     """Verify the live log against its signed checkpoint, from the contract alone."""
 
-    async def run() -> verifier.Report:
+    async def run() -> Report:
         columns = (TextColumn("entries"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
         with Progress(*columns, console=console, transient=True) as bar:
             task = bar.add_task("download", total=None)
@@ -116,7 +125,7 @@ def verify(
                 bar.update(task, completed=done, total=max(done, total))
 
             async with httpx.AsyncClient(base_url=url, timeout=60) as client:
-                return await verifier.verify_remote(
+                return await verify_remote(
                     client,
                     key,
                     trusted=trusted,
@@ -160,9 +169,9 @@ async def _export_remote(url: str, key: str, out: TextIO) -> tuple[int, str]:
     """Write every entry a server lists; returns the count and its checkpoint."""
     count = 0
     async with httpx.AsyncClient(base_url=url, timeout=60) as client:
-        response = await client.get(verifier.API_PREFIX + "/checkpoint")
+        response = await client.get(API_PREFIX + "/checkpoint")
         response.raise_for_status()
-        async for page in verifier.iter_entry_pages(client, key):
+        async for page in iter_entry_pages(client, key):
             for entry in page:
                 out.write(json.dumps(entry, ensure_ascii=False) + "\n")
                 count += 1
@@ -194,7 +203,7 @@ def export(
                 count, note = asyncio.run(_export_remote(url, key, fh))
             else:
                 count, note = asyncio.run(_export_database(fh))
-        except (httpx.HTTPError, verifier.VerificationError) as exc:
+        except (httpx.HTTPError, VerificationError) as exc:
             console.print(f"[red]export failed:[/] {exc}")
             raise typer.Exit(2) from exc
     if checkpoint_out is not None:
@@ -218,7 +227,7 @@ def verify_file(
 ) -> None:
     """Verify an export offline: every leaf, the chain and (with a checkpoint) the signed root."""
     note = checkpoint.read_text(encoding="utf-8") if checkpoint else None
-    report = verifier.verify_file(
+    report = verifier_files.verify_file(
         file, checkpoint_note=note, public_keys=public_key or (), origin=origin
     )
     print_report(report, title=f"Audit log export {file}")

@@ -18,6 +18,11 @@ async def get_participant(session: AsyncSession, participant_id: str) -> Partici
     return await session.get(Participant, participant_id)
 
 
+async def list_by_names(session: AsyncSession, names: Sequence[str]) -> Sequence[Participant]:
+    """The participants with any of these names."""
+    return (await session.scalars(select(Participant).where(Participant.name.in_(names)))).all()
+
+
 async def list_participants(
     session: AsyncSession, *, role: Role | None, limit: int, offset: int
 ) -> tuple[Sequence[Participant], int]:

@@ -8,6 +8,8 @@ from fastapi import APIRouter, Query
 
 from exchange.context import Context
 from exchange.errors import Conflict, Forbidden, NotFound, responses
+from exchange.kit.paging import Limit, Offset
+from exchange.kit.roles import AdminContext
 from exchange.participants import service
 from exchange.participants.errors import InsufficientFunds, LastKeyRevocation, SelfTransfer
 from exchange.participants.ledger import PostedJournal
@@ -32,10 +34,9 @@ from exchange.vocabulary import ROLE_LABELS, Role
 
 router = APIRouter(prefix="/v1", tags=["participants"])
 
-AdminContext = Annotated[Context, context_for(Role.ADMIN)]
-OverseerContext = Annotated[Context, context_for(Role.ADMIN, Role.REGULATOR, Role.INSTRUCTOR)]
+# Who may see every participant and fund accounts (beyond the kit's aliases).
+StaffContext = Annotated[Context, context_for(Role.ADMIN, Role.REGULATOR, Role.INSTRUCTOR)]
 FunderContext = Annotated[Context, context_for(Role.ADMIN, Role.INSTRUCTOR)]
-Limit = Annotated[int, Query(ge=1, le=500)]
 
 
 def participant_read(p: Participant) -> ParticipantRead:
@@ -87,10 +88,10 @@ async def create_participant(body: ParticipantCreate, ctx: AdminContext) -> Part
 
 @router.get("/participants", operation_id="list_participants", responses=responses(Forbidden))
 async def list_participants(
-    ctx: OverseerContext,
+    ctx: StaffContext,
     role: Role | None = None,
     limit: Limit = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> ParticipantPage:
     """List participants (admins, regulators, instructors)."""
     rows, total = await service.list_page(ctx, role=role, limit=limit, offset=offset)

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from pydantic import Field, StringConstraints
 
+from exchange.kit.paging import Page
 from exchange.schemas import RequestModel, ResponseModel, StrictInt
 from exchange.vocabulary import Jurisdiction, ParticipantStatus, Role
 
@@ -37,11 +38,8 @@ class ParticipantRead(ResponseModel):
     created_at: datetime
 
 
-class ParticipantPage(ResponseModel):
+class ParticipantPage(Page[ParticipantRead]):
     """A page of participants."""
-
-    items: list[ParticipantRead]
-    total: int
 
 
 class ApiKeyCreate(RequestModel):

@@ -84,6 +84,11 @@ async def get(ctx: Context, participant_id: str) -> Participant:
     return participant
 
 
+async def find_by_names(ctx: Context, names: Sequence[str]) -> Sequence[Participant]:
+    """The participants with any of these names (the demo seed finds its own again)."""
+    return await repository.list_by_names(ctx.session, names)
+
+
 async def list_page(
     ctx: Context, *, role: Role | None, limit: int, offset: int
 ) -> tuple[Sequence[Participant], int]:
@@ -201,6 +206,11 @@ async def transfer(
         memo=memo,
         legs=[ledger.Leg(source.id, -amount_fen), ledger.Leg(target.id, amount_fen)],
     )
+
+
+async def balances(session: AsyncSession) -> dict[str, int]:
+    """Every account's live balance, by account id (the audit log reconciles against them)."""
+    return await repository.all_balances(session)
 
 
 async def statement(

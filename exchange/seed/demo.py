@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
-
 from exchange.assets.demo import seed_demo_assets
 from exchange.catalog.demo import seed_demo_catalog
 from exchange.context import Runtime
 from exchange.participants import service as participants_service
-from exchange.participants.models import Participant
 from exchange.trading.demo import seed_demo_trading
 from exchange.vocabulary import Role
 
@@ -59,12 +56,7 @@ async def seed_demo(runtime: Runtime) -> list[DemoKey]:
     async with runtime.unit_of_work() as session:
         ctx = runtime.context(session)
         names = [name for name, _, _ in DEMO_PARTICIPANTS]
-        existing = {
-            p.name: p
-            for p in (
-                await session.scalars(select(Participant).where(Participant.name.in_(names)))
-            ).all()
-        }
+        existing = {p.name: p for p in await participants_service.find_by_names(ctx, names)}
         for name, role, jurisdiction in DEMO_PARTICIPANTS:
             found = existing.get(name)
             if found is None:

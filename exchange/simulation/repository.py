@@ -7,7 +7,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from exchange.audit.models import AuditEntry, AuditHead
+from exchange.audit.log.models import AuditEntry, AuditHead
 
 LEAF_BATCH = 5_000
 

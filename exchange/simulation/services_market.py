@@ -76,7 +76,7 @@ from exchange.trading.models import (
 from exchange.trading.settlement import Placed
 from exchange.vocabulary import DataGrade, DataRight, DeliveryKind, ProductForm, Role
 
-AUDIT_PENDING = "audit_pending"  # where exchange.audit.service queues a unit's entries
+AUDIT_PENDING = "audit_pending"  # where exchange.audit.log.service queues a unit's entries
 REGISTRY_KEY_FILE = "registry-ed25519.pem"
 SIM_ORIGIN = "simulation.gd-data-exchange.cn/audit"
 MANDATE_ACTIONS = (MandateAction.BUY, MandateAction.NEGOTIATE, MandateAction.BID)

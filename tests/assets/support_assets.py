@@ -20,7 +20,7 @@ from exchange.assets.models import (
     Certificate,
     Pledge,
 )
-from exchange.audit.models import AuditEntry
+from exchange.audit.log.models import AuditEntry
 from exchange.clock import ManualClock
 from exchange.context import Runtime
 from support import Actor, assert_problem

@@ -13,8 +13,9 @@ from audit_log_helpers import Market, build_market, fresh_checkpoint, published_
 from sqlalchemy import func, select, text, update
 
 from exchange.audit import merkle
-from exchange.audit.models import AuditCheckpoint, AuditEntry
+from exchange.audit.log.models import AuditEntry
 from exchange.audit.note import parse_checkpoint, verify_checkpoint
+from exchange.audit.transparency.models import AuditCheckpoint
 from exchange.clock import ManualClock
 from exchange.context import Runtime
 from exchange.vocabulary import Role

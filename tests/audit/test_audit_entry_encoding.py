@@ -11,7 +11,7 @@ import rfc8785
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from exchange.audit.entry import (
+from exchange.audit.log.entry import (
     MAX_SAFE_INTEGER,
     EntryDraft,
     PayloadError,

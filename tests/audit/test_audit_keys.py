@@ -12,8 +12,8 @@ from audit_log_helpers import Market, build_market, fresh_checkpoint, published_
 from typer.testing import CliRunner
 
 from exchange.app import create_app
-from exchange.audit import verifier
 from exchange.audit.note import NoteError, parse_note, verify_checkpoint
+from exchange.audit.verifier.remote import verify_remote
 from exchange.cli import app as cli
 from exchange.clock import ManualClock
 from exchange.context import Runtime
@@ -110,7 +110,7 @@ async def test_a_verifier_that_trusted_the_old_key_follows_the_rotation(
     trusted = tmp_path / "trusted-checkpoint.txt"
     await fresh_checkpoint(client, clock)
     old_key = (await client.get("/v1/audit/public-key")).json()["keys"][0]["public_key"]
-    first = await verifier.verify_remote(
+    first = await verify_remote(
         client, market.regulator.key, trusted=trusted, public_keys=[old_key]
     )
     assert first.ok, first.as_json()
@@ -119,12 +119,12 @@ async def test_a_verifier_that_trusted_the_old_key_follows_the_rotation(
     assert (await _cli("retire-key"))[0] == 0
     await build_market(client, make_participant, transfers=2)
     await fresh_checkpoint(client, clock)
-    second = await verifier.verify_remote(client, market.regulator.key, trusted=trusted)
+    second = await verify_remote(client, market.regulator.key, trusted=trusted)
     assert second.ok, second.as_json()
     assert second.consistent_with_trusted is True and second.trusted_size == first.size
     assert second.size > first.size
     assert trusted.read_text() == second.checkpoint.note  # type: ignore[union-attr]
     # Pinning the retired key: new checkpoints are not signed by it.
-    third = await verifier.verify_remote(client, market.regulator.key, public_keys=[old_key])
+    third = await verify_remote(client, market.regulator.key, public_keys=[old_key])
     assert not third.ok
     assert "not signed by any known key" in third.problems[0].detail

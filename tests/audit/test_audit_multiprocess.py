@@ -22,7 +22,8 @@ import httpx
 import pytest
 from typer.testing import CliRunner
 
-from exchange.audit import verifier
+from exchange.audit.verifier.files import read_checkpoint_file, verify_file
+from exchange.audit.verifier.remote import FRESHNESS_SECONDS
 from exchange.cli import app as cli
 from exchange.config import Settings
 from exchange.context import Runtime
@@ -136,7 +137,7 @@ async def test_concurrent_writes_from_two_workers_keep_one_chain_and_tree(
         assert overspends == Counter({201: 10, 409: 40}), overspends
         extra = await _log_size(client, regulator["api_key"]) - before_spends
 
-        await asyncio.sleep(verifier.FRESHNESS_SECONDS + 0.2)
+        await asyncio.sleep(FRESHNESS_SECONDS + 0.2)
         auth = {"Authorization": f"Bearer {regulator['api_key']}"}
         report = (await client.get("/v1/audit/verify", headers=auth)).json()
         assert report["ok"] is True, report
@@ -151,7 +152,7 @@ async def test_concurrent_writes_from_two_workers_keep_one_chain_and_tree(
         info["env"],
     )
     assert offline.returncode == 0, offline.stdout[-3000:] + offline.stderr[-3000:]
-    assert verifier.read_checkpoint_file(trusted).size == size_before + WRITES + extra
+    assert read_checkpoint_file(trusted).size == size_before + WRITES + extra
 
     # The export of a live server verifies offline against its signed checkpoint.
     export, note = info["tmp"] / "log.jsonl", info["tmp"] / "checkpoint.txt"
@@ -164,7 +165,7 @@ async def test_concurrent_writes_from_two_workers_keep_one_chain_and_tree(
     assert exported.exit_code == 0, exported.output
     async with httpx.AsyncClient(base_url=url) as client:
         public_key = (await client.get("/v1/audit/public-key")).json()["keys"][0]["public_key"]
-    checked = verifier.verify_file(
+    checked = verify_file(
         export, checkpoint_note=note.read_text(encoding="utf-8"), public_keys=[public_key]
     )
     assert checked.ok and checked.entries >= checked.size >= size_before + WRITES + extra

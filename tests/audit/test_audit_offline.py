@@ -6,6 +6,7 @@ import ast
 import asyncio
 import base64
 import json
+import subprocess
 import sys
 from pathlib import Path
 
@@ -14,14 +15,21 @@ import pytest
 from audit_log_helpers import Market, build_market, fresh_checkpoint
 from typer.testing import CliRunner
 
-from exchange.audit import merkle, transparency, verifier
+from exchange.audit import merkle, verifier
 from exchange.audit.note import sign_checkpoint
+from exchange.audit.transparency import service as transparency
+from exchange.audit.verifier.files import read_checkpoint_file
+from exchange.audit.verifier.remote import verify_remote
 from exchange.cli import app as cli
 from exchange.clock import ManualClock
 from exchange.context import Runtime
 from support import MakeParticipant
 
-VERIFIER_SOURCE = Path(verifier.__file__).read_text(encoding="utf-8")
+# Every module of the verifier package (it is read, and could be rewritten, on its own).
+VERIFIER_SOURCES = {
+    path.name: path.read_text(encoding="utf-8")
+    for path in sorted(Path(verifier.__file__).parent.glob("*.py"))
+}
 
 
 @pytest.fixture
@@ -34,14 +42,45 @@ async def market(
 
 
 def test_the_verifier_depends_only_on_the_contract() -> None:
+    assert {"checker.py", "remote.py", "files.py"} <= set(VERIFIER_SOURCES)
     imported = set()
-    for node in ast.walk(ast.parse(VERIFIER_SOURCE)):
-        if isinstance(node, ast.Import):
-            imported |= {alias.name.split(".")[0] for alias in node.names}
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            imported.add(node.module.split(".")[0])
+    own = set()
+    for source in VERIFIER_SOURCES.values():
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                assert node.level == 0 and node.module, "the verifier spells out its imports"
+                names = [node.module]
+            else:
+                continue
+            for name in names:
+                if name.split(".")[0] == "exchange":
+                    own.add(name)
+                else:
+                    imported.add(name.split(".")[0])
+    # Of this repository, only the verifier's own modules: nothing of the server.
+    assert all(name.startswith("exchange.audit.verifier.") for name in own), own
     third_party = {name for name in imported if name not in sys.stdlib_module_names}
     assert third_party == {"httpx", "cryptography"}
+
+
+def test_importing_the_verifier_loads_nothing_of_the_server() -> None:
+    code = (
+        "import json, sys\n"
+        "import exchange.audit.verifier.files, exchange.audit.verifier.remote\n"
+        "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] == 'exchange')))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(verifier.__file__).parents[3],
+    )
+    loaded = set(json.loads(done.stdout))
+    server = {m for m in loaded if not m.startswith("exchange.audit.verifier")}
+    assert server == {"exchange", "exchange.audit"}, server
 
 
 async def test_a_trusted_checkpoint_is_stored_then_extended(
@@ -52,14 +91,14 @@ async def test_a_trusted_checkpoint_is_stored_then_extended(
     tmp_path: Path,
 ) -> None:
     trusted = tmp_path / "trusted.txt"
-    first = await verifier.verify_remote(client, market.regulator.key, trusted=trusted)
+    first = await verify_remote(client, market.regulator.key, trusted=trusted)
     assert first.ok and first.trusted_size is None and first.consistent_with_trusted is None
     await build_market(client, make_participant, transfers=5)
     await fresh_checkpoint(client, clock)
-    second = await verifier.verify_remote(client, market.regulator.key, trusted=trusted)
+    second = await verify_remote(client, market.regulator.key, trusted=trusted)
     assert second.ok, second.as_json()
     assert (second.trusted_size, second.consistent_with_trusted) == (first.size, True)
-    assert verifier.read_checkpoint_file(trusted).size == second.size > first.size
+    assert read_checkpoint_file(trusted).size == second.size > first.size
 
 
 async def test_a_fork_against_the_trusted_checkpoint_is_refused(
@@ -73,7 +112,7 @@ async def test_a_fork_against_the_trusted_checkpoint_is_refused(
     )
     trusted = tmp_path / "trusted.txt"
     trusted.write_text(forked, encoding="utf-8")
-    report = await verifier.verify_remote(client, market.regulator.key, trusted=trusted)
+    report = await verify_remote(client, market.regulator.key, trusted=trusted)
     assert not report.ok and report.consistent_with_trusted is False
     assert any("consistency proof" in p.detail for p in report.problems)
     assert any("history was rewritten" in p.detail for p in report.problems)
@@ -89,7 +128,7 @@ async def test_a_log_that_shrank_below_the_trusted_size_is_refused(
     )
     trusted = tmp_path / "trusted.txt"
     trusted.write_text(bigger, encoding="utf-8")
-    report = await verifier.verify_remote(client, market.regulator.key, trusted=trusted)
+    report = await verify_remote(client, market.regulator.key, trusted=trusted)
     assert not report.ok
     assert any("shrank" in p.detail for p in report.problems)
 
@@ -98,10 +137,10 @@ async def test_pinned_keys_must_have_signed_the_checkpoint(
     client: httpx.AsyncClient, market: Market
 ) -> None:
     published = (await client.get("/v1/audit/public-key")).json()["keys"][0]["public_key"]
-    ok = await verifier.verify_remote(client, market.regulator.key, public_keys=[published])
+    ok = await verify_remote(client, market.regulator.key, public_keys=[published])
     assert ok.ok
     stranger = base64.b64encode(bytes(range(32))).decode()
-    refused = await verifier.verify_remote(client, market.regulator.key, public_keys=[stranger])
+    refused = await verify_remote(client, market.regulator.key, public_keys=[stranger])
     assert not refused.ok and refused.first_bad_index is None
     assert "not signed by any known key" in refused.problems[0].detail
 
@@ -109,7 +148,7 @@ async def test_pinned_keys_must_have_signed_the_checkpoint(
 async def test_the_verifier_needs_a_regulator_key(
     client: httpx.AsyncClient, market: Market
 ) -> None:
-    report = await verifier.verify_remote(client, "gdx_0000000000000000_nope")
+    report = await verify_remote(client, "gdx_0000000000000000_nope")
     assert not report.ok
     assert "401" in report.problems[0].detail
 

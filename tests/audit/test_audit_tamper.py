@@ -16,9 +16,11 @@ import pytest
 from audit_log_helpers import Market, build_market, fresh_checkpoint
 from sqlalchemy import delete, insert, select, update
 
-from exchange.audit import merkle, verifier
-from exchange.audit.entry import EntryDraft, build_leaf
-from exchange.audit.models import AuditEntry, AuditHead, AuditNode
+from exchange.audit import merkle
+from exchange.audit.log.entry import EntryDraft, build_leaf
+from exchange.audit.log.models import AuditEntry, AuditHead, AuditNode
+from exchange.audit.verifier.remote import verify_remote
+from exchange.audit.verifier.report import Report
 from exchange.clock import ManualClock
 from exchange.context import Runtime
 from support import MakeParticipant
@@ -148,10 +150,8 @@ def _waiter(clock: ManualClock) -> Callable[[float], Awaitable[None]]:
 
 async def _verify_offline(
     client: httpx.AsyncClient, market: Market, clock: ManualClock, **options: Any
-) -> verifier.Report:
-    return await verifier.verify_remote(
-        client, market.regulator.key, wait=_waiter(clock), **options
-    )
+) -> Report:
+    return await verify_remote(client, market.regulator.key, wait=_waiter(clock), **options)
 
 
 async def test_an_untouched_log_verifies_both_ways(

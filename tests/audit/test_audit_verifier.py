@@ -14,9 +14,20 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_merkle import _b64, _vector_params
 
-from exchange.audit import merkle, verifier
-from exchange.audit.entry import EntryDraft, build_leaf, canonical_json
+from exchange.audit import merkle
+from exchange.audit.log.entry import EntryDraft, build_leaf, canonical_json
 from exchange.audit.note import key_id, public_key_raw, sign_checkpoint
+from exchange.audit.verifier.checker import CHUNK, LogChecker
+from exchange.audit.verifier.errors import VerificationError
+from exchange.audit.verifier.notes import VerifierKey, parse_public_key, verify_checkpoint
+from exchange.audit.verifier.proofs import (
+    audit_path_ranges,
+    locate_bad_subtree,
+    range_root,
+    tree_root,
+    verify_consistency,
+    verify_inclusion,
+)
 
 ORIGIN = "sandbox.gd-data-exchange.cn/audit"
 START = datetime(2026, 11, 23, 9, 0, 0, 123456, tzinfo=UTC)
@@ -47,8 +58,8 @@ def make_log(n: int, *, payload: dict | None = None, origin: str = ORIGIN) -> li
     return leaves
 
 
-def check(leaves: list[bytes], **options: object) -> verifier.LogChecker:
-    checker = verifier.LogChecker(ORIGIN, **options)  # type: ignore[arg-type]
+def check(leaves: list[bytes], **options: object) -> LogChecker:
+    checker = LogChecker(ORIGIN, **options)  # type: ignore[arg-type]
     hashes = [merkle.leaf_hash(leaf) for leaf in leaves]
     checker.add(list(range(len(leaves))), leaves, hashes)
     checker.finish()
@@ -64,9 +75,7 @@ def check(leaves: list[bytes], **options: object) -> verifier.LogChecker:
 def test_inclusion_vectors(path: Path) -> None:
     v = json.loads(path.read_text())
     proof = [_b64(p) for p in v["proof"] or []]
-    ok = verifier.verify_inclusion(
-        _b64(v["leafHash"]), v["leafIdx"], v["treeSize"], proof, _b64(v["root"])
-    )
+    ok = verify_inclusion(_b64(v["leafHash"]), v["leafIdx"], v["treeSize"], proof, _b64(v["root"]))
     assert ok is (not v["wantErr"]), v["desc"]
 
 
@@ -74,9 +83,7 @@ def test_inclusion_vectors(path: Path) -> None:
 def test_consistency_vectors(path: Path) -> None:
     v = json.loads(path.read_text())
     proof = [_b64(p) for p in v["proof"] or []]
-    ok = verifier.verify_consistency(
-        v["size1"], v["size2"], _b64(v["root1"]), _b64(v["root2"]), proof
-    )
+    ok = verify_consistency(v["size1"], v["size2"], _b64(v["root1"]), _b64(v["root2"]), proof)
     assert ok is (not v["wantErr"]), v["desc"]
 
 
@@ -85,29 +92,27 @@ def test_consistency_vectors(path: Path) -> None:
 def test_verifier_agrees_with_merkle_module(size: int, data: st.DataObject) -> None:
     leaves = [merkle.leaf_hash(i.to_bytes(4, "big")) for i in range(size)]
     root = merkle.mth_reference(leaves)
-    assert verifier.tree_root(leaves) == root
-    assert verifier.range_root(b"".join(leaves), 0, size) == root
+    assert tree_root(leaves) == root
+    assert range_root(b"".join(leaves), 0, size) == root
     index = data.draw(st.integers(min_value=0, max_value=size - 1))
     proof = merkle.inclusion_proof_reference(leaves, index)
-    assert verifier.verify_inclusion(leaves[index], index, size, proof, root)
+    assert verify_inclusion(leaves[index], index, size, proof, root)
     if proof:
-        assert not verifier.verify_inclusion(leaves[index], index, size, proof[:-1], root)
-    ranges = verifier.audit_path_ranges(index, size)
-    assert [verifier.range_root(b"".join(leaves), a, b) for a, b in ranges] == proof
+        assert not verify_inclusion(leaves[index], index, size, proof[:-1], root)
+    ranges = audit_path_ranges(index, size)
+    assert [range_root(b"".join(leaves), a, b) for a, b in ranges] == proof
     first = data.draw(st.integers(min_value=1, max_value=size))
     consistency = merkle.consistency_proof_reference(leaves, first, size)
     first_root = merkle.mth_reference(leaves[:first])
-    assert verifier.verify_consistency(first, size, first_root, root, consistency)
-    assert not verifier.verify_consistency(first, size, root, first_root, consistency) or (
-        first == size
-    )
+    assert verify_consistency(first, size, first_root, root, consistency)
+    assert not verify_consistency(first, size, root, first_root, consistency) or (first == size)
 
 
 def test_locating_a_bad_served_subtree() -> None:
     leaves = [merkle.leaf_hash(bytes([i])) for i in range(27)]
     proof = merkle.inclusion_proof_reference(leaves, 0)
     proof[2] = bytes(32)  # the hash of entries [4, 8)
-    assert verifier.locate_bad_subtree(b"".join(leaves), 0, 27, proof) == [(4, 8)]
+    assert locate_bad_subtree(b"".join(leaves), 0, 27, proof) == [(4, 8)]
 
 
 # ---------------------------------------------------------------------------------------
@@ -121,17 +126,17 @@ OTHER = Ed25519PrivateKey.from_private_bytes(bytes(range(32, 64)))
 def test_checkpoints_signed_by_the_server_verify_here() -> None:
     root = merkle.leaf_hash(b"root")
     note = sign_checkpoint(ORIGIN, 42, root, [(ORIGIN, KEY), (ORIGIN, OTHER)])
-    key = verifier.VerifierKey(ORIGIN, public_key_raw(KEY))
+    key = VerifierKey(ORIGIN, public_key_raw(KEY))
     assert key.key_id == key_id(ORIGIN, public_key_raw(KEY))
-    checkpoint = verifier.verify_checkpoint(note, [key])
+    checkpoint = verify_checkpoint(note, [key])
     assert (checkpoint.origin, checkpoint.size, checkpoint.root) == (ORIGIN, 42, root)
-    with pytest.raises(verifier.VerificationError, match="not signed by any known key"):
-        verifier.verify_checkpoint(note, [verifier.VerifierKey("other", public_key_raw(KEY))])
+    with pytest.raises(VerificationError, match="not signed by any known key"):
+        verify_checkpoint(note, [VerifierKey("other", public_key_raw(KEY))])
     forged = note.replace("\n42\n", "\n43\n")
-    with pytest.raises(verifier.VerificationError, match="invalid"):
-        verifier.verify_checkpoint(forged, [key])
-    with pytest.raises(verifier.VerificationError):
-        verifier.verify_checkpoint(note.split("\n\n")[0] + "\n\n", [key])
+    with pytest.raises(VerificationError, match="invalid"):
+        verify_checkpoint(forged, [key])
+    with pytest.raises(VerificationError):
+        verify_checkpoint(note.split("\n\n")[0] + "\n\n", [key])
 
 
 def test_public_keys_parse_from_vkeys_and_raw_base64() -> None:
@@ -140,13 +145,13 @@ def test_public_keys_parse_from_vkeys_and_raw_base64() -> None:
     raw = public_key_raw(KEY)
     encoded = base64.b64encode(b"\x01" + raw).decode()
     vkey = f"{ORIGIN}+{key_id(ORIGIN, raw).hex()}+{encoded}"
-    assert verifier.parse_public_key(vkey) == verifier.VerifierKey(ORIGIN, raw)
+    assert parse_public_key(vkey) == VerifierKey(ORIGIN, raw)
     plain = base64.b64encode(raw).decode()
-    assert verifier.parse_public_key(plain, ORIGIN) == verifier.VerifierKey(ORIGIN, raw)
-    with pytest.raises(verifier.VerificationError):
-        verifier.parse_public_key(vkey.replace("+", "+0", 1))
-    with pytest.raises(verifier.VerificationError):
-        verifier.parse_public_key(base64.b64encode(raw[:31]).decode(), ORIGIN)
+    assert parse_public_key(plain, ORIGIN) == VerifierKey(ORIGIN, raw)
+    with pytest.raises(VerificationError):
+        parse_public_key(vkey.replace("+", "+0", 1))
+    with pytest.raises(VerificationError):
+        parse_public_key(base64.b64encode(raw[:31]).decode(), ORIGIN)
 
 
 # ---------------------------------------------------------------------------------------
@@ -164,11 +169,11 @@ def test_an_honest_log_passes_and_gives_the_root() -> None:
 
 
 def test_chunks_snapshots_and_subtrees_across_many_leaves() -> None:
-    n = verifier.CHUNK * 2 + 1234
+    n = CHUNK * 2 + 1234
     leaves = make_log(n)
     hashes = [merkle.leaf_hash(leaf) for leaf in leaves]
-    sizes = [0, 1, 5, verifier.CHUNK - 1, verifier.CHUNK, verifier.CHUNK + 1, 2 * verifier.CHUNK, n]
-    checker = verifier.LogChecker(ORIGIN, snapshot_sizes=sizes, collect_nodes=True)
+    sizes = [0, 1, 5, CHUNK - 1, CHUNK, CHUNK + 1, 2 * CHUNK, n]
+    checker = LogChecker(ORIGIN, snapshot_sizes=sizes, collect_nodes=True)
     rng = random.Random(7)
     pos = 0
     while pos < n:  # uneven batches: the tree does not depend on how entries arrive
@@ -246,7 +251,7 @@ def test_non_canonical_bytes_are_refused() -> None:
 def test_a_gap_and_a_claimed_hash_mismatch_are_named() -> None:
     leaves = make_log(10)
     hashes = [merkle.leaf_hash(leaf) for leaf in leaves]
-    checker = verifier.LogChecker(ORIGIN)
+    checker = LogChecker(ORIGIN)
     keep = [i for i in range(10) if i != 4]
     claimed = [hashes[i] for i in keep]
     claimed[7] = bytes(32)
@@ -262,7 +267,7 @@ def test_any_single_flipped_byte_is_caught(which: int, offset: int) -> None:
     leaf = bytearray(leaves[which])
     leaf[offset % len(leaf)] ^= 0x01
     leaves[which] = bytes(leaf)
-    checker = verifier.LogChecker(ORIGIN)
+    checker = LogChecker(ORIGIN)
     original = make_log(16)
     # The verifier is given the recorded leaf hashes (as the listing serves them).
     checker.add(list(range(16)), leaves, [merkle.leaf_hash(x) for x in original])

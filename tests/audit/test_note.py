@@ -13,13 +13,13 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ec import SECP256R1, generate_private_key
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from exchange.audit.keyfiles import load_or_create_signing_key
 from exchange.audit.note import (
     Checkpoint,
     NoteError,
     Signature,
     checkpoint_body,
     key_id,
-    load_or_create_signing_key,
     parse_checkpoint,
     parse_note,
     public_key_from_raw,

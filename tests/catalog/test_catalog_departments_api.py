@@ -6,7 +6,7 @@ import httpx
 from catalog_helpers import bound_department, create_department, create_elements, item_body
 from sqlalchemy import func, select
 
-from exchange.audit.models import AuditEntry
+from exchange.audit.log.models import AuditEntry
 from exchange.context import Runtime
 from exchange.vocabulary import Role
 from support import Actor, MakeParticipant, assert_problem

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
-from exchange.audit.models import AuditEntry
+from exchange.audit.log.models import AuditEntry
 from exchange.catalog import loader
 from exchange.catalog.errors import CatalogAlreadyGenerated
 from exchange.catalog.generator import DivisionInfo, plan_catalog

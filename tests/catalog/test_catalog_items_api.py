@@ -15,7 +15,7 @@ from catalog_helpers import (
 )
 from sqlalchemy import func, select
 
-from exchange.audit.models import AuditEntry
+from exchange.audit.log.models import AuditEntry
 from exchange.catalog.models import CatalogItem, ElementSource
 from exchange.context import Runtime
 from exchange.vocabulary import Role

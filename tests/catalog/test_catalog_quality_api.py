@@ -9,7 +9,7 @@ import httpx
 from catalog_helpers import bound_department, create_elements, item_body, publish
 from sqlalchemy import func, select
 
-from exchange.audit.models import AuditEntry
+from exchange.audit.log.models import AuditEntry
 from exchange.catalog.models import QualityReport
 from exchange.clock import ManualClock
 from exchange.context import Runtime

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 from sqlalchemy import func, select
 
-from exchange.audit.models import AuditEntry
+from exchange.audit.log.models import AuditEntry
 from exchange.context import Runtime
 from exchange.vocabulary import Role
 from support import Actor, MakeParticipant, assert_problem, footprint

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from exchange.assets import service as assets_service
 from exchange.assets.models import ReviewDecision
 from exchange.assets.rules import AssetDraft
-from exchange.audit.models import AuditEntry
+from exchange.audit.log.models import AuditEntry
 from exchange.clock import ManualClock
 from exchange.context import Principal, Runtime
 from exchange.participants.models import Account, Posting

@@ -1,13 +1,13 @@
-"""Tables of the append-only audit log (审计日志): entries, head, subtree hashes, checkpoints."""
+"""Tables of the append-only audit log (审计日志): entries, the head, subtree hashes."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, Index, LargeBinary, SmallInteger, String, Text
+from sqlalchemy import BigInteger, CheckConstraint, Index, LargeBinary, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from exchange.database import Base, BigIntId, UTCDateTime
+from exchange.database import Base, UTCDateTime
 
 ZERO_HASH = bytes(32)
 
@@ -69,23 +69,3 @@ class AuditNode(Base):
     level: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
     index: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     hash: Mapped[bytes] = mapped_column(LargeBinary(32))
-
-
-class AuditCheckpoint(Base):
-    """A signed tree head (签名树头): the C2SP checkpoint note of the log at one size.
-
-    Derived from the log, not a change to the market, so it needs no audit entry of its own.
-    """
-
-    __tablename__ = "audit_checkpoints"
-    __audit_exempt__ = True
-    __table_args__ = (CheckConstraint("size >= 0", name="size_non_negative"),)
-
-    id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
-    size: Mapped[int] = mapped_column(BigInteger, index=True)
-    root: Mapped[bytes] = mapped_column(LargeBinary(32))
-    note: Mapped[str] = mapped_column(Text)
-    # The hex key IDs that signed the note, comma-separated: a change of the active keys
-    # (rotation, retirement) calls for a new note even if the log has not grown.
-    key_ids: Mapped[str] = mapped_column(String(400))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)

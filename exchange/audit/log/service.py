@@ -2,8 +2,9 @@
 
 Every state change commits together with its audit entries or not at all. Entries are
 appended at commit time, under the log-head lock, so the lock is held only briefly.
-(Reading, proving and checking the log is in `exchange.audit.transparency`: this module is
-imported by `exchange.context`, so it stays free of the services that import the context.)
+(Reading, proving and checking the log is in `exchange.audit.transparency`: `record` here is
+the core's audit hook, installed by `exchange.wiring`, so this module stays free of the
+services that import the context.)
 """
 
 from __future__ import annotations
@@ -18,9 +19,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from exchange.audit import merkle
-from exchange.audit import repository as audit_repository
-from exchange.audit.entry import EntryDraft, leaf_bytes, to_json_value
-from exchange.audit.models import STORED_NODE_MIN_LEVEL
+from exchange.audit.log import repository as audit_repository
+from exchange.audit.log.entry import EntryDraft, leaf_bytes, to_json_value
+from exchange.audit.log.models import STORED_NODE_MIN_LEVEL
 from exchange.clock import Clock, rfc3339
 from exchange.database import add_pre_commit_hook
 

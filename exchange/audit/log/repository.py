@@ -1,4 +1,4 @@
-"""Every query of the audit log."""
+"""Every query of the audit log's own tables: entries, the head, subtree hashes."""
 
 from __future__ import annotations
 
@@ -25,13 +25,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.audit import merkle
-from exchange.audit.models import (
-    STORED_NODE_MIN_LEVEL,
-    AuditCheckpoint,
-    AuditEntry,
-    AuditHead,
-    AuditNode,
-)
+from exchange.audit.log.models import STORED_NODE_MIN_LEVEL, AuditEntry, AuditHead, AuditNode
 
 _HEAD = cast(Table, AuditHead.__table__)
 # Built once: every write request locks and moves the head.
@@ -133,50 +127,8 @@ async def advance_head(
 
 
 # ---------------------------------------------------------------------------------------
-# Reading the log: checkpoints, subtree hashes, entries
+# Reading the log: subtree hashes, entries
 # ---------------------------------------------------------------------------------------
-
-# pg_advisory_xact_lock key for checkpoint signing ("GDXA" as a 32-bit number).
-_CHECKPOINT_LOCK_KEY = 0x47445841
-
-
-async def latest_checkpoint(session: AsyncSession) -> AuditCheckpoint | None:
-    """The newest signed checkpoint."""
-    stmt = select(AuditCheckpoint).order_by(AuditCheckpoint.id.desc()).limit(1)
-    return (await session.scalars(stmt)).first()
-
-
-async def latest_checkpoint_size(session: AsyncSession) -> int:
-    """The tree size of the newest checkpoint (0 if none was signed yet)."""
-    stmt = select(AuditCheckpoint.size).order_by(AuditCheckpoint.id.desc()).limit(1)
-    return int(await session.scalar(stmt) or 0)
-
-
-async def checkpoint_at(session: AsyncSession, size: int) -> AuditCheckpoint | None:
-    """The newest checkpoint signed at exactly this size."""
-    stmt = (
-        select(AuditCheckpoint)
-        .where(AuditCheckpoint.size == size)
-        .order_by(AuditCheckpoint.id.desc())
-        .limit(1)
-    )
-    return (await session.scalars(stmt)).first()
-
-
-async def list_checkpoints(session: AsyncSession) -> Sequence[AuditCheckpoint]:
-    """Every checkpoint, oldest first."""
-    return (await session.scalars(select(AuditCheckpoint).order_by(AuditCheckpoint.id))).all()
-
-
-async def lock_checkpoint_signing(session: AsyncSession) -> None:
-    """Serialize checkpoint signing across processes until commit.
-
-    PostgreSQL: a transaction-level advisory lock, which does not block appends. SQLite:
-    the write transaction the session already holds (BEGIN IMMEDIATE) serializes it.
-    """
-    if session.get_bind().dialect.name == "postgresql":
-        await session.execute(select(func.pg_advisory_xact_lock(_CHECKPOINT_LOCK_KEY)))
-
 
 # One statement for any proof, built once: only its expanding parameters change, so the
 # compiled SQL is reused (building expressions per request would cost more than the query).

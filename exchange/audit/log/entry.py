@@ -1,4 +1,4 @@
-"""Audit entries as the contract defines them: RFC 8785 canonical JSON leaf bytes."""
+"""Pure: audit entries as the contract defines them, RFC 8785 canonical JSON leaf bytes."""
 
 from __future__ import annotations
 

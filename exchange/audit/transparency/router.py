@@ -8,15 +8,17 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import PlainTextResponse
 
-from exchange.audit import transparency as service
-from exchange.audit.errors import (
+from exchange.audit.transparency import reconcile as reconciliation
+from exchange.audit.transparency import service
+from exchange.audit.transparency import verify as verification
+from exchange.audit.transparency.errors import (
     AuditStoreCorrupt,
     ConsistencyFromEmptyTree,
     IndexOutOfRange,
     SizesOutOfOrder,
     TreeSizeNotCheckpointed,
 )
-from exchange.audit.schemas import (
+from exchange.audit.transparency.schemas import (
     ConsistencyProof,
     EntryPage,
     EntryProofPage,
@@ -29,8 +31,7 @@ from exchange.clock import as_utc
 from exchange.context import Context
 from exchange.dependencies import RuntimeDep, SessionDep
 from exchange.errors import Forbidden, Unauthenticated, responses
-from exchange.security import context_for
-from exchange.vocabulary import Role
+from exchange.kit.roles import OverseerContext
 
 router = APIRouter(prefix="/v1/audit", tags=["audit"])
 
@@ -38,7 +39,6 @@ router = APIRouter(prefix="/v1/audit", tags=["audit"])
 MAX_INDEX = 2**63 - 1
 Index = Annotated[int, Query(ge=0, le=MAX_INDEX)]
 OptionalIndex = Annotated[int | None, Query(ge=0, le=MAX_INDEX)]
-OverseerContext = Annotated[Context, context_for(Role.REGULATOR, Role.ADMIN)]
 AUTH_ERRORS = (Unauthenticated, Forbidden)
 
 
@@ -142,10 +142,10 @@ async def get_consistency_proof(
 @router.get("/verify", operation_id="audit_verify", responses=responses(*AUTH_ERRORS))
 async def verify(ctx: OverseerContext) -> VerifyReport:
     """The server re-checks the whole stored log, its subtrees, head and checkpoints."""
-    return await service.verify_log(ctx)
+    return await verification.verify_log(ctx)
 
 
 @router.get("/reconcile", operation_id="audit_reconcile", responses=responses(*AUTH_ERRORS))
 async def reconcile(ctx: OverseerContext) -> ReconcileReport:
     """Balances rebuilt from the log's ledger postings vs the live accounts (对账)."""
-    return await service.reconcile(ctx)
+    return await reconciliation.reconcile(ctx)

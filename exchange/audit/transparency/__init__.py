@@ -1,0 +1,1 @@
+"""The log made checkable: signed checkpoints, keys, proofs, the server's re-check, 对账."""

@@ -1,0 +1,24 @@
+"""The offline verifier of the audit log (审计日志离线验证), written from the contract alone.
+
+It depends only on "The audit log contract" (ARCHITECTURE.md) and on httpx, hashlib, json,
+base64 and cryptography -- never on the server's own modules -- so that a regulator can read
+it, rewrite it from the contract, and run it without trusting the platform. It has its own
+RFC 6962 / 9162 hashing and proof checks and its own C2SP note verification.
+
+What it checks (`remote.verify_remote`, `files.verify_file`):
+- every leaf hash SHA-256(0x00 ‖ leaf) against the served `leaf_hash`;
+- the entry rules: canonical layout, `v`, `origin`, `seq` = index, `prev` = previous leaf
+  hash, `logged_at` in the exact RFC 3339 form and never decreasing;
+- the tree root over all entries against the signed checkpoint, the checkpoint's signature
+  against the published (or pinned) Ed25519 keys, a consistency proof from a trusted earlier
+  checkpoint, and every served inclusion proof (`all_proofs`, the default: together they
+  pass by every stored subtree hash) or, with `all_proofs=False`, one spot check per page;
+- that entries listed but not yet in the checkpoint are covered by a checkpoint signed more
+  than a second later (the contract's freshness promise): a row appended behind the log's
+  lock never gets a tree head and shows up here.
+
+`checker.LogChecker` is the pure part; the server's `/v1/audit/verify` runs the same checker.
+Modules: `proofs` and `notes` (pure hashing, proofs and signed notes), `checker` (pure entry
+and tree checks), `report`, `remote` (HTTP), `files` (exports and the trusted checkpoint).
+Nothing here imports the server: tests/audit/test_audit_offline.py holds it to that.
+"""
