@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from exchange.audit import service as audit_service
 from exchange.classroom import codes, repository
 from exchange.classroom.errors import (
     ClassFinished,
@@ -40,7 +41,7 @@ from exchange.errors import Forbidden
 from exchange.migrate import ROOT
 from exchange.simulation import loader
 from exchange.simulation.scenario import Scenario
-from exchange.simulation.services_market import SetupRefused, remove_database
+from exchange.simulation.services_base import SetupRefused, remove_database
 from exchange.vocabulary import Role
 
 log = logging.getLogger("exchange.classroom")
@@ -160,7 +161,7 @@ async def _view(ctx: Context, cls: Classroom, *, detail: bool) -> ClassView:
     present = await repository.presence(ctx.session, [s.id for s in seats])
     session = registry(ctx.runtime).session(cls.id, cls.clock_offset_us)
     async with session.runtime.sessionmaker() as class_session:
-        done = await repository.activity(class_session, [s.participant_id for s in seats])
+        done = await audit_service.activity(class_session, [s.participant_id for s in seats])
     views = []
     for seat in seats:
         counts, last = done.get(seat.participant_id, ({}, None))

@@ -43,7 +43,7 @@ from exchange.context import Context, Principal, Runtime
 from exchange.participants import service as participants_service
 from exchange.participants.service import IssuedKey
 from exchange.simulation.scenario import Scenario
-from exchange.simulation.services_market import package_of
+from exchange.simulation.services_base import package_of
 from exchange.simulation.world import build_world
 from exchange.trading import service as trading_service
 from exchange.vocabulary import Role
