@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from exchange.classroom.models import Classroom, ClassRound, ClassStatus, Presence, Seat
+from exchange.classroom.models import Classroom, ClassRound, Presence, Seat
 
 
 async def get_class(
@@ -80,24 +80,6 @@ async def list_rounds(session: AsyncSession, class_id: str) -> Sequence[ClassRou
 async def get_round(session: AsyncSession, class_id: str, round_no: int) -> ClassRound | None:
     """One round of a class."""
     return await session.get(ClassRound, (class_id, round_no))
-
-
-async def move_round(
-    session: AsyncSession, class_id: str, *, from_round: int, values: dict[str, object]
-) -> bool:
-    """Advance a running class from `from_round` if nobody advanced it first."""
-    stmt = (
-        update(Classroom)
-        .where(
-            Classroom.id == class_id,
-            Classroom.round == from_round,
-            Classroom.status == ClassStatus.RUNNING,
-        )
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-    result = await session.execute(stmt)
-    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
 
 async def presence(session: AsyncSession, seat_ids: Sequence[str]) -> dict[str, Presence]:

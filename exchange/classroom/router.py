@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
 
@@ -33,15 +31,12 @@ from exchange.classroom.schemas import (
     StudentJoined,
     StudentView,
 )
-from exchange.context import Context
 from exchange.dependencies import RuntimeDep
 from exchange.errors import Forbidden, responses
-from exchange.security import ActorContext, context_for
-from exchange.vocabulary import Role
+from exchange.kit.roles import InstructorContext
+from exchange.security import ActorContext
 
 router = APIRouter(prefix="/v1/classroom", tags=["classroom"])
-
-InstructorContext = Annotated[Context, context_for(Role.INSTRUCTOR)]
 
 
 def seat_read(view: classes.SeatView) -> SeatRead:
