@@ -29,7 +29,8 @@ from exchange.simulation.results import (
 )
 from exchange.simulation.rng import stream
 from exchange.simulation.scenario import Scenario
-from exchange.simulation.services_market import Offering, ServiceMarket
+from exchange.simulation.services_base import Offering
+from exchange.simulation.services_market import ServiceMarket
 from exchange.simulation.world import (
     BROKER,
     PROVIDER,
@@ -41,7 +42,6 @@ from exchange.simulation.world import (
 )
 from exchange.trading import service as trading_service
 from exchange.trading.models import VenueStatus
-from exchange.trading.repository import TradeFilter
 from exchange.vocabulary import Role
 
 PAGE = 500
@@ -300,9 +300,7 @@ async def class_record(
         asset_names: dict[str, str] = {}
         offset = 0
         while True:
-            trades, total = await trading_service.list_trades(
-                ctx, TradeFilter(), limit=PAGE, offset=offset
-            )
+            trades, total = await trading_service.list_all_trades(ctx, limit=PAGE, offset=offset)
             for trade in trades:
                 if trade.asset_id not in asset_names:
                     asset = await assets_service.get_asset(ctx, trade.asset_id)
@@ -343,9 +341,7 @@ async def class_record(
                 break
         offset = 0
         while True:
-            orders, total = await trading_service.list_orders(
-                ctx, TradeFilter(), status=None, limit=PAGE, offset=offset
-            )
+            orders, total = await trading_service.list_all_orders(ctx, limit=PAGE, offset=offset)
             for placed in orders:
                 order = placed.order
                 record.orders.append(

@@ -1,15 +1,13 @@
-"""Every query of live classes (main database), and the activity read from a class market."""
+"""Every query of live classes (main database)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from exchange.audit.log.models import AuditEntry
-from exchange.classroom.models import Classroom, ClassRound, ClassStatus, Presence, Seat
+from exchange.classroom.models import Classroom, ClassRound, Presence, Seat
 
 
 async def get_class(
@@ -84,24 +82,6 @@ async def get_round(session: AsyncSession, class_id: str, round_no: int) -> Clas
     return await session.get(ClassRound, (class_id, round_no))
 
 
-async def move_round(
-    session: AsyncSession, class_id: str, *, from_round: int, values: dict[str, object]
-) -> bool:
-    """Advance a running class from `from_round` if nobody advanced it first."""
-    stmt = (
-        update(Classroom)
-        .where(
-            Classroom.id == class_id,
-            Classroom.round == from_round,
-            Classroom.status == ClassStatus.RUNNING,
-        )
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-    result = await session.execute(stmt)
-    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
-
-
 async def presence(session: AsyncSession, seat_ids: Sequence[str]) -> dict[str, Presence]:
     """Presence of seats, by seat id."""
     if not seat_ids:
@@ -113,29 +93,3 @@ async def presence(session: AsyncSession, seat_ids: Sequence[str]) -> dict[str, 
 async def get_presence(session: AsyncSession, seat_id: str) -> Presence | None:
     """One seat's presence row."""
     return await session.get(Presence, seat_id)
-
-
-async def activity(
-    session: AsyncSession, actor_ids: Sequence[str]
-) -> dict[str, tuple[dict[str, int], datetime | None]]:
-    """In a class market: each actor's audit entries counted by action, and its last one."""
-    if not actor_ids:
-        return {}
-    stmt = (
-        select(
-            AuditEntry.actor,
-            AuditEntry.action,
-            func.count(),
-            func.max(AuditEntry.logged_at),
-        )
-        .where(AuditEntry.actor.in_(actor_ids))
-        .group_by(AuditEntry.actor, AuditEntry.action)
-    )
-    out: dict[str, tuple[dict[str, int], datetime | None]] = {}
-    for actor, action, count, last in (await session.execute(stmt)).all():
-        counts, latest = out.get(actor, ({}, None))
-        counts[action] = int(count)
-        if last is not None and (latest is None or last > latest):
-            latest = last
-        out[actor] = (counts, latest)
-    return out

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
 
-from exchange.classroom import service
+from exchange.classroom import classes, reports, seats
 from exchange.classroom.errors import (
     ClassFinished,
     ClassFull,
@@ -33,18 +31,15 @@ from exchange.classroom.schemas import (
     StudentJoined,
     StudentView,
 )
-from exchange.context import Context
 from exchange.dependencies import RuntimeDep
 from exchange.errors import Forbidden, responses
-from exchange.security import ActorContext, context_for
-from exchange.vocabulary import Role
+from exchange.kit.roles import InstructorContext
+from exchange.security import ActorContext
 
 router = APIRouter(prefix="/v1/classroom", tags=["classroom"])
 
-InstructorContext = Annotated[Context, context_for(Role.INSTRUCTOR)]
 
-
-def seat_read(view: service.SeatView) -> SeatRead:
+def seat_read(view: classes.SeatView) -> SeatRead:
     """A seat as the instructor sees it."""
     seat = view.seat
     return SeatRead(
@@ -65,7 +60,7 @@ def seat_read(view: service.SeatView) -> SeatRead:
     )
 
 
-def class_read(view: service.ClassView, *, seats: bool = True) -> ClassRead:
+def class_read(view: classes.ClassView, *, seats: bool = True) -> ClassRead:
     """A class as its instructor sees it."""
     cls = view.cls
     return ClassRead(
@@ -98,7 +93,7 @@ def class_read(view: service.ClassView, *, seats: bool = True) -> ClassRead:
 async def open_class(body: ClassCreate, ctx: InstructorContext) -> ClassRead:
     """Open a class from a scenario: its own market, bots in every seat, and a join code."""
     return class_read(
-        await service.open_class(
+        await classes.open_class(
             ctx,
             title=body.title,
             scenario=body.scenario,
@@ -116,7 +111,7 @@ async def open_class(body: ClassCreate, ctx: InstructorContext) -> ClassRead:
 @router.get("/classes", operation_id="list_classes", responses=responses(Forbidden))
 async def list_classes(ctx: InstructorContext) -> list[ClassRead]:
     """The calling instructor's classes, newest first."""
-    return [class_read(v, seats=False) for v in await service.list_classes(ctx)]
+    return [class_read(v, seats=False) for v in await classes.list_classes(ctx)]
 
 
 @router.get(
@@ -126,7 +121,7 @@ async def list_classes(ctx: InstructorContext) -> list[ClassRead]:
 )
 async def get_class(class_id: str, ctx: InstructorContext) -> ClassRead:
     """A class: round, seats, who is connected (last seen) and what each player has done."""
-    return class_read(await service.class_view(ctx, class_id))
+    return class_read(await classes.class_view(ctx, class_id))
 
 
 @router.post(
@@ -136,8 +131,8 @@ async def get_class(class_id: str, ctx: InstructorContext) -> ClassRead:
 )
 async def assign_seat(class_id: str, body: AssignmentCreate, ctx: InstructorContext) -> SeatRead:
     """Reserve a seat (a role) for the student who will join with this name."""
-    seat = await service.assign_seat(ctx, class_id=class_id, seat_id=body.seat_id, name=body.name)
-    return seat_read(service.SeatView(seat, None, 0, {}, None))
+    seat = await seats.assign_seat(ctx, class_id=class_id, seat_id=body.seat_id, name=body.name)
+    return seat_read(classes.SeatView(seat, None, 0, {}, None))
 
 
 CONTROL_ERRORS = responses(Forbidden, ClassNotFound, ClassStateConflict, ClassFinished)
@@ -146,31 +141,31 @@ CONTROL_ERRORS = responses(Forbidden, ClassNotFound, ClassStateConflict, ClassFi
 @router.post("/classes/{class_id}/start", operation_id="start_class", responses=CONTROL_ERRORS)
 async def start_class(class_id: str, ctx: InstructorContext) -> ClassRead:
     """Start round 1."""
-    return class_read(await service.start(ctx, class_id=class_id))
+    return class_read(await classes.start(ctx, class_id=class_id))
 
 
 @router.post("/classes/{class_id}/pause", operation_id="pause_class", responses=CONTROL_ERRORS)
 async def pause_class(class_id: str, ctx: InstructorContext) -> ClassRead:
     """Pause trading (and the round's timer)."""
-    return class_read(await service.pause(ctx, class_id=class_id))
+    return class_read(await classes.pause(ctx, class_id=class_id))
 
 
 @router.post("/classes/{class_id}/resume", operation_id="resume_class", responses=CONTROL_ERRORS)
 async def resume_class(class_id: str, ctx: InstructorContext) -> ClassRead:
     """Resume a paused class."""
-    return class_read(await service.resume(ctx, class_id=class_id))
+    return class_read(await classes.resume(ctx, class_id=class_id))
 
 
 @router.post("/classes/{class_id}/advance", operation_id="advance_class", responses=CONTROL_ERRORS)
 async def advance_class(class_id: str, ctx: InstructorContext) -> ClassRead:
     """End the current round and start the next (after the last, the class ends)."""
-    return class_read(await service.advance(ctx, class_id=class_id))
+    return class_read(await classes.advance(ctx, class_id=class_id))
 
 
 @router.post("/classes/{class_id}/end", operation_id="end_class", responses=CONTROL_ERRORS)
 async def end_class(class_id: str, ctx: InstructorContext) -> ClassRead:
     """End the class now; its results become final."""
-    return class_read(await service.end(ctx, class_id=class_id))
+    return class_read(await classes.end(ctx, class_id=class_id))
 
 
 @router.post(
@@ -182,8 +177,8 @@ async def remove_student(
     class_id: str, seat_id: str, body: RemoveRequest, ctx: InstructorContext
 ) -> SeatRead:
     """Remove a student: its key stops working and a bot takes the seat back."""
-    seat = await service.remove_student(ctx, class_id=class_id, seat_id=seat_id, reason=body.reason)
-    return seat_read(service.SeatView(seat, None, 0, {}, None))
+    seat = await seats.remove_student(ctx, class_id=class_id, seat_id=seat_id, reason=body.reason)
+    return seat_read(classes.SeatView(seat, None, 0, {}, None))
 
 
 @router.get(
@@ -193,7 +188,7 @@ async def remove_student(
 )
 async def class_results(class_id: str, ctx: InstructorContext) -> ClassResults:
     """The class's results: the same summary and tables an offline run writes."""
-    outcome = await service.results(ctx, class_id=class_id)
+    outcome = await reports.results(ctx, class_id=class_id)
     base = f"/v1/classroom/classes/{class_id}/results"
     return ClassResults(
         class_id=class_id,
@@ -213,7 +208,7 @@ async def class_results(class_id: str, ctx: InstructorContext) -> ClassResults:
 )
 async def class_report(class_id: str, ctx: InstructorContext) -> HTMLResponse:
     """The class's HTML report (charts embedded), to open or project."""
-    outcome = await service.results(ctx, class_id=class_id)
+    outcome = await reports.results(ctx, class_id=class_id)
     return HTMLResponse(outcome.report.read_text(encoding="utf-8"))
 
 
@@ -225,7 +220,7 @@ async def class_report(class_id: str, ctx: InstructorContext) -> HTMLResponse:
 )
 async def class_activity_csv(class_id: str, ctx: InstructorContext) -> Response:
     """Every order and trade of the class, with each participant's payoff (CSV)."""
-    outcome = await service.results(ctx, class_id=class_id)
+    outcome = await reports.results(ctx, class_id=class_id)
     return Response(
         outcome.activity_csv.read_bytes(),
         media_type="text/csv; charset=utf-8",
@@ -242,7 +237,7 @@ async def class_activity_csv(class_id: str, ctx: InstructorContext) -> Response:
 async def join_class(body: JoinRequest, runtime: RuntimeDep) -> StudentJoined:
     """A student joins with the join code and a name, and gets an API key (shown once)."""
     # The service commits itself: it writes the class's database and the main one in order.
-    joined = await service.join(runtime, code=body.code, name=body.name)
+    joined = await seats.join(runtime, code=body.code, name=body.name)
     return StudentJoined(
         class_id=joined.cls.id,
         title=joined.cls.title,
@@ -261,7 +256,7 @@ async def join_class(body: JoinRequest, runtime: RuntimeDep) -> StudentJoined:
 @router.get("/me", operation_id="classroom_me", responses=responses(NotAStudent))
 async def me(ctx: ActorContext) -> StudentView:
     """A student's view of its class: round, seat, balance, this round's need or its products."""
-    state = await service.student_view(ctx)
+    state = await seats.student_view(ctx)
     cls, seat = state.cls, state.seat
     return StudentView(
         class_id=cls.id,

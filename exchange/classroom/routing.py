@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from fastapi import Request
 
-from exchange.classroom import repository, service
+from exchange.classroom import repository, seats
 from exchange.classroom.sandbox import registry
 from exchange.context import Runtime
 from exchange.dependencies import READ_METHODS
@@ -40,6 +40,4 @@ async def resolve_runtime(request: Request, main: Runtime) -> Runtime:
         reg.remember_route(key_id, class_id)
     if class_id is None:
         return main
-    return await service.enter_class(
-        main, class_id, key_id, write=request.method not in READ_METHODS
-    )
+    return await seats.enter_class(main, class_id, key_id, write=request.method not in READ_METHODS)

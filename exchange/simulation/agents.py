@@ -12,7 +12,9 @@ import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-BASIS = 10_000
+from exchange.trading import rules
+
+BASIS = rules.BASIS_POINTS
 MIN_ASPIRATION_BP = 1_000
 
 
@@ -22,8 +24,8 @@ def fee(amount_fen: int, rate_bp: int) -> int:
 
 
 def with_fee(price_fen: int, fee_bp: int) -> int:
-    """What a buyer pays in all: the price plus the buyer fee."""
-    return price_fen + fee(price_fen, fee_bp)
+    """What a buyer pays in all: the price plus the buyer fee (the market's own fee rule)."""
+    return price_fen + rules.fee(price_fen, fee_bp)
 
 
 def max_price_within(total_fen: int, fee_bp: int) -> int:

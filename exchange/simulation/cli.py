@@ -13,7 +13,7 @@ from rich.table import Table
 
 from exchange.simulation import loader, sweep
 from exchange.simulation.runner import run_to_dir
-from exchange.simulation.services_market import SetupRefused
+from exchange.simulation.services_base import SetupRefused
 
 console = Console()
 

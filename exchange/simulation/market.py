@@ -10,15 +10,19 @@ with no market behind it (the benchmark's ceiling).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Protocol
 
 from exchange.simulation import agents as strategy
 from exchange.simulation.results import CustomsRecord, OrderRecord, TradeRecord
 from exchange.simulation.scenario import Scenario
 from exchange.simulation.world import Product, World
+from exchange.trading import matching, rules
+from exchange.trading.models import AuctionRule, CustomsStatus
 
 ALL_MODES = frozenset({"posted", "negotiated", "auction"})
 MAX_NEGOTIATION_STEPS = 3
+CLOSE = datetime(2000, 1, 1, tzinfo=UTC)  # every bid of a NullMarket auction: one close
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,14 +247,22 @@ class NullMarket:
             placed = bids.get((opening.product.key, opening.exchange_id), [])
             if not placed:
                 continue
-            ranked = sorted(placed, key=lambda b: (-b.amount_fen, b.buyer))
-            winner = ranked[0]
-            price = winner.amount_fen
-            if opening.rule == "second_price":
-                price = ranked[1].amount_fen if len(ranked) > 1 else opening.reserve_fen
-            for loser in ranked[1:]:
-                outcome.orders.append(order_record(plan.round, loser, "lost"))
-            self._settle(outcome, plan.round, winner, price, "auction")
+            # Bids of one close, in plan order: the buyer breaks ties, then the order placed.
+            sealed = [
+                matching.SealedBid(f"{n:08d}", bid.buyer, bid.amount_fen, CLOSE)
+                for n, bid in enumerate(placed)
+            ]
+            result = matching.resolve(
+                sealed, rule=AuctionRule(opening.rule), reserve_fen=opening.reserve_fen
+            )
+            if result.winner is None or result.price_fen is None:
+                continue
+            ranked = [placed[int(s.bid_id)] for s in matching.rank(sealed)]
+            winner = placed[int(result.winner.bid_id)]
+            for loser in ranked:
+                if loser is not winner:
+                    outcome.orders.append(order_record(plan.round, loser, "lost"))
+            self._settle(outcome, plan.round, winner, result.price_fen, "auction")
         return outcome
 
     def _negotiate(self, action: Negotiation) -> int | None:
@@ -272,11 +284,11 @@ class NullMarket:
         """Settle one action if the rules allow; whether it settled."""
         rulebook = self.rulebooks[action.exchange_id]
         role = self.roles[action.buyer]
-        buyer_fee = strategy.fee(price, rulebook.buyer_fee_bp)
+        buyer_fee = rules.fee(price, rulebook.buyer_fee_bp)
         refusal = None
-        if mode not in rulebook.trade_modes:
+        if not rules.trade_mode_open(mode, rulebook.trade_modes):
             refusal = "trade-mode-closed"
-        elif action.broker is None and role in rulebook.broker_required_for:
+        elif action.broker is None and rules.broker_required(role, rulebook.broker_required_for):
             refusal = "broker-required"
         elif self.scenario.products.exclusive and action.product.key in self.sold_exclusive:
             refusal = "licence-unavailable"
@@ -288,48 +300,21 @@ class NullMarket:
             )
             return False
         product = action.product
-        cross_border = self.jurisdictions[action.buyer] != "CN"
-        if cross_border and (product.grade != "general" or product.personal_information):
-            basis = self.legal_basis[action.buyer]
-            ruling = strategy.customs_ruling(
-                self.policy,
-                grade=product.grade,
-                personal_information=product.personal_information,
-                legal_basis=basis,
-            )
-            approved = self.regulated and ruling.approve
-            outcome.customs.append(
-                CustomsRecord(
-                    round_no,
-                    action.exchange_id,
-                    action.buyer,
-                    product.grade,
-                    product.personal_information,
-                    basis,
-                    "approved" if approved else "rejected",
+        cross_border = rules.crosses_border(self.jurisdictions[action.buyer])
+        if cross_border and not self._cleared(outcome, round_no, action):
+            outcome.orders.append(
+                order_record(
+                    round_no, action, "refused", "customs-refused", mode=mode, price_fen=price
                 )
             )
-            if not approved:
-                outcome.orders.append(
-                    order_record(
-                        round_no, action, "refused", "customs-refused", mode=mode, price_fen=price
-                    )
-                )
-                return False
-        elif cross_border:
-            outcome.customs.append(
-                CustomsRecord(
-                    round_no,
-                    action.exchange_id,
-                    action.buyer,
-                    product.grade,
-                    product.personal_information,
-                    self.legal_basis[action.buyer],
-                    "auto_cleared",
-                )
-            )
-        commission = strategy.fee(price, self.commission[action.broker]) if action.broker else 0
-        self.cash[action.buyer] -= price + buyer_fee
+            return False
+        parts = rules.split(
+            price_fen=price,
+            buyer_fee_bp=rulebook.buyer_fee_bp,
+            seller_fee_bp=rulebook.seller_fee_bp,
+            commission_bp=self.commission[action.broker] if action.broker else 0,
+        )
+        self.cash[action.buyer] -= parts.buyer_pays_fen
         if self.scenario.products.exclusive:
             self.sold_exclusive.add(action.product.key)
         self.counter += 1
@@ -348,11 +333,43 @@ class NullMarket:
                 seller=product.provider,
                 broker=action.broker,
                 price_fen=price,
-                buyer_fee_fen=buyer_fee,
-                seller_fee_fen=strategy.fee(price, rulebook.seller_fee_bp),
-                commission_fen=commission,
+                buyer_fee_fen=parts.buyer_fee_fen,
+                seller_fee_fen=parts.seller_fee_fen,
+                commission_fen=parts.commission_fen,
                 value_fen=action.value_fen,
                 unit_cost_fen=product.unit_cost_fen,
             )
         )
         return True
+
+    def _cleared(self, outcome: RoundOutcome, round_no: int, action: Action) -> bool:
+        """Data customs on a cross-border action: the market's triage, then the regulators."""
+        product = action.product
+        basis = self.legal_basis[action.buyer]
+        triage = rules.customs_triage(
+            grade=product.grade, personal_information=product.personal_information
+        )
+        if triage.status is CustomsStatus.PENDING:
+            ruling = strategy.customs_ruling(
+                self.policy,
+                grade=product.grade,
+                personal_information=product.personal_information,
+                legal_basis=basis,
+            )
+            cleared = self.regulated and ruling.approve
+            decision = "approved" if cleared else "rejected"
+        else:
+            cleared = triage.status is CustomsStatus.CLEARED
+            decision = str(triage.decision)
+        outcome.customs.append(
+            CustomsRecord(
+                round_no,
+                action.exchange_id,
+                action.buyer,
+                product.grade,
+                product.personal_information,
+                basis,
+                decision,
+            )
+        )
+        return cleared

@@ -7,12 +7,14 @@ basis points (1 bp = 0.01%), money is integer fen (分), weights are relative in
 
 from __future__ import annotations
 
+import copy
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from exchange.simulation.agents import list_price
+from exchange.trading import rulebooks
 
 TradeModeName = Literal["posted", "negotiated", "auction"]
 GradeName = Literal["general", "important"]
@@ -37,27 +39,20 @@ Jurisdiction = Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
 DEFAULT_START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # a Monday morning
 # The exchanges the trading migration seeds; a scenario sets their rulebooks for a run.
 KNOWN_EXCHANGES: dict[str, str] = {
-    "gzde": "广州数据交易所 Guangzhou Data Exchange",
-    "szdex": "深圳数据交易所 Shenzhen Data Exchange",
+    exchange["id"]: f"{exchange['name']} {exchange['name_en']}" for exchange in rulebooks.EXCHANGES
 }
-# The clauses of the rulebooks that migration seeds (migrations/versions/0005_trading.py) that
-# a scenario's set-up depends on; a scenario's exchange fields are laid over them. Kept in step
-# with the migration by tests/simulation (test_sim_scenarios).
+# The clauses of the seeded rulebooks (exchange.trading.rulebooks) that a scenario's set-up
+# depends on; a scenario's exchange fields are laid over them.
+SEEDED_CLAUSES = (
+    "seller_fee_bp",
+    "max_commission_bp",
+    "broker_required_for",
+    "min_price_fen",
+    "max_price_fen",
+)
 SEEDED_RULEBOOKS: dict[str, dict[str, Any]] = {
-    "gzde": {
-        "seller_fee_bp": 100,
-        "max_commission_bp": 500,
-        "broker_required_for": ["individual"],
-        "min_price_fen": 100,
-        "max_price_fen": 10_000_000_000,
-    },
-    "szdex": {
-        "seller_fee_bp": 80,
-        "max_commission_bp": 800,
-        "broker_required_for": [],
-        "min_price_fen": 1_000,
-        "max_price_fen": 5_000_000_000,
-    },
+    book["exchange_id"]: {clause: copy.deepcopy(book[clause]) for clause in SEEDED_CLAUSES}
+    for book in rulebooks.RULEBOOKS
 }
 PRODUCT_FORMS = ("dataset", "api", "indicator", "report", "model", "application")
 TRADE_MODES = ("posted", "negotiated", "auction")

@@ -14,7 +14,7 @@ from typing import Any
 from exchange.simulation import charts, loader, report
 from exchange.simulation.results import write_csv
 from exchange.simulation.runner import MarketKind, run_to_dir
-from exchange.simulation.services_market import SetupRefused
+from exchange.simulation.services_base import SetupRefused
 
 YUAN = 100
 

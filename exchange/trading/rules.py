@@ -6,6 +6,7 @@ rounded down to the fen, so that what the seller keeps is never negative.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from exchange.trading.models import (
@@ -191,3 +192,13 @@ def negotiation_step(
     if state not in allowed:
         raise StepRefused(f"a {state} negotiation does not allow {step}")
     return after
+
+
+def broker_required(role: str, broker_required_for: Collection[str]) -> bool:
+    """Whether a rulebook has this kind of participant trade through a licensed data broker."""
+    return role in broker_required_for
+
+
+def trade_mode_open(mode: str, trade_modes: Collection[str]) -> bool:
+    """Whether a rulebook opens this trade mode (挂牌, 协议 or 竞价)."""
+    return mode in trade_modes

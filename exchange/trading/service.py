@@ -1250,3 +1250,13 @@ async def comparable_prices(
 def tier_available(tier: LicenceTier) -> bool:
     """Whether a tier can be bought now (non-exclusive, or exclusive and unclaimed)."""
     return not tier.exclusive or (tier.claim is None and tier.sold_trade_id is None)
+
+
+async def list_all_trades(ctx: Context, *, limit: int, offset: int) -> tuple[Sequence[Trade], int]:
+    """Every trade the caller may see, unfiltered (for reports, e.g. a live class's results)."""
+    return await list_trades(ctx, TradeFilter(), limit=limit, offset=offset)
+
+
+async def list_all_orders(ctx: Context, *, limit: int, offset: int) -> tuple[list[Placed], int]:
+    """Every order the caller may see, unfiltered (for reports, e.g. a live class's results)."""
+    return await list_orders(ctx, TradeFilter(), status=None, limit=limit, offset=offset)

@@ -16,7 +16,7 @@ from exchange.migrate import ROOT
 from exchange.simulation import loader
 from exchange.simulation.loader import ScenarioError
 from exchange.simulation.scenario import Scenario
-from exchange.simulation.services_market import SetupRefused
+from exchange.simulation.services_base import SetupRefused
 
 runner = CliRunner()
 

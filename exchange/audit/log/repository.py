@@ -279,3 +279,20 @@ async def iter_leaves(
             return
         yield rows
         start = rows[-1][0] + 1
+
+
+async def actor_activity(
+    session: AsyncSession, actor_ids: Sequence[str]
+) -> Sequence[Row[str, str, int, datetime | None]]:
+    """(actor, action, entries, last logged_at) of these actors, one row per actor and action."""
+    stmt = (
+        select(
+            AuditEntry.actor,
+            AuditEntry.action,
+            func.count(),
+            func.max(AuditEntry.logged_at),
+        )
+        .where(AuditEntry.actor.in_(actor_ids))
+        .group_by(AuditEntry.actor, AuditEntry.action)
+    )
+    return (await session.execute(stmt)).all()

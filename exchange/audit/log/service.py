@@ -10,6 +10,7 @@ services that import the context.)
 from __future__ import annotations
 
 import hashlib
+from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -181,3 +182,33 @@ def _refuse_unaudited_commit(session: Session) -> None:
 def _reset(session: Session) -> None:
     for key in (_PENDING, _CHANGED, _RECORDED, _SETUP):
         session.info.pop(key, None)
+
+
+async def log_root(session: AsyncSession) -> tuple[bytes, int]:
+    """The log's Merkle root and size, from the head's frontier (read without locking)."""
+    head = await audit_repository.get_head(session)
+    size = int(head.size)
+    return merkle.frontier_root(merkle.decode_frontier(bytes(head.frontier), size)), size
+
+
+async def leaves(session: AsyncSession) -> AsyncIterator[bytes]:
+    """Every entry's canonical leaf (RFC 8785 JSON), in log order."""
+    async for rows in audit_repository.iter_leaves(session):
+        for _seq, leaf, _digest in rows:
+            yield bytes(leaf)
+
+
+async def activity(
+    session: AsyncSession, actor_ids: Sequence[str]
+) -> dict[str, tuple[dict[str, int], datetime | None]]:
+    """Each actor's entries counted by action, and when it last acted."""
+    if not actor_ids:
+        return {}
+    out: dict[str, tuple[dict[str, int], datetime | None]] = {}
+    for actor, action, count, last in await audit_repository.actor_activity(session, actor_ids):
+        counts, latest = out.get(actor, ({}, None))
+        counts[action] = int(count)
+        if last is not None and (latest is None or last > latest):
+            latest = last
+        out[actor] = (counts, latest)
+    return out

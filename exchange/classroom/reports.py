@@ -1,0 +1,162 @@
+"""Results of live classes: the same results an offline run writes, plus a CSV of every
+order and trade with each payoff.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from exchange.classroom import repository
+from exchange.classroom.classes import catch_up, owned_class, scenario_of
+from exchange.classroom.live import (
+    RoundWindow,
+    SeatInfo,
+    class_record,
+    seat_name,
+)
+from exchange.classroom.models import (
+    Classroom,
+    Occupant,
+)
+from exchange.classroom.sandbox import registry
+from exchange.context import Context
+from exchange.simulation import runner, welfare
+from exchange.simulation.results import Results, RunRecord, write_csv
+
+# --- results -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ClassOutcome:
+    """A class's results, written under its results directory."""
+
+    cls: Classroom
+    record: RunRecord
+    results: Results
+    out: Path
+
+    @property
+    def report(self) -> Path:
+        return self.out / "report.html"
+
+    @property
+    def activity_csv(self) -> Path:
+        return self.out / "activity.csv"
+
+
+ACTIVITY_COLUMNS = [
+    "kind",
+    "round",
+    "agent",
+    "name",
+    "student",
+    "role",
+    "exchange",
+    "mode",
+    "price_fen",
+    "buyer_fee_fen",
+    "seller_fee_fen",
+    "commission_fen",
+    "outcome",
+    "reason",
+    "counterparty",
+    "value_fen",
+    "surplus_fen",
+    "payoff_fen",
+]
+
+
+def _activity_rows(record: RunRecord, results: Results) -> list[dict[str, Any]]:
+    """Every order and trade, one row per participant involved, with its total payoff."""
+    agents = {a.key: a for a in record.agents}
+    payoff = {p["key"]: p["payoff_fen"] for p in results.participants}
+
+    def who(key: str) -> dict[str, Any]:
+        agent = agents.get(key)
+        return {
+            "agent": key,
+            "name": agent.name if agent else key,
+            "student": bool(agent and agent.human),
+            "role": agent.role if agent else "",
+            "payoff_fen": payoff.get(key, 0),
+        }
+
+    rows: list[dict[str, Any]] = []
+    for o in record.orders:
+        rows.append(
+            {
+                "kind": "order",
+                "round": o.round,
+                **who(o.buyer),
+                "exchange": o.exchange_id,
+                "mode": o.mode,
+                "price_fen": o.price_fen,
+                "outcome": o.outcome,
+                "reason": o.reason,
+                "counterparty": o.broker or "",
+            }
+        )
+    for t in record.trades:
+        settled = t.settled()
+        for side, key, other, surplus in (
+            ("trade:buyer", t.buyer, t.seller, welfare.buyer_surplus(settled)),
+            ("trade:seller", t.seller, t.buyer, welfare.seller_surplus(settled)),
+        ):
+            rows.append(
+                {
+                    "kind": side,
+                    "round": t.round,
+                    **who(key),
+                    "exchange": t.exchange_id,
+                    "mode": t.mode,
+                    "price_fen": t.price_fen,
+                    "buyer_fee_fen": t.buyer_fee_fen,
+                    "seller_fee_fen": t.seller_fee_fen,
+                    "commission_fen": t.commission_fen,
+                    "outcome": "settled",
+                    "counterparty": other,
+                    "value_fen": t.value_fen if side == "trade:buyer" else t.unit_cost_fen,
+                    "surplus_fen": surplus,
+                }
+            )
+    rows.sort(key=lambda r: (r["round"], r["kind"], r["agent"]))
+    return rows
+
+
+async def results(ctx: Context, *, class_id: str) -> ClassOutcome:
+    """The class's results (final once it has finished), written as files too."""
+    cls = await owned_class(ctx, class_id, lock=True)
+    await catch_up(ctx, cls)
+    scenario = scenario_of(cls)
+    seats = await repository.list_seats(ctx.session, cls.id)
+    windows = [
+        RoundWindow(r.round, r.started_at, r.ended_at)
+        for r in await repository.list_rounds(ctx.session, cls.id)
+    ]
+    infos = [
+        SeatInfo(
+            s.agent_key,
+            s.participant_id,
+            s.student_name
+            if s.occupant == Occupant.STUDENT and s.student_name
+            else seat_name(s.agent_key),
+            s.occupant == Occupant.STUDENT,
+        )
+        for s in seats
+    ]
+    session = registry(ctx.runtime).session(cls.id, cls.clock_offset_us)
+    record = await class_record(
+        scenario,
+        session.runtime,
+        label=f"class {cls.title}",
+        seats=infos,
+        windows=windows,
+        rounds_played=cls.round,
+    )
+    record.title = f"{cls.title} · {scenario.title or scenario.name}"
+    out = registry(ctx.runtime).db_path(cls.id).with_suffix("") / "results"
+    computed, _ = runner.write_outputs(out, record)
+    write_csv(out / "activity.csv", _activity_rows(record, computed), ACTIVITY_COLUMNS)
+    return ClassOutcome(cls, record, computed, out)
