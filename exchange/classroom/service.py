@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from exchange.assets import service as assets_service
+from exchange.assets.registry import service as assets_service
 from exchange.classroom import codes, repository
 from exchange.classroom.errors import (
     ClassFinished,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from exchange.assets.models import Asset
+from exchange.assets.registry.models import Asset
 from exchange.context import Context
 from exchange.trading import service as trading_service
 
