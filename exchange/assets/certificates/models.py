@@ -5,13 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import (
-    BigInteger,
-    ForeignKey,
-    LargeBinary,
-    String,
-    Text,
-)
+from sqlalchemy import BigInteger, ForeignKey, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from exchange.database import Base, UTCDateTime

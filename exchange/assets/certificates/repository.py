@@ -5,14 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import (
-    ColumnElement,
-    Row,
-    and_,
-    func,
-    select,
-    update,
-)
+from sqlalchemy import ColumnElement, Row, and_, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.assets.certificates.models import AssetSequence, Certificate, CertificateState

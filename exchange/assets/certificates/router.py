@@ -8,9 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from exchange.assets.certificates import service
-from exchange.assets.certificates.errors import (
-    CertificateNotFound,
-)
+from exchange.assets.certificates.errors import CertificateNotFound
 from exchange.assets.certificates.schemas import (
     CertificatePage,
     CertificateRead,

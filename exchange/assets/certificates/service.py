@@ -15,11 +15,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from exchange.assets import access
 from exchange.assets.certificates import repository, signing
 from exchange.assets.certificates.errors import CertificateNotFound
-from exchange.assets.certificates.models import (
-    CERTIFICATE_SEQUENCE,
-    Certificate,
-    CertificateState,
-)
+from exchange.assets.certificates.models import CERTIFICATE_SEQUENCE, Certificate, CertificateState
 from exchange.assets.labels import GRADE_LABELS, PRODUCT_FORM_LABELS, RIGHT_LABELS
 from exchange.assets.pledges import repository as pledges_repository
 from exchange.assets.pledges.models import Pledge

@@ -4,13 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import (
-    ColumnElement,
-    and_,
-    func,
-    or_,
-    select,
-)
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.assets.pledges.models import Pledge, PledgeStatus

@@ -15,10 +15,7 @@ from exchange.assets.pledges import service
 from exchange.assets.pledges.errors import PledgeNotFound, PledgeStateConflict
 from exchange.assets.pledges.models import PledgeStatus
 from exchange.assets.pledges.schemas import PledgeCreate, PledgePage, PledgeRead
-from exchange.assets.registry.errors import (
-    ApplicationOpen,
-    AssetNotRegistered,
-)
+from exchange.assets.registry.errors import ApplicationOpen, AssetNotRegistered
 from exchange.errors import Forbidden, responses
 from exchange.kit.paging import Limit, Offset
 from exchange.kit.roles import LenderContext

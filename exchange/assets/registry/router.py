@@ -6,9 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from exchange.assets.certificates.errors import (
-    CertificatePledged,
-)
+from exchange.assets.certificates.errors import CertificatePledged
 from exchange.assets.registry import service
 from exchange.assets.registry.errors import (
     ApplicationOpen,

@@ -4,14 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from exchange.assets.certificates.errors import (
-    CertificatePledged,
-)
+from exchange.assets.certificates.errors import CertificatePledged
 from exchange.assets.registry import service as registry_service
-from exchange.assets.registry.errors import (
-    AssetNotFound,
-    AssetNotRegistered,
-)
+from exchange.assets.registry.errors import AssetNotFound, AssetNotRegistered
 from exchange.assets.registry.schemas import ApplicationRead, AssetDetail
 from exchange.assets.registry.views import asset_detail
 from exchange.assets.review import service

@@ -1,7 +1,7 @@
 """The market method's comparables (可比交易): settled trades on the exchanges.
 
-Trading's service imports assets' service (a listing needs a registered asset), so the
-assets service takes its comparables from its caller, which passes this source in.
+Trading imports the assets domain (a listing needs a registered asset, `registry.market`), so
+the valuation service takes its comparables from its caller (the router), which passes this in.
 """
 
 from __future__ import annotations

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from exchange.assets.registry.errors import (
-    AssetNotFound,
-    AssetStateConflict,
-)
+from exchange.assets.registry.errors import AssetNotFound, AssetStateConflict
 from exchange.assets.valuation import service
 from exchange.assets.valuation.comparables import traded_comparables
 from exchange.assets.valuation.methods import ValuationMethod
