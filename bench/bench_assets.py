@@ -28,13 +28,13 @@ sys.path.insert(0, os.path.dirname(__file__))
 from _server import postgres_database
 
 from exchange import wiring
-from exchange.assets import service as assets_service
-from exchange.assets.certificates import verify_certificate_offline
-from exchange.assets.models import Certificate
-from exchange.assets.pilot import PilotReport, run_pilot
+from exchange.assets.certificates import service as assets_service
+from exchange.assets.certificates.models import Certificate
+from exchange.assets.certificates.signing import verify_certificate_offline
 from exchange.config import Settings
 from exchange.context import Runtime
 from exchange.migrate import upgrade
+from exchange.seed.pilot import PilotReport, run_pilot
 
 wiring.install()
 

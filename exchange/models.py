@@ -5,7 +5,11 @@ from __future__ import annotations
 
 def register_all() -> None:
     """Import all model modules (each registers its tables on Base.metadata)."""
-    import exchange.assets.models
+    import exchange.assets.certificates.models
+    import exchange.assets.pledges.models
+    import exchange.assets.registry.models
+    import exchange.assets.review.models
+    import exchange.assets.valuation.models
     import exchange.audit.log.models
     import exchange.audit.transparency.models
     import exchange.catalog.models

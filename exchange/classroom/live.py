@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from exchange.assets import service as assets_service
+from exchange.assets.registry import service as assets_service
 from exchange.context import Context, Principal, Runtime
 from exchange.simulation import agents as strategy
 from exchange.simulation import engine, welfare

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from exchange.assets import service as assets_service
+from exchange.assets.registry import service as assets_service
 from exchange.classroom import codes, repository
 from exchange.classroom.classes import STUDENT_ROLES, catch_up, owned_class, scenario_of
 from exchange.classroom.errors import (

@@ -10,13 +10,13 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from exchange.assets import service as assets_service
-from exchange.assets.certificates import ISSUER_NAME, encode_signature
-from exchange.assets.pilot import PHASES, PilotReport, run_pilot
+from exchange.assets.certificates import service as assets_service
+from exchange.assets.certificates.signing import ISSUER_NAME, encode_signature
 from exchange.config import Settings, get_settings
 from exchange.context import Runtime
 from exchange.database import is_sqlite
 from exchange.migrate import upgrade
+from exchange.seed.pilot import PHASES, PilotReport, run_pilot
 
 app = typer.Typer(
     help="Data assets (数据资产): registration pilots and certificates (数据资产凭证).",

@@ -12,9 +12,10 @@ from datetime import timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange import wiring
-from exchange.assets import service as assets_service
-from exchange.assets.models import ReviewDecision
-from exchange.assets.rules import AssetDraft, publicity_ends_at
+from exchange.assets.registry import service as assets_service
+from exchange.assets.registry.rules import AssetDraft
+from exchange.assets.review import service as assets_review
+from exchange.assets.review.rules import ReviewDecision, publicity_ends_at
 from exchange.context import Runtime
 from exchange.database import make_sessionmaker
 from exchange.ids import IdFactory
@@ -270,7 +271,7 @@ class MarketSetUp(MarketBase):
             return
         async with self.unit() as session:
             for i in (1, 2):
-                await assets_service.review_applications(
+                await assets_review.review_applications(
                     self._ctx(session, f"reviewer-{i}"),
                     asset_ids=asset_ids,
                     decision=ReviewDecision.APPROVE,
@@ -280,7 +281,7 @@ class MarketSetUp(MarketBase):
         self.clock.set(ends + timedelta(minutes=1))
         self.trading_start = ends + timedelta(hours=1)
         async with self.unit() as session:
-            await assets_service.finalize_registrations(
+            await assets_review.finalize_registrations(
                 self._ctx(session, self.admin), asset_ids=asset_ids
             )
 

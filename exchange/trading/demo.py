@@ -13,13 +13,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
-from exchange.assets import service as assets_service
-from exchange.assets.demo import DemoParticipant
-from exchange.assets.models import ReviewDecision
-from exchange.assets.rules import AssetDraft, publicity_ends_at
+from exchange.assets.registry import service as assets_service
+from exchange.assets.registry.rules import AssetDraft
+from exchange.assets.review import service as assets_review
+from exchange.assets.review.rules import ReviewDecision, publicity_ends_at
 from exchange.clock import ManualClock
 from exchange.context import Principal, Runtime
 from exchange.participants import service as participants_service
+from exchange.seed.assets import DemoParticipant
 from exchange.trading import repository, service
 from exchange.vocabulary import DataGrade, DataRight, DeliveryKind, ProductForm, Role
 
@@ -139,7 +140,7 @@ async def _register(
     approved_at = clock.now()
     for reviewer in reviewers:
         async with sim.unit_of_work() as session:
-            await assets_service.review_applications(
+            await assets_review.review_applications(
                 sim.context(session, reviewer),
                 asset_ids=asset_ids,
                 decision=ReviewDecision.APPROVE,
@@ -147,7 +148,7 @@ async def _register(
             )
     clock.set(publicity_ends_at(approved_at, runtime.settings.asset_publicity_working_days))
     async with sim.unit_of_work() as session:
-        await assets_service.finalize_registrations(sim.context(session), asset_ids=asset_ids)
+        await assets_review.finalize_registrations(sim.context(session), asset_ids=asset_ids)
     return asset_ids
 
 

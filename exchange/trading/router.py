@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Header, Query, Response
 
-from exchange.assets.models import GRADE_LABELS, PRODUCT_FORM_LABELS
+from exchange.assets.labels import GRADE_LABELS, PRODUCT_FORM_LABELS
 from exchange.context import Context
 from exchange.errors import Conflict, Forbidden, InvalidInput, NotFound, responses
 from exchange.participants.errors import InsufficientFunds

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Literal
 
-from exchange.assets import service as assets_service
+from exchange.assets.registry import market as assets_service
 from exchange.context import Context, Principal
 from exchange.errors import ExchangeError, Forbidden, InvalidInput
 from exchange.participants import service as participants_service

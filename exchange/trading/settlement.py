@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from exchange.assets import service as assets_service
+from exchange.assets.registry import market as assets_service
 from exchange.context import Context, Principal, Slot
 from exchange.errors import Forbidden, InvalidInput
 from exchange.participants import ledger

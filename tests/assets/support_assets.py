@@ -11,15 +11,11 @@ from typing import Any
 import httpx
 from sqlalchemy import func, select
 
-from exchange.assets.models import (
-    Asset,
-    AssetApplication,
-    AssetObjection,
-    AssetReview,
-    AssetValuation,
-    Certificate,
-    Pledge,
-)
+from exchange.assets.certificates.models import Certificate
+from exchange.assets.pledges.models import Pledge
+from exchange.assets.registry.models import Asset, AssetApplication
+from exchange.assets.review.models import AssetObjection, AssetReview
+from exchange.assets.valuation.models import AssetValuation
 from exchange.audit.log.models import AuditEntry
 from exchange.clock import ManualClock
 from exchange.context import Runtime

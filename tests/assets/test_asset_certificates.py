@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from hypothesis import given
 from hypothesis import strategies as st
 
-from exchange.assets.certificates import (
+from exchange.assets.certificates.signing import (
     CanonicalJSONError,
     CertificateFacts,
     Revocation,

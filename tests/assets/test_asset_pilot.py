@@ -10,14 +10,15 @@ from sqlalchemy import func, select
 from support_assets import count_rows
 from typer.testing import CliRunner
 
-from exchange.assets import service as assets_service
-from exchange.assets.certificates import verify_certificate_offline
-from exchange.assets.demo import DEMO_ASSETS
-from exchange.assets.models import Asset, AssetStatus, Certificate
-from exchange.assets.pilot import run_pilot
+from exchange.assets.certificates.models import Certificate
+from exchange.assets.certificates.signing import verify_certificate_offline
+from exchange.assets.registry import market as assets_market
+from exchange.assets.registry.models import Asset, AssetStatus
 from exchange.cli import app
 from exchange.context import Runtime
+from exchange.seed.assets import DEMO_ASSETS
 from exchange.seed.demo import seed_demo
+from exchange.seed.pilot import run_pilot
 from support_audit import chain_entries
 
 
@@ -98,5 +99,5 @@ async def test_demo_enterprise_gets_certified_assets(
     async with runtime.sessionmaker() as session:
         ctx = runtime.context(session)
         asset_id = demo[0]["asset_id"]
-        listable = await assets_service.listable_asset(ctx, asset_id, enterprise.id)
+        listable = await assets_market.listable_asset(ctx, asset_id, enterprise.id)
     assert listable.certificate_status == "valid"

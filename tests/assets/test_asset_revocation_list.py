@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from support_assets import Registry, audit_size
 
-from exchange.assets.certificates import check_revocation_list, verify_certificate_offline
+from exchange.assets.certificates.signing import check_revocation_list, verify_certificate_offline
 from exchange.clock import rfc3339
 from support import assert_problem
 

@@ -6,22 +6,15 @@ from datetime import UTC, datetime
 
 import pytest
 
-from exchange.assets.errors import (
+from exchange.assets.registry.errors import (
     CoreDataRefused,
     GradeBelowSource,
     PersonalInformationBasisRequired,
     ScenarioRequired,
     UnknownSourceItem,
 )
-from exchange.assets.rules import (
-    AssetDraft,
-    ReviewOutcome,
-    SourceItem,
-    check_draft,
-    check_sources,
-    publicity_ends_at,
-    review_outcome,
-)
+from exchange.assets.registry.rules import AssetDraft, SourceItem, check_draft, check_sources
+from exchange.assets.review.rules import ReviewOutcome, publicity_ends_at, review_outcome
 from exchange.vocabulary import DataGrade, DataRight, ProductForm
 
 DRAFT = AssetDraft(

@@ -7,14 +7,13 @@ from datetime import timedelta
 import pytest
 from support_assets import PUBLICITY, Registry, audit_size
 
-from exchange.assets import service as assets_service
-from exchange.assets.errors import (
-    AssetNotRegistered,
-    CertificateNotValid,
-    CertificatePledged,
-    NotAssetHolder,
-)
-from exchange.assets.models import Asset, ValuationMethod
+from exchange.assets.certificates.errors import CertificateNotValid, CertificatePledged
+from exchange.assets.registry import market as assets_market
+from exchange.assets.registry.errors import AssetNotRegistered, NotAssetHolder
+from exchange.assets.registry.models import Asset
+from exchange.assets.review import service as assets_review
+from exchange.assets.valuation import service as assets_valuation
+from exchange.assets.valuation.methods import ValuationMethod
 from exchange.context import Context, Principal
 from exchange.vocabulary import Role
 from support import Actor, MakeParticipant
@@ -94,7 +93,7 @@ async def test_market_method_uses_the_comparables_source(registry: Registry) -> 
 
     async with registry.runtime.unit_of_work() as session:
         ctx = registry.runtime.context(session, principal(registry.holder))
-        report = await assets_service.value_asset(
+        report = await assets_valuation.value_asset(
             ctx,
             asset_id=asset["id"],
             method=ValuationMethod.MARKET,
@@ -111,21 +110,21 @@ async def test_listable_asset_for_trading(registry: Registry) -> None:
     runtime = registry.runtime
     async with runtime.sessionmaker() as session:
         ctx = runtime.context(session)
-        listable = await assets_service.listable_asset(ctx, registered["id"], registry.holder.id)
+        listable = await assets_market.listable_asset(ctx, registered["id"], registry.holder.id)
         assert listable.certificate_number == registered["certificate"]["number"]
         assert listable.certificate_status == "valid"
         assert listable.fingerprint == registered["fingerprint"]
         assert listable.grade == "general" and listable.personal_information is False
         assert listable.product_form == "indicator" and listable.pledged is False
         with pytest.raises(NotAssetHolder):
-            await assets_service.listable_asset(ctx, registered["id"], registry.other.id)
+            await assets_market.listable_asset(ctx, registered["id"], registry.other.id)
         with pytest.raises(AssetNotRegistered) as caught:
-            await assets_service.listable_asset(ctx, pending["id"], registry.holder.id)
+            await assets_market.listable_asset(ctx, pending["id"], registry.holder.id)
         assert "无登记不交易" in caught.value.extra["rule"]
     registry.clock.advance(PUBLICITY * 200)
     async with runtime.sessionmaker() as session:
         with pytest.raises(CertificateNotValid):
-            await assets_service.listable_asset(
+            await assets_market.listable_asset(
                 runtime.context(session), registered["id"], registry.holder.id
             )
 
@@ -142,13 +141,13 @@ async def test_transfer_reissues_and_respects_pledges(
     before = await audit_size(runtime)
     with pytest.raises(CertificatePledged):
         async with runtime.unit_of_work() as session:
-            await assets_service.transfer_asset(
+            await assets_review.transfer_asset(
                 runtime.context(session), asset_id=asset["id"], to_holder_id=buyer.id, reason="出售"
             )
     assert await audit_size(runtime) == before
     await registry.client.post(f"/v1/pledges/{pledge['id']}/release", headers=registry.lender.auth)
     async with runtime.unit_of_work() as session:
-        certificate = await assets_service.transfer_asset(
+        certificate = await assets_review.transfer_asset(
             runtime.context(session), asset_id=asset["id"], to_holder_id=buyer.id, reason="出售"
         )
     new = await registry.certificate(certificate.number)
@@ -157,7 +156,7 @@ async def test_transfer_reissues_and_respects_pledges(
     old = await registry.certificate(number)
     assert old["status"] == "revoked" and "转让" in old["revocation_reason"]
     async with runtime.sessionmaker() as session:
-        listable = await assets_service.listable_asset(
+        listable = await assets_market.listable_asset(
             runtime.context(session), asset["id"], buyer.id
         )
     assert listable.certificate_number == certificate.number

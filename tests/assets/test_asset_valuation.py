@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from exchange.assets.valuation import (
+from exchange.assets.valuation.methods import (
     MAX_SAFE_FEN,
     NO_COMPARABLES,
     VALUED,

@@ -12,8 +12,12 @@ import httpx
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from support_assets import PUBLICITY, Registry, application, audit_size, refused_unchanged
 
-from exchange.assets import service as assets_service
-from exchange.assets.certificates import encode_signature, sign_document, verify_certificate_offline
+from exchange.assets.certificates import service as assets_service
+from exchange.assets.certificates.signing import (
+    encode_signature,
+    sign_document,
+    verify_certificate_offline,
+)
 from exchange.vocabulary import Role
 from support import MakeParticipant, assert_problem
 

@@ -7,8 +7,8 @@ from datetime import timedelta
 
 from support_assets import FINGERPRINT, PUBLICITY, Registry, audit_size, count_rows
 
-from exchange.assets.certificates import verify_certificate_offline
-from exchange.assets.models import Asset, AssetApplication
+from exchange.assets.certificates.signing import verify_certificate_offline
+from exchange.assets.registry.models import Asset, AssetApplication
 from exchange.vocabulary import Role
 from support import MakeParticipant, assert_problem
 from support_audit import chain_entries

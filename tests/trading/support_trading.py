@@ -12,9 +12,10 @@ from typing import Any
 import httpx
 from sqlalchemy import func, select
 
-from exchange.assets import service as assets_service
-from exchange.assets.models import ReviewDecision
-from exchange.assets.rules import AssetDraft
+from exchange.assets.registry import service as assets_service
+from exchange.assets.registry.rules import AssetDraft
+from exchange.assets.review import service as assets_review
+from exchange.assets.review.rules import ReviewDecision
 from exchange.audit.log.models import AuditEntry
 from exchange.clock import ManualClock
 from exchange.context import Principal, Runtime
@@ -85,7 +86,7 @@ async def register_assets(
         asset_ids = await assets_service.apply_for_registrations(ctx, drafts=drafts)
     for reviewer in reviewers:
         async with runtime.unit_of_work() as session:
-            await assets_service.review_applications(
+            await assets_review.review_applications(
                 runtime.context(session, principal(reviewer)),
                 asset_ids=asset_ids,
                 decision=ReviewDecision.APPROVE,
@@ -93,7 +94,7 @@ async def register_assets(
             )
     clock.advance(PUBLICITY)
     async with runtime.unit_of_work() as session:
-        await assets_service.finalize_registrations(
+        await assets_review.finalize_registrations(
             runtime.context(session, principal(holder)), asset_ids=asset_ids
         )
     return asset_ids

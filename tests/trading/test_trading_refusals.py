@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from support_trading import AssetSpec, Market, file_delivery, principal, refused_unchanged, tier
 
-from exchange.assets import service as assets_service
-from exchange.assets.rules import AssetDraft
+from exchange.assets.registry import service as assets_service
+from exchange.assets.registry.rules import AssetDraft
 from exchange.vocabulary import DataRight
 from support import assert_problem
 

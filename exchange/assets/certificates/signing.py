@@ -1,4 +1,4 @@
-"""Data-asset certificates (数据资产凭证) as pure functions: the document, signing, verification.
+"""Pure: data-asset certificates (数据资产凭证): the canonical document, signing, verification.
 
 A certificate is a JSON document signed with the registry's Ed25519 key over its RFC 8785
 canonical JSON (UTF-8). Anyone holding the document, the signature and the registry's

@@ -1,4 +1,4 @@
-"""Valuation methods (价值评估方法) as pure functions in integer fen: cost, income, market.
+"""Pure: the valuation methods (价值评估方法) in integer fen: cost, income, market.
 
 No floats anywhere: amounts are integer fen, rates are basis points (1 bp = 0.01%), and
 discounting is exact rational arithmetic rounded once, half up, to the fen.
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 from fractions import Fraction
 from typing import Any
 
@@ -17,6 +18,14 @@ MAX_HORIZON = 50
 MAX_DISCOUNT_RATE_BP = 100_000  # 1000% a period: far above any sensible rate
 VALUED = "valued"
 NO_COMPARABLES = "no_comparables"
+
+
+class ValuationMethod(StrEnum):
+    """Valuation methods (价值评估方法)."""
+
+    COST = "cost"  # 成本法
+    INCOME = "income"  # 收益法
+    MARKET = "market"  # 市场法
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,14 +1,14 @@
 """The market method's comparables (可比交易): settled trades on the exchanges.
 
-Trading's service imports assets' service (a listing needs a registered asset), so the
-assets service takes its comparables from its caller, which passes this source in.
+Trading imports the assets domain (a listing needs a registered asset, `registry.market`), so
+the valuation service takes its comparables from its caller (the router), which passes this in.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from exchange.assets.models import Asset
+from exchange.assets.registry.models import Asset
 from exchange.context import Context
 from exchange.trading import service as trading_service
 

@@ -16,11 +16,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
-from exchange.assets import repository
-from exchange.assets import service as assets_service
-from exchange.assets.certificates import VerificationStatus, verify_certificate_offline
-from exchange.assets.models import ReviewDecision
-from exchange.assets.rules import AssetDraft, publicity_ends_at
+from exchange.assets.certificates import service as assets_certificates
+from exchange.assets.certificates.signing import VerificationStatus, verify_certificate_offline
+from exchange.assets.registry import service as assets_service
+from exchange.assets.registry.rules import AssetDraft
+from exchange.assets.review import service as assets_review
+from exchange.assets.review.rules import ReviewDecision, publicity_ends_at
 from exchange.clock import ManualClock
 from exchange.context import Principal, Runtime
 from exchange.participants import service as participants_service
@@ -201,7 +202,7 @@ async def run_pilot(
     for reviewer in reviewers:
         for batch in _chunks(asset_ids, batch_size):
             async with sim.unit_of_work() as session:
-                await assets_service.review_applications(
+                await assets_review.review_applications(
                     sim.context(session, reviewer),
                     asset_ids=batch,
                     decision=ReviewDecision.APPROVE,
@@ -216,7 +217,7 @@ async def run_pilot(
     numbers: list[str] = []
     for batch in _chunks(asset_ids, batch_size):
         async with sim.unit_of_work() as session:
-            issued = await assets_service.finalize_registrations(
+            issued = await assets_review.finalize_registrations(
                 sim.context(session), asset_ids=batch
             )
             numbers.extend(i.number for i in issued)
@@ -226,12 +227,12 @@ async def run_pilot(
     report.first_number, report.last_number = numbers[0], numbers[-1]
 
     started = time.perf_counter()
-    public_key = assets_service.registry_key(sim).public_key
+    public_key = assets_certificates.registry_key(sim).public_key
     now = clock.now()
     statuses: dict[str, int] = {}
     for batch in _chunks(numbers, batch_size):
         async with sim.sessionmaker() as session:
-            rows = await repository.get_certificates(session, batch)
+            rows = await assets_certificates.get_certificates(sim.context(session), batch)
         for certificate in rows:
             # As an outside verifier would: the document, the signature and the public key.
             document = json.loads(certificate.document)

@@ -1,14 +1,13 @@
-"""The registry's rules as pure functions: what may be registered, quorum, publicity."""
+"""Pure: the registry's rules on what may be registered (drafts and their sources)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
-from exchange.assets.errors import (
+from exchange.assets.labels import GRADE_LABELS
+from exchange.assets.registry.errors import (
     CORE_DATA_RULE,
     GRADE_RULE,
     SCENARIO_RULE,
@@ -18,8 +17,6 @@ from exchange.assets.errors import (
     ScenarioRequired,
     UnknownSourceItem,
 )
-from exchange.assets.models import GRADE_LABELS
-from exchange.clock import add_working_days
 from exchange.vocabulary import DataGrade, DataRight, ProductForm
 
 
@@ -140,26 +137,3 @@ def check_sources(draft: AssetDraft, sources: Mapping[str, SourceItem]) -> None:
             rule=GRADE_RULE,
             **facts,
         )
-
-
-class ReviewOutcome(StrEnum):
-    """What the reviews so far decide."""
-
-    PENDING = "pending"  # 待审
-    APPROVED = "approved"  # 通过: quorum of approvals and no rejection
-    REJECTED = "rejected"  # 不通过: any rejection
-
-
-def review_outcome(*, approvals: int, rejections: int, quorum: int) -> ReviewOutcome:
-    """A quorum of approvals with no rejection approves; any rejection rejects."""
-    if rejections > 0:
-        return ReviewOutcome.REJECTED
-    if approvals >= max(quorum, 1):
-        return ReviewOutcome.APPROVED
-    return ReviewOutcome.PENDING
-
-
-def publicity_ends_at(approved_at: datetime, working_days: int) -> datetime:
-    """The end of publicity (公示期): `working_days` working days after approval, same time."""
-    end_date = add_working_days(approved_at.date(), working_days)
-    return datetime.combine(end_date, approved_at.timetz())

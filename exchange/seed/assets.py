@@ -7,11 +7,13 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import Any, Protocol
 
-from exchange.assets import repository
-from exchange.assets import service as assets_service
-from exchange.assets.comparables import traded_comparables
-from exchange.assets.models import ReviewDecision, ValuationMethod
-from exchange.assets.rules import AssetDraft, publicity_ends_at
+from exchange.assets.registry import service as assets_service
+from exchange.assets.registry.rules import AssetDraft
+from exchange.assets.review import service as assets_review
+from exchange.assets.review.rules import ReviewDecision, publicity_ends_at
+from exchange.assets.valuation import service as assets_valuation
+from exchange.assets.valuation.comparables import traded_comparables
+from exchange.assets.valuation.methods import ValuationMethod
 from exchange.clock import ManualClock
 from exchange.context import Principal, Runtime
 from exchange.participants import service as participants_service
@@ -73,7 +75,7 @@ async def seed_demo_assets(runtime: Runtime, participants: Sequence[DemoParticip
     holder_id = next(p.id for p in participants if p.role == Role.ENTERPRISE)
     reviewer_id = next(p.id for p in participants if p.role == Role.COMPLIANCE_REVIEWER)
     async with runtime.unit_of_work(write=False) as session:
-        held = await repository.holder_asset_names(session, holder_id)
+        held = await assets_service.holder_asset_names(runtime.context(session), holder_id)
     if any(draft.name in held for draft, _, _ in DEMO_ASSETS):
         return []
     # The publicity period passes on a clock that starts two weeks back, so the demo
@@ -94,7 +96,7 @@ async def seed_demo_assets(runtime: Runtime, participants: Sequence[DemoParticip
             ctx, drafts=[draft for draft, _, _ in DEMO_ASSETS]
         )
         for asset_id, (_, method, inputs) in zip(asset_ids, DEMO_ASSETS, strict=True):
-            await assets_service.value_asset(
+            await assets_valuation.value_asset(
                 ctx,
                 asset_id=asset_id,
                 method=method,
@@ -106,7 +108,7 @@ async def seed_demo_assets(runtime: Runtime, participants: Sequence[DemoParticip
     approved_at = clock.now()
     for reviewer in (first_reviewer, second_reviewer):
         async with sim.unit_of_work() as session:
-            await assets_service.review_applications(
+            await assets_review.review_applications(
                 sim.context(session, reviewer),
                 asset_ids=asset_ids,
                 decision=ReviewDecision.APPROVE,
@@ -114,7 +116,7 @@ async def seed_demo_assets(runtime: Runtime, participants: Sequence[DemoParticip
             )
     clock.set(publicity_ends_at(approved_at, runtime.settings.asset_publicity_working_days))
     async with sim.unit_of_work() as session:
-        issued = await assets_service.finalize_registrations(
+        issued = await assets_review.finalize_registrations(
             sim.context(session), asset_ids=asset_ids
         )
     return [certificate.number for certificate in issued]

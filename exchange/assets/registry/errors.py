@@ -1,4 +1,4 @@
-"""Errors of data-asset registration, certificates and pledges."""
+"""Errors of data-asset registration (数据资产登记): what may be registered, and asset state."""
 
 from __future__ import annotations
 
@@ -15,21 +15,6 @@ GRADE_RULE = (
 class AssetNotFound(NotFound):
     slug = "asset-not-found"
     title = "No such data asset"
-
-
-class CertificateNotFound(NotFound):
-    slug = "certificate-not-found"
-    title = "No such certificate"
-
-
-class PledgeNotFound(NotFound):
-    slug = "pledge-not-found"
-    title = "No such pledge"
-
-
-class ObjectionNotFound(NotFound):
-    slug = "objection-not-found"
-    title = "No such objection"
 
 
 class ScenarioRequired(InvalidInput):
@@ -67,21 +52,6 @@ class ApplicationOpen(Conflict):
     title = "The asset already has an open application"
 
 
-class NoOpenApplication(Conflict):
-    slug = "no-open-application"
-    title = "The asset has no application in this stage"
-
-
-class SelfReview(Conflict):
-    slug = "self-review"
-    title = "A participant cannot review its own application"
-
-
-class AlreadyReviewed(Conflict):
-    slug = "already-reviewed"
-    title = "This reviewer has already reviewed the application"
-
-
 class AssetStateConflict(Conflict):
     slug = "asset-state"
     title = "The asset's state does not allow this"
@@ -95,48 +65,3 @@ class AssetNotRegistered(Conflict):
 class NotAssetHolder(Conflict):
     slug = "not-asset-holder"
     title = "The participant does not hold this asset"
-
-
-class PublicityClosed(Conflict):
-    slug = "publicity-closed"
-    title = "The publicity period (公示期) is over"
-
-
-class PublicityNotOver(Conflict):
-    slug = "publicity-not-over"
-    title = "The publicity period (公示期) has not ended"
-
-
-class ObjectionOpen(Conflict):
-    slug = "objection-open"
-    title = "An objection (异议) is still open"
-
-
-class OwnAssetObjection(Conflict):
-    slug = "own-asset-objection"
-    title = "A holder cannot object to its own application"
-
-
-class ObjectionDecided(Conflict):
-    slug = "objection-decided"
-    title = "The objection has already been decided"
-
-
-class CertificateNotValid(Conflict):
-    slug = "certificate-not-valid"
-    title = "The certificate is revoked or expired"
-
-
-class CertificatePledged(Conflict):
-    slug = "certificate-pledged"
-    title = "The certificate is pledged (质押中)"
-
-
-class CertificateAlreadyPledged(Conflict):
-    slug = "certificate-already-pledged"
-    title = "The certificate is already pledged"
-
-
-class PledgeStateConflict(Conflict):
-    slug = "pledge-state"
-    title = "The pledge's state does not allow this"

@@ -1,0 +1,1 @@
+"""Pledges (质押) of certificates to lenders."""

@@ -1,0 +1,77 @@
+"""The service trading calls: a registered asset as a listing needs it (无登记不交易)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from exchange.assets.certificates import service as certificates_service
+from exchange.assets.certificates import signing
+from exchange.assets.certificates.errors import CertificateNotValid
+from exchange.assets.registry import repository
+from exchange.assets.registry.errors import (
+    REGISTRATION_RULE,
+    AssetNotFound,
+    AssetNotRegistered,
+    NotAssetHolder,
+)
+from exchange.assets.registry.models import AssetStatus
+from exchange.context import Context
+from exchange.vocabulary import DataGrade, DataRight, ProductForm
+
+
+@dataclass(frozen=True, slots=True)
+class ListableAsset:
+    """A registered asset that its holder may list on an exchange (无登记不交易)."""
+
+    asset_id: str
+    name: str
+    holder_id: str
+    version: int
+    product_form: ProductForm
+    right: DataRight
+    scenario: str
+    grade: DataGrade
+    personal_information: bool
+    fingerprint: str
+    certificate_number: str
+    certificate_status: signing.VerificationStatus
+    pledged: bool
+
+
+async def listable_asset(ctx: Context, asset_id: str, holder_id: str) -> ListableAsset:
+    """The asset as trading needs it, or a clear refusal: not registered, no valid certificate,
+    or not held by `holder_id`."""
+    found = await repository.asset_with_valid_certificate(ctx.session, asset_id)
+    if found is None:
+        raise AssetNotFound(f"No data asset {asset_id!r}.")
+    asset, certificate = found
+    if asset.holder_id != holder_id:
+        raise NotAssetHolder(f"Participant {holder_id} does not hold asset {asset_id}.")
+    if asset.status != AssetStatus.REGISTERED:
+        raise AssetNotRegistered(
+            f"Asset {asset_id} is {asset.status}, not registered ({REGISTRATION_RULE}).",
+            rule=REGISTRATION_RULE,
+        )
+    status = (
+        certificates_service.certificate_status(ctx, certificate)
+        if certificate is not None
+        else None
+    )
+    if certificate is None or status not in signing.ACCEPTED_STATUSES:
+        raise CertificateNotValid(f"Asset {asset_id} has no certificate in force.")
+    assert status is not None
+    return ListableAsset(
+        asset_id=asset.id,
+        name=asset.name,
+        holder_id=asset.holder_id,
+        version=asset.version,
+        product_form=ProductForm(asset.product_form),
+        right=DataRight(asset.data_right),
+        scenario=asset.scenario,
+        grade=DataGrade(asset.grade),
+        personal_information=asset.personal_information,
+        fingerprint=asset.fingerprint,
+        certificate_number=certificate.number,
+        certificate_status=status,
+        pledged=certificate.pledge_id is not None,
+    )

@@ -1,0 +1,1 @@
+"""Valuation (价值评估): the pure methods, comparables, and stored reports."""
