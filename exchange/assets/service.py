@@ -78,8 +78,8 @@ from exchange.assets.rules import (
     review_outcome,
 )
 from exchange.audit.note import load_or_create_signing_key
-from exchange.catalog import service as catalog_service
 from exchange.catalog.errors import ItemNotFound
+from exchange.catalog.items import service as catalog_service
 from exchange.clock import rfc3339
 from exchange.config import Settings
 from exchange.context import Context, Principal, Runtime, Slot

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from exchange.assets.demo import seed_demo_assets
-from exchange.catalog.demo import seed_demo_catalog
 from exchange.context import Runtime
 from exchange.participants import service as participants_service
 from exchange.participants.models import Participant
+from exchange.seed.catalog import seed_demo_catalog
 from exchange.trading.demo import seed_demo_trading
 from exchange.vocabulary import Role
 

@@ -18,7 +18,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
-from exchange.catalog.models import (
+from exchange.catalog.departments.rules import DivisionInfo
+from exchange.catalog.vocabulary import (
     UPDATE_FREQUENCY_LABELS,
     DataType,
     FieldRole,
@@ -31,17 +32,6 @@ from exchange.catalog.models import (
 from exchange.vocabulary import Grade, Opening, Sharing
 
 T = TypeVar("T")
-
-
-@dataclass(frozen=True, slots=True)
-class DivisionInfo:
-    """A division as the generator needs it."""
-
-    code: str
-    name: str
-    name_en: str
-    level: Level
-    parent_code: str | None
 
 
 @dataclass(frozen=True, slots=True)
