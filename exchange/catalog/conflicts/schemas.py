@@ -10,6 +10,7 @@ from pydantic import StringConstraints
 from exchange.catalog.conflicts.models import ConflictOutcome, ConflictStatus
 from exchange.catalog.elements.schemas import SourcePointer
 from exchange.catalog.fields import Id
+from exchange.kit.paging import Page
 from exchange.schemas import RequestModel, ResponseModel
 
 
@@ -34,11 +35,8 @@ class ConflictRead(ResponseModel):
     updated_at: datetime
 
 
-class ConflictPage(ResponseModel):
+class ConflictPage(Page[ConflictRead]):
     """A page of source conflicts."""
-
-    items: list[ConflictRead]
-    total: int
 
 
 class ConflictEscalate(RequestModel):

@@ -9,6 +9,7 @@ from pydantic import StringConstraints
 
 from exchange.catalog.fields import DepartmentCode, DivisionCode, Id, NameZh
 from exchange.catalog.vocabulary import Level
+from exchange.kit.paging import Page
 from exchange.schemas import RequestModel, ResponseModel
 
 
@@ -72,8 +73,5 @@ class DepartmentRead(ResponseModel):
     updated_at: datetime
 
 
-class DepartmentPage(ResponseModel):
+class DepartmentPage(Page[DepartmentRead]):
     """A page of departments."""
-
-    items: list[DepartmentRead]
-    total: int

@@ -14,7 +14,6 @@ from sqlalchemy import (
     insert,
     or_,
     select,
-    update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -22,6 +21,7 @@ from exchange.catalog.elements.models import DataElement, ElementSource
 from exchange.catalog.items.models import CatalogItem, ItemField
 from exchange.catalog.search.text import like_pattern
 from exchange.catalog.vocabulary import FieldRole
+from exchange.kit.transition import transition
 
 
 async def get_element(session: AsyncSession, element_id: str) -> DataElement | None:
@@ -133,13 +133,10 @@ async def set_source(
     session: AsyncSession, *, element_id: str, item_id: str, since: datetime
 ) -> None:
     """Make an item the element's source (insert or move)."""
-    moved = await session.execute(
-        update(ElementSource)
-        .where(ElementSource.element_id == element_id)
-        .values(item_id=item_id, since=since)
-        .execution_options(synchronize_session=False)
+    moved = await transition(
+        session, ElementSource, ElementSource.element_id == element_id, item_id=item_id, since=since
     )
-    if moved.rowcount == 0:  # type: ignore[attr-defined]
+    if not moved:
         await session.execute(
             insert(ElementSource).values(element_id=element_id, item_id=item_id, since=since)
         )

@@ -10,6 +10,7 @@ from pydantic import Field, StringConstraints
 
 from exchange.catalog.fields import Bound, ElementCode, Length, LongText
 from exchange.catalog.vocabulary import DataType, FieldRole, MaskingRule
+from exchange.kit.paging import Page
 from exchange.schemas import RequestModel, ResponseModel, StrictBool
 
 
@@ -98,11 +99,8 @@ class DataElementRead(ResponseModel):
     source: SourcePointer | None
 
 
-class DataElementPage(ResponseModel):
+class DataElementPage(Page[DataElementRead]):
     """A page of data elements."""
-
-    items: list[DataElementRead]
-    total: int
 
 
 class ConsumerRead(ResponseModel):

@@ -4,7 +4,7 @@ Services flush, never commit; a refused second source records itself (see
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from pydantic import ValidationError
@@ -51,8 +51,9 @@ from exchange.catalog.items.schemas import (
 from exchange.catalog.quality import checks
 from exchange.catalog.quality import repository as quality_repository
 from exchange.catalog.quality.models import QualityReport
-from exchange.catalog.search import facets, index_repository, text
-from exchange.catalog.search.indexing import index_texts, posting_keys
+from exchange.catalog.search import service as search_service
+from exchange.catalog.search import text
+from exchange.catalog.search.indexing import NOT_INDEXED, index_entry, item_texts
 from exchange.catalog.vocabulary import (
     LEVEL_LABELS,
     UPDATE_FREQUENCY_LABELS,
@@ -118,26 +119,6 @@ async def _resolve_fields(ctx: Context, specs: Sequence[FieldSpec]) -> list[Reso
     return resolved
 
 
-def _index_texts(item: CatalogItem, fields: Iterable[ResolvedField | ItemField]) -> list[str]:
-    return index_texts(
-        item.name_zh,
-        item.name_en,
-        item.description,
-        ((f.name_zh, f.name_en, f.code) for f in fields),
-    )
-
-
-def _base_key(item: CatalogItem) -> int:
-    return facets.base_key(
-        level=item.level,
-        grade=item.grade,
-        sharing=item.sharing,
-        opening=item.opening,
-        usage_mask=item.usage_mask,
-        city_code=item.city_code,
-    )
-
-
 async def _write_item(
     ctx: Context,
     *,
@@ -187,18 +168,11 @@ async def _write_item(
         )
         ctx.session.add(item)
         await ctx.session.flush()
-        old_keys: dict[str, int] = {}
-        old_base = None
+        old_entry = NOT_INDEXED
         old_sources: set[str] = set()
     else:
         current_fields = await repository.item_fields(ctx.session, item.id)
-        old_keys = posting_keys(
-            terms=text.index_terms(_index_texts(item, current_fields)),
-            name_terms=text.index_terms([item.name_zh, item.name_en]),
-            base=_base_key(item),
-            department_seq=department.seq,
-        )
-        old_base = _base_key(item)
+        old_entry = index_entry(item, current_fields, department_seq=department.seq)
         old_sources = await elements_repository.source_elements_of_item(ctx.session, item.id)
         for attr in ATTRS:
             setattr(item, attr, getattr(spec, attr))
@@ -206,14 +180,8 @@ async def _write_item(
         item.usage_mask = usage
         item.version += 1
         item.updated_at = now
-    texts = _index_texts(item, fields)
-    item.search_text = text.search_text(texts)
-    new_keys = posting_keys(
-        terms=text.index_terms(texts),
-        name_terms=text.index_terms([item.name_zh, item.name_en]),
-        base=_base_key(item),
-        department_seq=department.seq,
-    )
+    item.search_text = text.search_text(item_texts(item, fields))
+    new_entry = index_entry(item, fields, department_seq=department.seq)
     await repository.replace_fields(
         ctx.session, item.id, [f.row(item.id, i) for i, f in enumerate(fields, start=1)]
     )
@@ -224,39 +192,13 @@ async def _write_item(
         await elements_repository.set_source(
             ctx.session, element_id=element_id, item_id=item.id, since=now
         )
-    removed = set(old_keys) - set(new_keys)
-    added = {t: k for t, k in new_keys.items() if t not in old_keys}
-    await index_repository.remove_postings(ctx.session, item.seq, removed)
-    await index_repository.add_postings(ctx.session, item.seq, added)
-    await index_repository.adjust_document_frequency(
-        ctx.session, {**dict.fromkeys(removed, -1), **dict.fromkeys(added, 1)}
+    await search_service.reindex_item(
+        ctx,
+        item_seq=item.seq,
+        department_seq=department.seq,
+        old=old_entry,
+        new=new_entry,
     )
-    term_deltas: dict[tuple[str, int], int] = {}
-    for keys, step in ((old_keys, -1), (new_keys, 1)):
-        for term, key in keys.items():
-            at = (term, key & facets.TERM_KEY_MASK)
-            term_deltas[at] = term_deltas.get(at, 0) + step
-    await index_repository.adjust_term_facets(
-        ctx.session,
-        term_deltas,
-        {
-            **{(t, department.seq): -1 for t in removed},
-            **{(t, department.seq): 1 for t in added},
-        },
-    )
-    await index_repository.rekey_postings(
-        ctx.session,
-        item.seq,
-        {t: k for t, k in new_keys.items() if t in old_keys and old_keys[t] != k},
-    )
-    new_base = _base_key(item)
-    if old_base != new_base:
-        deltas = {new_base: 1}
-        if old_base is not None:
-            deltas[old_base] = -1
-        await index_repository.adjust_facets(
-            ctx.session, deltas, {(department.seq, k): n for k, n in deltas.items()}
-        )
     document = item_document(document_values(item), [f.document() for f in fields])
     await repository.add_version(
         ctx.session,

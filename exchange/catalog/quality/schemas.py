@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from exchange.catalog.vocabulary import MaskingRule
+from exchange.kit.paging import Page
 from exchange.schemas import ResponseModel
 
 
@@ -28,11 +29,8 @@ class QualityReportRead(ResponseModel):
     report: dict[str, Any]
 
 
-class QualityReportPage(ResponseModel):
+class QualityReportPage(Page[QualityReportRead]):
     """An item's quality reports, newest first."""
-
-    items: list[QualityReportRead]
-    total: int
 
 
 class SampleField(ResponseModel):

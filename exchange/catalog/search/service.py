@@ -11,7 +11,8 @@ from typing import Any
 from exchange.catalog.departments.rules import DivisionInfo
 from exchange.catalog.departments.service import divisions
 from exchange.catalog.items.schemas import ItemSummary
-from exchange.catalog.search import repository, text
+from exchange.catalog.search import facets, index_repository, repository, text
+from exchange.catalog.search.indexing import IndexEntry
 from exchange.catalog.search.schemas import FacetValue, SearchResult
 from exchange.catalog.vocabulary import (
     LEVEL_LABELS,
@@ -291,3 +292,44 @@ async def search(ctx: Context, *, params: SearchParams, page: int, page_size: in
     result.items = _summaries(rows)
     result.facets = _facets(dims, counted, divs)
     return result
+
+
+async def reindex_item(
+    ctx: Context, *, item_seq: int, department_seq: int, old: IndexEntry, new: IndexEntry
+) -> None:
+    """Move an item in the index from `old` to `new`: postings, document frequencies, the
+    per-term counts and the facet cubes."""
+    old_keys, new_keys = old.keys, new.keys
+    removed = set(old_keys) - set(new_keys)
+    added = {t: k for t, k in new_keys.items() if t not in old_keys}
+    await index_repository.remove_postings(ctx.session, item_seq, removed)
+    await index_repository.add_postings(ctx.session, item_seq, added)
+    await index_repository.adjust_document_frequency(
+        ctx.session, {**dict.fromkeys(removed, -1), **dict.fromkeys(added, 1)}
+    )
+    term_deltas: dict[tuple[str, int], int] = {}
+    for keys, step in ((old_keys, -1), (new_keys, 1)):
+        for term, key in keys.items():
+            at = (term, key & facets.TERM_KEY_MASK)
+            term_deltas[at] = term_deltas.get(at, 0) + step
+    await index_repository.adjust_term_facets(
+        ctx.session,
+        term_deltas,
+        {
+            **{(t, department_seq): -1 for t in removed},
+            **{(t, department_seq): 1 for t in added},
+        },
+    )
+    await index_repository.rekey_postings(
+        ctx.session,
+        item_seq,
+        {t: k for t, k in new_keys.items() if t in old_keys and old_keys[t] != k},
+    )
+    if old.base != new.base:
+        assert new.base is not None
+        deltas = {new.base: 1}
+        if old.base is not None:
+            deltas[old.base] = -1
+        await index_repository.adjust_facets(
+            ctx.session, deltas, {(department_seq, k): n for k, n in deltas.items()}
+        )

@@ -10,6 +10,7 @@ from pydantic import Field, StringConstraints
 from exchange.catalog.departments.schemas import DepartmentBrief
 from exchange.catalog.fields import FieldCode, Id
 from exchange.catalog.sharing.models import ShareStatus
+from exchange.kit.paging import Page
 from exchange.schemas import RequestModel, ResponseModel
 
 
@@ -58,11 +59,8 @@ class ShareRequestRead(ResponseModel):
     overdue: bool
 
 
-class ShareRequestPage(ResponseModel):
+class ShareRequestPage(Page[ShareRequestRead]):
     """A page of sharing requests."""
-
-    items: list[ShareRequestRead]
-    total: int
 
 
 class ShareStats(ResponseModel):
