@@ -12,12 +12,11 @@ from exchange.catalog.errors import (
 )
 from exchange.context import Context, Principal
 from exchange.errors import Forbidden
-from exchange.vocabulary import (
-    Role,
-)
+from exchange.vocabulary import Role
 
 
 def principal(ctx: Context) -> Principal:
+    """The calling participant; anonymous callers are refused."""
     if ctx.actor is None:
         raise Forbidden("An authenticated participant is required.")
     return ctx.actor

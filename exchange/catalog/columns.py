@@ -5,9 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import (
-    Text,
-)
+from sqlalchemy import Text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 

@@ -30,9 +30,7 @@ from exchange.catalog.urls import item_url
 from exchange.catalog.vocabulary import FieldRole
 from exchange.context import Context
 from exchange.database import unit_of_work
-from exchange.vocabulary import (
-    Role,
-)
+from exchange.vocabulary import Role
 
 
 async def refuse_second_source(

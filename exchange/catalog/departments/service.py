@@ -28,9 +28,7 @@ from exchange.catalog.errors import (
 from exchange.catalog.vocabulary import LEVEL_LABELS, Level
 from exchange.context import Context, Slot
 from exchange.participants import service as participants_service
-from exchange.vocabulary import (
-    Role,
-)
+from exchange.vocabulary import Role
 
 _DIVISIONS: Slot[dict[str, DivisionInfo]] = Slot("catalog.divisions")
 

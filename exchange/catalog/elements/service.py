@@ -29,9 +29,7 @@ from exchange.catalog.urls import item_url
 from exchange.catalog.vocabulary import DataType, FieldRole
 from exchange.context import Context
 from exchange.errors import Forbidden
-from exchange.vocabulary import (
-    Role,
-)
+from exchange.vocabulary import Role
 
 
 def _check_constraints(

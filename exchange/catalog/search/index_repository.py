@@ -1,4 +1,5 @@
-"""Writes that keep the search index and the facet cubes up to date."""
+"""The search index's own tables: writes that keep postings, terms and the facet cubes up
+to date, and the term lookups a query starts from."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 from sqlalchemy import (
     delete,
     insert,
+    select,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -21,6 +23,7 @@ from exchange.catalog.search.models import (
     TermDepartmentCount,
     TermFacetCount,
 )
+from exchange.catalog.search.text import prefix_upper_bound
 
 
 def _dialect(session: AsyncSession) -> str:
@@ -125,3 +128,40 @@ async def adjust_term_facets(
             _upsert_add(session, TermDepartmentCount.__table__, ["term", "department_seq"], "n"),
             department_rows[start : start + 5000],
         )
+
+
+async def document_frequencies(session: AsyncSession, terms: Iterable[str]) -> dict[str, int]:
+    """Document frequency of each known term."""
+    wanted = list(set(terms))
+    if not wanted:
+        return {}
+    stmt = select(SearchTerm.term, SearchTerm.df).where(SearchTerm.term.in_(wanted))
+    return {t: int(d) for t, d in (await session.execute(stmt)).all()}
+
+
+async def terms_starting(session: AsyncSession, head: str, *, limit: int) -> dict[str, int]:
+    """Terms that start with a character (a one-character query), most frequent first."""
+    stmt = (
+        select(SearchTerm.term, SearchTerm.df)
+        .where(SearchTerm.head == head, SearchTerm.df > 0)
+        .order_by(SearchTerm.df.desc(), SearchTerm.term)
+        .limit(limit)
+    )
+    return {t: int(d) for t, d in (await session.execute(stmt)).all()}
+
+
+async def terms_with_prefix(session: AsyncSession, prefix: str, *, limit: int) -> dict[str, int]:
+    """Indexed words that begin with a prefix, most frequent first."""
+    stmt = (
+        select(SearchTerm.term, SearchTerm.df)
+        .where(
+            SearchTerm.term >= prefix,
+            SearchTerm.term < prefix_upper_bound(prefix),
+            SearchTerm.df > 0,
+        )
+        .order_by(SearchTerm.df.desc(), SearchTerm.term)
+        .limit(limit)
+    )
+    rows = (await session.execute(stmt)).all()
+    # The range is exact under binary collations; the check keeps it exact under others.
+    return {t: int(d) for t, d in rows if t.startswith(prefix)}

@@ -32,11 +32,10 @@ from exchange.catalog.search.models import (
     DepartmentFacetCount,
     FacetCount,
     SearchPosting,
-    SearchTerm,
     TermDepartmentCount,
     TermFacetCount,
 )
-from exchange.catalog.search.text import like_pattern, prefix_upper_bound
+from exchange.catalog.search.text import like_pattern
 from exchange.vocabulary import Opening
 
 
@@ -46,43 +45,6 @@ async def prefer_serial_plans(session: AsyncSession) -> None:
     if _dialect(session) == "postgresql":
         connection = await session.connection()
         await connection.exec_driver_sql("SET LOCAL max_parallel_workers_per_gather = 0")
-
-
-async def document_frequencies(session: AsyncSession, terms: Iterable[str]) -> dict[str, int]:
-    """Document frequency of each known term."""
-    wanted = list(set(terms))
-    if not wanted:
-        return {}
-    stmt = select(SearchTerm.term, SearchTerm.df).where(SearchTerm.term.in_(wanted))
-    return {t: int(d) for t, d in (await session.execute(stmt)).all()}
-
-
-async def terms_starting(session: AsyncSession, head: str, *, limit: int) -> dict[str, int]:
-    """Terms that start with a character (a one-character query), most frequent first."""
-    stmt = (
-        select(SearchTerm.term, SearchTerm.df)
-        .where(SearchTerm.head == head, SearchTerm.df > 0)
-        .order_by(SearchTerm.df.desc(), SearchTerm.term)
-        .limit(limit)
-    )
-    return {t: int(d) for t, d in (await session.execute(stmt)).all()}
-
-
-async def terms_with_prefix(session: AsyncSession, prefix: str, *, limit: int) -> dict[str, int]:
-    """Indexed words that begin with a prefix, most frequent first."""
-    stmt = (
-        select(SearchTerm.term, SearchTerm.df)
-        .where(
-            SearchTerm.term >= prefix,
-            SearchTerm.term < prefix_upper_bound(prefix),
-            SearchTerm.df > 0,
-        )
-        .order_by(SearchTerm.df.desc(), SearchTerm.term)
-        .limit(limit)
-    )
-    rows = (await session.execute(stmt)).all()
-    # The range is exact under binary collations; the check keeps it exact under others.
-    return {t: int(d) for t, d in rows if t.startswith(prefix)}
 
 
 @dataclass(frozen=True, slots=True)

@@ -120,15 +120,17 @@ async def _resolve_clauses(
     if len(plan.clauses) == 1 and exact:
         # One term: no order to choose, and an unknown term simply matches nothing.
         return [(repository.Clause((exact[0],)), 1)]
-    dfs = await repository.document_frequencies(ctx.session, exact)
+    dfs = await index_repository.document_frequencies(ctx.session, exact)
     resolved: list[tuple[repository.Clause, int]] = []
     for clause in plan.clauses:
         if clause.kind is text.ClauseKind.EXACT:
             terms = {clause.term: dfs[clause.term]} if dfs.get(clause.term, 0) > 0 else {}
         elif clause.kind is text.ClauseKind.HEAD:
-            terms = await repository.terms_starting(ctx.session, clause.term, limit=MAX_HEAD_TERMS)
+            terms = await index_repository.terms_starting(
+                ctx.session, clause.term, limit=MAX_HEAD_TERMS
+            )
         else:
-            terms = await repository.terms_with_prefix(
+            terms = await index_repository.terms_with_prefix(
                 ctx.session, clause.term, limit=MAX_HEAD_TERMS
             )
         if not terms:
