@@ -36,7 +36,7 @@ from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from exchange import wiring
-from exchange.catalog.models import CatalogItem
+from exchange.catalog.items.models import CatalogItem
 from exchange.config import Settings
 from exchange.context import Runtime
 from exchange.database import unit_of_work

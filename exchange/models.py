@@ -12,7 +12,13 @@ def register_all() -> None:
     import exchange.assets.valuation.models
     import exchange.audit.log.models
     import exchange.audit.transparency.models
-    import exchange.catalog.models
+    import exchange.catalog.conflicts.models
+    import exchange.catalog.departments.models
+    import exchange.catalog.elements.models
+    import exchange.catalog.items.models
+    import exchange.catalog.quality.models
+    import exchange.catalog.search.models
+    import exchange.catalog.sharing.models
     import exchange.classroom.models
     import exchange.participants.models
     import exchange.trading.models  # noqa: F401

@@ -17,13 +17,14 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from exchange.catalog import loader
 from exchange.catalog.errors import CatalogAlreadyGenerated
+from exchange.catalog.loading.service import GenerationReport
 from exchange.config import Settings, get_settings
 from exchange.context import Runtime
 from exchange.database import is_sqlite
 from exchange.ids import IdFactory
 from exchange.migrate import upgrade
+from exchange.seed.province import loader
 
 app = typer.Typer(help="Public-data catalog (公共数据资源目录).", no_args_is_help=True)
 console = Console()
@@ -31,7 +32,7 @@ console = Console()
 
 async def _generate(
     settings: Settings, *, departments: int, items: int, seed: int, batch: int, progress: Progress
-) -> loader.GenerationReport:
+) -> GenerationReport:
     if is_sqlite(settings.resolved_database_url()):
         settings.data_dir.mkdir(parents=True, exist_ok=True)
     runtime = Runtime.from_settings(settings, ids=IdFactory(seed))

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from exchange.catalog.demo import seed_demo_catalog
 from exchange.context import Runtime
 from exchange.participants import service as participants_service
 from exchange.seed.assets import seed_demo_assets
+from exchange.seed.catalog import seed_demo_catalog
 from exchange.trading.demo import seed_demo_trading
 from exchange.vocabulary import Role
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import httpx
 from sqlalchemy import func, select
 
-from exchange.catalog.demo import seed_demo_catalog
-from exchange.catalog.models import CatalogItem
+from exchange.catalog.items.models import CatalogItem
 from exchange.context import Runtime
 from exchange.database import unit_of_work
+from exchange.seed.catalog import seed_demo_catalog
 from exchange.vocabulary import Role
 from support import Actor, MakeParticipant
 

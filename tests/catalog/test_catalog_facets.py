@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from exchange.catalog import facets
+from exchange.catalog.search import facets
 
 
 @given(

@@ -12,19 +12,16 @@ from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from exchange.audit.log.models import AuditEntry
-from exchange.catalog import loader
+from exchange.catalog.departments.models import Department
+from exchange.catalog.departments.rules import DivisionInfo
+from exchange.catalog.elements.models import ElementSource
 from exchange.catalog.errors import CatalogAlreadyGenerated
-from exchange.catalog.generator import DivisionInfo, plan_catalog
-from exchange.catalog.models import (
-    CatalogItem,
-    Department,
-    ElementSource,
-    FieldRole,
-    ItemVersion,
-    Level,
-)
+from exchange.catalog.items.models import CatalogItem, ItemVersion
+from exchange.catalog.vocabulary import FieldRole, Level
 from exchange.cli import app
 from exchange.context import Runtime
+from exchange.seed.province import loader
+from exchange.seed.province.generator import plan_catalog
 from support import Actor
 
 DIVISIONS = [

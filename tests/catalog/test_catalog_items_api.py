@@ -16,7 +16,8 @@ from catalog_helpers import (
 from sqlalchemy import func, select
 
 from exchange.audit.log.models import AuditEntry
-from exchange.catalog.models import CatalogItem, ElementSource
+from exchange.catalog.elements.models import ElementSource
+from exchange.catalog.items.models import CatalogItem
 from exchange.context import Runtime
 from exchange.vocabulary import Role
 from support import Actor, MakeParticipant, assert_problem

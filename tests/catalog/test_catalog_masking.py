@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from exchange.catalog.masking import mask_record, mask_value
-from exchange.catalog.models import MaskingRule
+from exchange.catalog.quality.masking import mask_record, mask_value
+from exchange.catalog.vocabulary import MaskingRule
 
 
 def test_each_rule_hides_what_it_should() -> None:

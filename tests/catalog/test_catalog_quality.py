@@ -7,20 +7,18 @@ from decimal import Decimal
 
 import pytest
 
-from exchange.catalog.models import DataType, MaskingRule, UpdateFrequency
-from exchange.catalog.quality import (
+from exchange.catalog.quality.checks import (
     Constraints,
     FieldStandard,
     ItemStandard,
     PatternRefused,
-    SampleProblem,
     broken_rules,
     check_pattern,
-    parse_csv,
-    parse_json,
     quality_report,
     record_violations,
 )
+from exchange.catalog.quality.uploads import SampleProblem, parse_csv, parse_json
+from exchange.catalog.vocabulary import DataType, MaskingRule, UpdateFrequency
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 ID = FieldStandard(

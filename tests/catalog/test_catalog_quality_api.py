@@ -10,7 +10,7 @@ from catalog_helpers import bound_department, create_elements, item_body, publis
 from sqlalchemy import func, select
 
 from exchange.audit.log.models import AuditEntry
-from exchange.catalog.models import QualityReport
+from exchange.catalog.quality.models import QualityReport
 from exchange.clock import ManualClock
 from exchange.context import Runtime
 from exchange.vocabulary import Role

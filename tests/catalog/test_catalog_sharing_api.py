@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 import httpx
 from catalog_helpers import bound_department, create_elements, item_body, publish
 
-from exchange.catalog.service import china_date
+from exchange.catalog.sharing.service import china_date
 from exchange.clock import ManualClock, add_working_days, working_days_between
 from exchange.vocabulary import Role
 from support import Actor, MakeParticipant, assert_problem

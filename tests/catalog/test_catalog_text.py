@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from exchange.catalog.text import (
+from exchange.catalog.search.text import (
     ClauseKind,
     index_terms,
     like_pattern,

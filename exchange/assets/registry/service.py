@@ -40,8 +40,8 @@ from exchange.assets.review import repository as review_repository
 from exchange.assets.review.models import AssetReview
 from exchange.assets.valuation import repository as valuation_repository
 from exchange.assets.valuation.models import AssetValuation
-from exchange.catalog import service as catalog_service
 from exchange.catalog.errors import ItemNotFound
+from exchange.catalog.items import service as catalog_service
 from exchange.context import Context, Principal
 from exchange.errors import Forbidden, InvalidInput
 from exchange.participants import service as participants_service

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from exchange.catalog.models import Level
+from exchange.catalog.vocabulary import Level
 from exchange.vocabulary import Grade, Opening, Sharing
 
 LEVELS: tuple[str, ...] = (Level.PROVINCE, Level.CITY, Level.COUNTY)

@@ -5,10 +5,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from exchange.catalog import loader, repository, service
-from exchange.catalog.generator import ELEMENTS_BY_KEY
-from exchange.catalog.schemas import DepartmentCreate, FieldSpec, ItemCreate, ShareRequestCreate
+from exchange.catalog.departments import service as departments_service
+from exchange.catalog.departments.schemas import DepartmentCreate
+from exchange.catalog.items import rules
+from exchange.catalog.items import service as items_service
+from exchange.catalog.items.schemas import FieldSpec, ItemCreate
+from exchange.catalog.quality import service as quality_service
+from exchange.catalog.sharing import service as sharing_service
+from exchange.catalog.sharing.schemas import ShareRequestCreate
 from exchange.context import Context, Principal
+from exchange.seed.province import loader
+from exchange.seed.province.generator import ELEMENTS_BY_KEY
 from exchange.vocabulary import Role
 
 DEMO_CODE = "DEMO-440000-GSDA"
@@ -284,7 +291,7 @@ _SAMPLE = [
 async def seed_demo_catalog(ctx: Context, participants: Mapping[str, str]) -> None:
     """Seed the demo catalog once (later runs find it and change nothing)."""
     await ctx.session.flush()
-    if await repository.department_by_code(ctx.session, DEMO_CODE) is not None:
+    if await departments_service.department_by_code(ctx, DEMO_CODE) is not None:
         return
     admin_id = participants[Role.ADMIN.value]
     department_participant = participants[Role.DEPARTMENT.value]
@@ -292,7 +299,7 @@ async def seed_demo_catalog(ctx: Context, participants: Mapping[str, str]) -> No
     await loader.ensure_elements(admin)
     ids: dict[str, str] = {}
     for code, name, name_en, division, parent in _DEPARTMENTS:
-        created = await service.create_department(
+        created = await departments_service.create_department(
             admin,
             body=DepartmentCreate(
                 code=code,
@@ -306,22 +313,22 @@ async def seed_demo_catalog(ctx: Context, participants: Mapping[str, str]) -> No
         ids[code] = created.id
     published: dict[str, str] = {}
     for code, item in _items():
-        read = await service.publish_item(
+        read = await items_service.publish_item(
             admin, body=item.model_copy(update={"department_id": ids[code]})
         )
         published[item.name_zh] = read.id
     enrolment = published["社保参保登记信息"]
-    await service.store_sample(
+    await quality_service.store_sample(
         admin,
         item_id=enrolment,
         content_type="application/json",
-        body=service.encode_json(_SAMPLE).encode(),
+        body=rules.encode_json(_SAMPLE).encode(),
     )
     # The data administration asks the HR department for its enrolment data (共享申请).
     data_admin = ctx.runtime.context(
         ctx.session, Principal(department_participant, "", Role.DEPARTMENT, "CN")
     )
-    await service.request_share(
+    await sharing_service.request_share(
         data_admin,
         body=ShareRequestCreate(
             item_id=enrolment,

@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from exchange.catalog.models import MaskingRule
+from exchange.catalog.vocabulary import MaskingRule
 
 STAR = "*"
 _ADDRESS_UNITS = "省市区县旗镇乡街道"

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from exchange.catalog.models import UpdateFrequency, UsageMethod
+from exchange.catalog.vocabulary import UpdateFrequency, UsageMethod
 from exchange.clock import rfc3339
 from exchange.vocabulary import Opening
 

@@ -12,65 +12,33 @@ import asyncio
 import hashlib
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from exchange.catalog import facets, generator, repository, service, text
+from exchange.catalog.departments import service as departments_service
+from exchange.catalog.elements import service as elements_service
+from exchange.catalog.elements.models import DataElement
+from exchange.catalog.elements.schemas import DataElementCreate
 from exchange.catalog.errors import CatalogAlreadyGenerated
-from exchange.catalog.models import (
-    CatalogItem,
-    DataElement,
-    Department,
-    ElementSource,
-    FieldRole,
-    ItemField,
-    ItemVersion,
-    SearchPosting,
-    TermDepartmentCount,
-    TermFacetCount,
-    usage_mask,
-)
-from exchange.catalog.schemas import DataElementCreate
+from exchange.catalog.items import rules
+from exchange.catalog.loading import service as loading
+from exchange.catalog.loading.service import GenerationReport
+from exchange.catalog.search import facets, indexing, text
+from exchange.catalog.vocabulary import FieldRole, usage_mask
 from exchange.context import SYSTEM_ACTOR, Context, Runtime
 from exchange.database import unit_of_work
+from exchange.seed.province import generator
 
 Progress = Callable[[int, int], None]
 
 
-@dataclass(slots=True)
-class GenerationReport:
-    """What a generation wrote and how long it took."""
-
-    departments: int = 0
-    items: int = 0
-    fields: int = 0
-    postings: int = 0
-    batches: int = 0
-    elements_created: int = 0
-    seconds: float = 0.0
-
-
-@dataclass(slots=True)
-class _Batch:
-    departments: list[dict[str, Any]] = field(default_factory=list)
-    items: list[dict[str, Any]] = field(default_factory=list)
-    fields: list[dict[str, Any]] = field(default_factory=list)
-    versions: list[dict[str, Any]] = field(default_factory=list)
-    sources: list[dict[str, Any]] = field(default_factory=list)
-    # item id -> (terms, terms of the name, base facet key, department code)
-    terms: dict[str, tuple[set[str], set[str], int, str]] = field(default_factory=dict)
-    facets: dict[tuple[str, int], int] = field(default_factory=dict)  # (department code, key)
-    audits: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
-
-
 async def ensure_elements(ctx: Context) -> dict[str, DataElement]:
     """The generator's standard data elements, created (and audited) where missing."""
-    existing = await repository.elements_by_codes(ctx.session, (e.code for e in generator.ELEMENTS))
+    existing = await elements_service.elements_by_codes(ctx, (e.code for e in generator.ELEMENTS))
     for spec in generator.ELEMENTS:
         if spec.code in existing:
             continue
-        await service.create_element(
+        await elements_service.create_element(
             ctx,
             body=DataElementCreate(
                 code=spec.code,
@@ -86,7 +54,7 @@ async def ensure_elements(ctx: Context) -> dict[str, DataElement]:
                 masking=spec.masking,
             ),
         )
-    return await repository.elements_by_codes(ctx.session, (e.code for e in generator.ELEMENTS))
+    return await elements_service.elements_by_codes(ctx, (e.code for e in generator.ELEMENTS))
 
 
 def _department_row(
@@ -113,7 +81,7 @@ def _department_row(
 
 def _add_department(
     runtime: Runtime,
-    batch: _Batch,
+    batch: loading.Batch,
     plan: generator.DepartmentPlan,
     elements: dict[str, DataElement],
     ids: dict[str, str],
@@ -184,7 +152,7 @@ def _add_department(
             )
             if f.role is FieldRole.SOURCE and element is not None:
                 batch.sources.append({"element_id": element.id, "item_id": item_id, "since": now})
-        texts = service.index_texts(
+        texts = indexing.index_texts(
             item.name_zh,
             item.name_en,
             item.description,
@@ -200,14 +168,14 @@ def _add_department(
             city_code=row["city_code"],
         )
         batch.terms[item_id] = (
-            service.index_terms(texts),
-            service.index_terms([item.name_zh, item.name_en]),
+            text.index_terms(texts),
+            text.index_terms([item.name_zh, item.name_en]),
             base,
             plan.code,
         )
         batch.facets[(plan.code, base)] = batch.facets.get((plan.code, base), 0) + 1
         # Encoded once: stored as the version document and hashed for the audit entry.
-        document = service.encode_json(service.item_document(row, field_docs))
+        document = rules.encode_json(rules.item_document(row, field_docs))
         documents.append(document)
         item_ids.append(item_id)
         batch.items.append(row)
@@ -241,85 +209,6 @@ def _add_department(
     )
 
 
-async def _write(ctx: Context, batch: _Batch, report: GenerationReport) -> None:
-    session = ctx.session
-    department_seqs: dict[str, int] = {}
-    reserved = await repository.reserve_seqs(session, Department, len(batch.departments))
-    for row, seq in zip(batch.departments, reserved, strict=True):
-        row["seq"] = seq
-        department_seqs[row["code"]] = seq
-    await repository.bulk_insert(session, Department.__table__, batch.departments)
-    reserved = await repository.reserve_seqs(session, CatalogItem, len(batch.items))
-    seqs: dict[str, int] = {}
-    for row, seq in zip(batch.items, reserved, strict=True):
-        row["seq"] = seq
-        seqs[row["id"]] = seq
-    await repository.bulk_insert(session, CatalogItem.__table__, batch.items)
-    await repository.bulk_insert(session, ItemField.__table__, batch.fields)
-    await repository.bulk_insert(
-        session, ItemVersion.__table__, batch.versions, encoded=frozenset({"document"})
-    )
-    await repository.bulk_insert(session, ElementSource.__table__, batch.sources)
-    # Postings grouped by term, items in seq order within a term: written in key order,
-    # which keeps B-tree inserts local (sorting 50k terms, not 700k tuples).
-    by_term: dict[str, list[tuple[str, int, int]]] = {}
-    for item_id, (terms, name_terms, base, code) in batch.terms.items():
-        seq = seqs[item_id]
-        key = facets.posting_key(base, department_seq=department_seqs[code], in_name=False)
-        for term in terms:
-            posting = (term, seq, key | 1 if term in name_terms else key)
-            found = by_term.get(term)
-            if found is None:
-                by_term[term] = [posting]
-            else:
-                found.append(posting)
-    postings = [p for term in sorted(by_term) for p in by_term[term]]
-    await repository.bulk_insert_records(
-        session, SearchPosting.__table__, ("term", "item_seq", "facet_key"), postings
-    )
-    frequencies = {term: len(found) for term, found in by_term.items()}
-    term_facets: dict[tuple[str, int], int] = {}
-    term_departments: dict[tuple[str, int], int] = {}
-    for term, _seq, key in postings:
-        at = (term, key & facets.TERM_KEY_MASK)
-        term_facets[at] = term_facets.get(at, 0) + 1
-        by = (term, key >> facets.DEPARTMENT_SHIFT)
-        term_departments[by] = term_departments.get(by, 0) + 1
-    await repository.adjust_document_frequency(session, frequencies)
-    await repository.bulk_add_counts(
-        session,
-        TermFacetCount.__table__,
-        ("term", "facet_key"),
-        "n",
-        [(t, k, n) for (t, k), n in sorted(term_facets.items())],
-    )
-    await repository.bulk_add_counts(
-        session,
-        TermDepartmentCount.__table__,
-        ("term", "department_seq"),
-        "n",
-        [(t, d, n) for (t, d), n in sorted(term_departments.items())],
-    )
-    totals: dict[int, int] = {}
-    per_department: dict[tuple[int, int], int] = {}
-    for (code, key), n in batch.facets.items():
-        totals[key] = totals.get(key, 0) + n
-        per_department[(department_seqs[code], key)] = n
-    await repository.adjust_facets(session, totals, per_department)
-    for department_id, payload in batch.audits:
-        ctx.audit(
-            "catalog.department_generated",
-            subject_type="department",
-            subject_id=department_id,
-            payload=payload,
-        )
-    report.departments += len(batch.departments)
-    report.items += len(batch.items)
-    report.fields += len(batch.fields)
-    report.postings += len(postings)
-    report.batches += 1
-
-
 async def generate(
     runtime: Runtime,
     *,
@@ -335,12 +224,12 @@ async def generate(
     async with unit_of_work(runtime.sessionmaker) as session:
         ctx = runtime.context(session)
         before = len(
-            await repository.elements_by_codes(session, (e.code for e in generator.ELEMENTS))
+            await elements_service.elements_by_codes(ctx, (e.code for e in generator.ELEMENTS))
         )
         elements = await ensure_elements(ctx)
         report.elements_created = len(elements) - before
-        divisions = list((await service.divisions(ctx)).values())
-        sourced = await repository.sources_for_elements(session, (e.id for e in elements.values()))
+        divisions = list((await departments_service.divisions(ctx)).values())
+        sourced = await elements_service.sources_of(ctx, (e.id for e in elements.values()))
     plans = generator.plan_catalog(
         divisions,
         departments=departments,
@@ -349,7 +238,7 @@ async def generate(
         sourced=[row.element_code for row in sourced.values()],
     )
     ids: dict[str, str] = {}
-    batch = _Batch()
+    batch = loading.Batch()
     first = True
     # Build the next batch while the previous one is written (the driver works in its own
     # thread or on the socket), one batch in flight at a time, in order.
@@ -364,20 +253,20 @@ async def generate(
             if writing is not None:
                 await writing
             writing = asyncio.create_task(_flush(runtime, batch, report, progress))
-            batch = _Batch()
+            batch = loading.Batch()
     if writing is not None:
         await writing
     if batch.departments:
         await _flush(runtime, batch, report, progress)
     async with unit_of_work(runtime.sessionmaker) as session:
-        await repository.analyze(session)
+        await loading.analyze(runtime.context(session))
     report.seconds = time.perf_counter() - started
     return report
 
 
 async def _refuse_rerun(runtime: Runtime, first_code: str) -> None:
     async with unit_of_work(runtime.sessionmaker, write=False) as session:
-        taken = await repository.department_codes_taken(session, [first_code])
+        taken = await departments_service.codes_taken(runtime.context(session), [first_code])
     if taken:
         raise CatalogAlreadyGenerated(
             f"Department {first_code} already exists: a synthetic catalog was generated into "
@@ -386,10 +275,11 @@ async def _refuse_rerun(runtime: Runtime, first_code: str) -> None:
 
 
 async def _flush(
-    runtime: Runtime, batch: _Batch, report: GenerationReport, progress: Progress | None
+    runtime: Runtime, batch: loading.Batch, report: GenerationReport, progress: Progress | None
 ) -> None:
     async with unit_of_work(runtime.sessionmaker) as session:
-        await repository.prepare_bulk_load(session)
-        await _write(runtime.context(session), batch, report)
+        ctx = runtime.context(session)
+        await loading.prepare_bulk_load(ctx)
+        await loading.write_batch(ctx, batch, report)
     if progress is not None:
         progress(report.items, report.departments)

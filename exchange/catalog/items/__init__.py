@@ -1,0 +1,1 @@
+"""Catalog items (数据目录项): published, revised, versioned."""

@@ -1,0 +1,1 @@
+"""Bulk loading of a generated catalog (the province-scale synthetic catalog)."""

@@ -1,0 +1,1 @@
+"""The catalog search: its own inverted index, facet cubes, and the search endpoint."""

@@ -1,0 +1,1 @@
+"""Sharing requests (共享申请) between departments."""

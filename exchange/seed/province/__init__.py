@@ -1,0 +1,1 @@
+"""The province-scale synthetic catalog: its generator, its tables (tables.json) and its loader."""
