@@ -39,9 +39,11 @@ from exchange.simulation.world import (
     agent_name,
     build_world,
 )
-from exchange.trading import service as trading_service
-from exchange.trading.models import VenueStatus
-from exchange.trading.repository import TradeFilter
+from exchange.trading.customs import service as customs_service
+from exchange.trading.listings import service as listings_service
+from exchange.trading.listings.models import VenueStatus
+from exchange.trading.orders import service as orders_service
+from exchange.trading.orders.repository import TradeFilter
 from exchange.vocabulary import Role
 
 PAGE = 500
@@ -147,7 +149,7 @@ class LiveMarket:
         for provider in self.world.providers:
             if provider.key not in students:
                 continue
-            views, _ = await trading_service.list_listings(
+            views, _ = await listings_service.list_listings(
                 ctx,
                 exchange_id=None,
                 product_form=None,
@@ -158,7 +160,7 @@ class LiveMarket:
                 limit=PAGE,
                 offset=0,
             )
-            newest: dict[str, trading_service.ListingView] = {}
+            newest: dict[str, listings_service.ListingView] = {}
             for view in views:
                 key = by_asset.get(view.listing.asset_id)
                 if key is None or not view.tiers:
@@ -300,7 +302,7 @@ async def class_record(
         asset_names: dict[str, str] = {}
         offset = 0
         while True:
-            trades, total = await trading_service.list_trades(
+            trades, total = await orders_service.list_trades(
                 ctx, TradeFilter(), limit=PAGE, offset=offset
             )
             for trade in trades:
@@ -343,7 +345,7 @@ async def class_record(
                 break
         offset = 0
         while True:
-            orders, total = await trading_service.list_orders(
+            orders, total = await orders_service.list_orders(
                 ctx, TradeFilter(), status=None, limit=PAGE, offset=offset
             )
             for placed in orders:
@@ -365,7 +367,7 @@ async def class_record(
                 break
         offset = 0
         while True:
-            cases, total = await trading_service.list_customs_cases(
+            cases, total = await customs_service.list_customs_cases(
                 ctx, status=None, jurisdiction=None, exchange_id=None, limit=PAGE, offset=offset
             )
             for case in cases:

@@ -11,7 +11,7 @@ from exchange.catalog.demo import seed_demo_catalog
 from exchange.context import Runtime
 from exchange.participants import service as participants_service
 from exchange.participants.models import Participant
-from exchange.trading.demo import seed_demo_trading
+from exchange.seed.trading import seed_demo_trading
 from exchange.vocabulary import Role
 
 DEMO_PARTICIPANTS: tuple[tuple[str, Role, str], ...] = (

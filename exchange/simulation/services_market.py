@@ -63,17 +63,19 @@ from exchange.simulation.world import (
     agent_name,
     product_name,
 )
-from exchange.trading import auctions as auctions_service
-from exchange.trading import negotiations as negotiations_service
-from exchange.trading import service as trading_service
-from exchange.trading.models import (
-    AuctionRule,
-    CustomsStatus,
-    MandateAction,
-    OrderStatus,
-    VenueStatus,
-)
-from exchange.trading.settlement import Placed
+from exchange.trading.auctions import service as auctions_service
+from exchange.trading.auctions.models import AuctionRule
+from exchange.trading.brokerage import service as brokerage_service
+from exchange.trading.brokerage.models import MandateAction
+from exchange.trading.customs import service as customs_service
+from exchange.trading.customs.models import CustomsStatus
+from exchange.trading.listings import service as listings_service
+from exchange.trading.listings.models import VenueStatus
+from exchange.trading.negotiations import service as negotiations_service
+from exchange.trading.orders import service as orders_service
+from exchange.trading.orders.models import OrderStatus
+from exchange.trading.orders.settlement import Placed
+from exchange.trading.venues import service as venues_service
 from exchange.vocabulary import DataGrade, DataRight, DeliveryKind, ProductForm, Role
 
 AUDIT_PENDING = "audit_pending"  # where exchange.audit.service queues a unit's entries
@@ -417,7 +419,7 @@ class ServiceMarket:
                 )
             admin = self._ctx(session, self.admin)
             for exchange_id, operator in self.operators.items():
-                await trading_service.bind_operator(
+                await venues_service.bind_operator(
                     admin, exchange_id=exchange_id, participant_id=operator.id
                 )
 
@@ -428,7 +430,7 @@ class ServiceMarket:
                 operator = self._ctx(session, self.operators[exchange_id])
                 if changes:
                     async with _setting_up(f"exchanges.{exchange_id}"):
-                        await trading_service.change_rulebook(
+                        await venues_service.change_rulebook(
                             operator,
                             exchange_id=exchange_id,
                             changes=changes,
@@ -437,14 +439,14 @@ class ServiceMarket:
                 for broker in world.brokers:
                     if exchange_id in broker.exchanges:
                         async with _setting_up("agents.brokers.exchanges"):
-                            await trading_service.license_broker(
+                            await brokerage_service.license_broker(
                                 operator,
                                 exchange_id=exchange_id,
                                 broker_id=self.participant_id(broker.key),
                             )
             await session.flush()
             ctx = self._ctx(session, None)
-            for view in await trading_service.list_exchanges(ctx):
+            for view in await venues_service.list_exchanges(ctx):
                 if view.exchange.id not in self.scenario.exchanges:
                     continue
                 book = view.rulebook
@@ -477,7 +479,7 @@ class ServiceMarket:
                 async with _setting_up(
                     "agents.brokers", commission_above_cap="agents.brokers.commission_bp"
                 ):
-                    mandate = await trading_service.grant_mandate(
+                    mandate = await brokerage_service.grant_mandate(
                         self._ctx(session, buyer.key),
                         broker_id=self.participant_id(broker.key),
                         exchange_ids=list(broker.exchanges),
@@ -553,7 +555,7 @@ class ServiceMarket:
         if old is not None:
             try:
                 async with attempt(session):
-                    await trading_service.move_listing(
+                    await listings_service.move_listing(
                         ctx,
                         listing_id=old.listing_id,
                         move="delist",
@@ -564,14 +566,14 @@ class ServiceMarket:
                 pass  # already delisted (e.g. nothing left on any venue)
         venues = [ex for ex in product.exchanges if ex in self.rulebooks]
         body = package_of(product, self.scenario.seed)
-        view = await trading_service.create_listing(
+        view = await listings_service.create_listing(
             ctx,
             asset_id=self.assets[product.key],
             title=product_name(product),
             description=f"仿真数据产品 simulated {product.form}",
             venues=venues,
             tiers=[
-                trading_service.TierSpec(
+                listings_service.TierSpec(
                     name=tier_name,
                     scope="仿真用途 simulated use",
                     term_days=self.scenario.products.term_days,
@@ -579,7 +581,7 @@ class ServiceMarket:
                     exclusive=self.scenario.products.exclusive,
                 )
             ],
-            delivery=trading_service.DeliverySpec(
+            delivery=listings_service.DeliverySpec(
                 kind=DeliveryKind.FILE,
                 filename=f"{product.key.replace('/', '-')}.csv",
                 media_type="text/csv",
@@ -590,7 +592,7 @@ class ServiceMarket:
         await session.flush()
         for venue in view.venues:
             if venue.status == VenueStatus.PENDING_REVIEW:
-                await trading_service.review_listing(
+                await listings_service.review_listing(
                     self._ctx(session, self.operators[venue.exchange_id]),
                     listing_id=view.listing.id,
                     exchange_id=venue.exchange_id,
@@ -784,7 +786,7 @@ class ServiceMarket:
         mandate: str | None,
         basis: str | None,
     ) -> Placed:
-        return await trading_service.place_order(
+        return await orders_service.place_order(
             ctx,
             listing_id=offering.listing_id,
             tier_id=offering.tier_id,
@@ -1018,7 +1020,7 @@ class ServiceMarket:
             return
         policy = self.scenario.agents.regulators.customs_policy
         ctx = self._ctx(session, self.regulators[0])
-        cases, _ = await trading_service.list_customs_cases(
+        cases, _ = await customs_service.list_customs_cases(
             ctx,
             status=CustomsStatus.PENDING,
             jurisdiction=None,
@@ -1034,7 +1036,7 @@ class ServiceMarket:
                 personal_information=case.personal_information,
                 legal_basis=case.legal_basis,
             )
-            placed = await trading_service.decide_customs_case(
+            placed = await customs_service.decide_customs_case(
                 self._ctx(session, regulator),
                 case_id=case.id,
                 approve=ruling.approve,
