@@ -43,7 +43,6 @@ from exchange.trading.orders.settlement import (
     Buyer,
     Placed,
     account_of,
-    actor_of,
     check_not_own,
     check_price,
     check_tradable,
@@ -51,7 +50,7 @@ from exchange.trading.orders.settlement import (
     resolve_buyer,
 )
 from exchange.trading.venues import repository as venues_repository
-from exchange.trading.venues.service import operator_exchange, oversees
+from exchange.trading.venues.service import actor_of, operator_exchange, oversees
 from exchange.vocabulary import Role, TradeMode
 
 

@@ -15,6 +15,7 @@ from exchange.trading.brokerage.errors import (
     AlreadyLicensed,
     BrokerLicenceNotFound,
     BrokerNotLicensed,
+    CommissionAboveCap,
     MandateNotFound,
 )
 from exchange.trading.brokerage.models import (
@@ -24,8 +25,15 @@ from exchange.trading.brokerage.models import (
     MandateAction,
     MandateStatus,
 )
-from exchange.trading.orders.settlement import BUYER_ROLES, actor_of, check_commission_cap
-from exchange.trading.venues.service import get_exchange, oversees, require_operator_of
+from exchange.trading.venues.models import Exchange, Rulebook
+from exchange.trading.venues.service import (
+    BUYER_ROLES,
+    actor_of,
+    get_exchange,
+    oversees,
+    require_operator_of,
+    rule_of,
+)
 from exchange.vocabulary import ParticipantStatus, Role
 
 
@@ -207,3 +215,14 @@ async def list_mandates(
         limit=limit,
         offset=offset,
     )
+
+
+def check_commission_cap(exchange: Exchange, rulebook: Rulebook, commission_bp: int) -> None:
+    """Refuse a broker commission above the rulebook's cap (it comes out of the seller's side)."""
+    if commission_bp > rulebook.max_commission_bp:
+        rule = rule_of(
+            exchange, rulebook, f"broker commission at most {rulebook.max_commission_bp} bp"
+        )
+        raise CommissionAboveCap(
+            f"A {commission_bp} bp commission breaks the rule {rule}.", rule=rule
+        )

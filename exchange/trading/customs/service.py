@@ -19,9 +19,9 @@ from exchange.trading.negotiations import repository as negotiations_repository
 from exchange.trading.negotiations.models import NegotiationState
 from exchange.trading.orders import repository as orders_repository
 from exchange.trading.orders.models import Order, OrderStatus
-from exchange.trading.orders.settlement import Placed, actor_of, check_tradable, refund, settle
+from exchange.trading.orders.settlement import Placed, check_tradable, refund, settle
 from exchange.trading.venues import repository as venues_repository
-from exchange.trading.venues.service import oversees
+from exchange.trading.venues.service import actor_of, oversees
 from exchange.vocabulary import Role, TradeMode
 
 

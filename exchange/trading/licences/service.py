@@ -14,8 +14,7 @@ from exchange.trading.licences.errors import LicenceNotFound, LicenceNotLive, Li
 from exchange.trading.licences.models import Licence, LicenceStatus
 from exchange.trading.listings import repository as listings_repository
 from exchange.trading.listings.models import Listing
-from exchange.trading.orders.settlement import actor_of
-from exchange.trading.venues.service import oversees
+from exchange.trading.venues.service import actor_of, oversees
 from exchange.vocabulary import Role
 
 

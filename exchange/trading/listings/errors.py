@@ -44,11 +44,6 @@ class ListingNotActive(Conflict):
     title = "The listing is not active on this exchange"
 
 
-class VenueStateConflict(Conflict):
-    slug = "listing-venue-state"
-    title = "The listing's state on this exchange does not allow this"
-
-
 class LicenceUnavailable(Conflict):
     slug = "licence-unavailable"
     title = "The exclusive licence is sold or reserved (独占许可只售一次)"

@@ -15,7 +15,6 @@ from exchange.trading.listings.errors import (
     DeliveryFingerprintMismatch,
     ListingNotFound,
     PriceOutOfLimits,
-    VenueStateConflict,
 )
 from exchange.trading.listings.schemas import (
     ListingCreate,
@@ -25,7 +24,7 @@ from exchange.trading.listings.schemas import (
     ListingReviewCreate,
     listing_read,
 )
-from exchange.trading.venues.errors import ExchangeNotFound, NotExchangeOperator
+from exchange.trading.venues.errors import ExchangeNotFound, NotExchangeOperator, VenueStateConflict
 
 router = APIRouter(tags=["trading"])
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from exchange.assets import service as assets_service
 from exchange.context import Context
 from exchange.errors import Forbidden, InvalidInput
+from exchange.trading import rules
 from exchange.trading.listings import repository
 from exchange.trading.listings.errors import (
     COMPLIANCE_RULE,
@@ -17,8 +18,8 @@ from exchange.trading.listings.errors import (
     CoreDataNotListable,
     DeliveryFingerprintMismatch,
     ListingNotFound,
+    PriceOutOfLimits,
     TierNotFound,
-    VenueStateConflict,
 )
 from exchange.trading.listings.models import (
     DeliveryPackage,
@@ -28,16 +29,17 @@ from exchange.trading.listings.models import (
     VenueStatus,
 )
 from exchange.trading.listings.repository import Offer
-from exchange.trading.orders.settlement import actor_of, check_price_limits
 from exchange.trading.venues import repository as venues_repository
-from exchange.trading.venues.errors import ExchangeNotFound
-from exchange.trading.venues.models import ListingReview, ServiceBase
+from exchange.trading.venues.errors import ExchangeNotFound, VenueStateConflict
+from exchange.trading.venues.models import Exchange, ListingReview, Rulebook, ServiceBase
 from exchange.trading.venues.service import (
     ExchangeView,
+    actor_of,
     get_exchange,
     operator_exchange,
     oversees,
     require_operator_of,
+    rule_of,
 )
 from exchange.vocabulary import DataGrade, DeliveryKind
 
@@ -373,3 +375,18 @@ async def get_offer(ctx: Context, *, listing_id: str, tier_id: str, exchange_id:
 def tier_available(tier: LicenceTier) -> bool:
     """Whether a tier can be bought now (non-exclusive, or exclusive and unclaimed)."""
     return not tier.exclusive or (tier.claim is None and tier.sold_trade_id is None)
+
+
+def check_price_limits(
+    exchange: Exchange, rulebook: Rulebook, price_fen: int, *, what: str
+) -> None:
+    """Refuse a price outside a rulebook's price limits (价格区间), naming the rule."""
+    if not rules.within_limits(
+        price_fen, min_price_fen=rulebook.min_price_fen, max_price_fen=rulebook.max_price_fen
+    ):
+        rule = rule_of(
+            exchange,
+            rulebook,
+            f"prices between {rulebook.min_price_fen} and {rulebook.max_price_fen} fen",
+        )
+        raise PriceOutOfLimits(f"{what} breaks the rule {rule}.", rule=rule)

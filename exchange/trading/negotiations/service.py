@@ -40,7 +40,6 @@ from exchange.trading.negotiations.models import (
 from exchange.trading.orders.models import OrderStatus
 from exchange.trading.orders.settlement import (
     Placed,
-    actor_of,
     broker_required_rule,
     check_available,
     check_mandate_covers,
@@ -52,7 +51,7 @@ from exchange.trading.orders.settlement import (
     resolve_buyer,
 )
 from exchange.trading.venues import repository as venues_repository
-from exchange.trading.venues.service import oversees
+from exchange.trading.venues.service import actor_of, oversees
 from exchange.vocabulary import TradeMode
 
 

@@ -30,7 +30,7 @@ from exchange.context import Context
 from exchange.trading.orders import repository
 from exchange.trading.orders.errors import IdempotencyKeyInUse, IdempotencyKeyReused
 from exchange.trading.orders.models import IdempotencyKey
-from exchange.trading.orders.settlement import actor_of
+from exchange.trading.venues.service import actor_of
 
 # How long a duplicate waits for the request holding its key, and how often it looks.
 WAIT_SECONDS = 5.0

@@ -17,14 +17,13 @@ from exchange.trading.orders.models import Order, OrderStatus, Trade
 from exchange.trading.orders.repository import TradeFilter
 from exchange.trading.orders.settlement import (
     Placed,
-    actor_of,
     check_available,
     check_not_own,
     check_tradable,
     open_order,
     resolve_buyer,
 )
-from exchange.trading.venues.service import operator_exchange, oversees
+from exchange.trading.venues.service import actor_of, operator_exchange, oversees
 from exchange.vocabulary import TradeMode
 
 

@@ -14,7 +14,7 @@ from datetime import timedelta
 from typing import Any
 
 from exchange.assets import service as assets_service
-from exchange.context import Context, Principal, Slot
+from exchange.context import Context, Slot
 from exchange.errors import Forbidden, InvalidInput
 from exchange.participants import ledger
 from exchange.participants import service as participants_service
@@ -23,7 +23,6 @@ from exchange.trading.brokerage import repository as brokerage_repository
 from exchange.trading.brokerage.errors import (
     BrokerNotLicensed,
     BrokerRequired,
-    CommissionAboveCap,
     MandateExpired,
     MandateLimitExceeded,
     MandateNotFound,
@@ -37,6 +36,7 @@ from exchange.trading.brokerage.models import (
     MandateAction,
     MandateStatus,
 )
+from exchange.trading.brokerage.service import check_commission_cap
 from exchange.trading.customs.errors import LegalBasisRequired
 from exchange.trading.customs.models import CustomsCase, CustomsStatus
 from exchange.trading.licences.models import Licence, LicenceStatus
@@ -48,30 +48,16 @@ from exchange.trading.listings.errors import (
     DeliveryFingerprintMismatch,
     LicenceUnavailable,
     ListingNotActive,
-    PriceOutOfLimits,
     TradeModeClosed,
 )
 from exchange.trading.listings.models import LicenceTier, Listing, VenueStatus
 from exchange.trading.listings.repository import Offer
+from exchange.trading.listings.service import check_price_limits
 from exchange.trading.orders.errors import SELF_DEALING_RULE, OwnListing, RoleMayNotTrade
 from exchange.trading.orders.models import Order, OrderStatus, Trade
 from exchange.trading.venues.models import Exchange, Rulebook
+from exchange.trading.venues.service import BUYER_ROLES, actor_of, rule_of
 from exchange.vocabulary import DataGrade, ParticipantStatus, Role, TradeMode
-
-BUYER_ROLES = frozenset({Role.ENTERPRISE, Role.INDIVIDUAL, Role.DEPARTMENT})
-
-
-def actor_of(ctx: Context) -> Principal:
-    """The authenticated participant behind a request."""
-    if ctx.actor is None:
-        raise Forbidden("This action needs an authenticated participant.")
-    return ctx.actor
-
-
-def rule_of(exchange: Exchange, rulebook: Rulebook, clause: str) -> str:
-    """A clause of an exchange's rulebook, named with its version."""
-    return f"{exchange.name}交易规则 v{rulebook.version}: {clause}"
-
 
 _ACCOUNT_IDS: Slot[dict[str, str]] = Slot("trading.account_ids")
 
@@ -180,32 +166,6 @@ async def check_mandate_covers(
 def check_price(offer: Offer, price_fen: int) -> None:
     """Refuse a price outside the exchange's price limits."""
     check_price_limits(offer.exchange, offer.rulebook, price_fen, what=f"{price_fen} fen")
-
-
-def check_price_limits(
-    exchange: Exchange, rulebook: Rulebook, price_fen: int, *, what: str
-) -> None:
-    """Refuse a price outside a rulebook's price limits (价格区间), naming the rule."""
-    if not rules.within_limits(
-        price_fen, min_price_fen=rulebook.min_price_fen, max_price_fen=rulebook.max_price_fen
-    ):
-        rule = rule_of(
-            exchange,
-            rulebook,
-            f"prices between {rulebook.min_price_fen} and {rulebook.max_price_fen} fen",
-        )
-        raise PriceOutOfLimits(f"{what} breaks the rule {rule}.", rule=rule)
-
-
-def check_commission_cap(exchange: Exchange, rulebook: Rulebook, commission_bp: int) -> None:
-    """Refuse a broker commission above the rulebook's cap (it comes out of the seller's side)."""
-    if commission_bp > rulebook.max_commission_bp:
-        rule = rule_of(
-            exchange, rulebook, f"broker commission at most {rulebook.max_commission_bp} bp"
-        )
-        raise CommissionAboveCap(
-            f"A {commission_bp} bp commission breaks the rule {rule}.", rule=rule
-        )
 
 
 def check_mode(offer: Offer, mode: TradeMode) -> None:

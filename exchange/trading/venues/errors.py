@@ -18,3 +18,8 @@ class NotExchangeOperator(Forbidden):
 class AlreadyBound(Conflict):
     slug = "operator-already-bound"
     title = "The operator is already bound to an exchange"
+
+
+class VenueStateConflict(Conflict):
+    slug = "listing-venue-state"
+    title = "The listing's state on this exchange does not allow this"

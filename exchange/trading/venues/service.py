@@ -11,16 +11,21 @@ from exchange.context import Context, Principal
 from exchange.errors import Forbidden, InvalidInput
 from exchange.participants import service as participants_service
 from exchange.trading import rules
-from exchange.trading.listings.errors import VenueStateConflict
-from exchange.trading.orders.settlement import actor_of
 from exchange.trading.venues import repository
-from exchange.trading.venues.errors import AlreadyBound, ExchangeNotFound, NotExchangeOperator
+from exchange.trading.venues.errors import (
+    AlreadyBound,
+    ExchangeNotFound,
+    NotExchangeOperator,
+    VenueStateConflict,
+)
 from exchange.trading.venues.models import Exchange, ExchangeOperator, Rulebook, ServiceBase
 from exchange.vocabulary import Role
 
 # Instructors are not overseers of the main market: a live class reads its own sandbox market
 # as that market's admin (`classroom.live`), so nothing needs them to see real trades.
 OVERSEER_ROLES = frozenset({Role.ADMIN, Role.REGULATOR})
+# Who buys: enterprises, individuals and departments (directly or through a broker).
+BUYER_ROLES = frozenset({Role.ENTERPRISE, Role.INDIVIDUAL, Role.DEPARTMENT})
 
 
 def oversees(actor: Principal) -> bool:
@@ -162,3 +167,15 @@ async def bind_operator(ctx: Context, *, exchange_id: str, participant_id: str) 
         payload={"participant_id": participant_id},
     )
     return binding
+
+
+def actor_of(ctx: Context) -> Principal:
+    """The authenticated participant behind a request."""
+    if ctx.actor is None:
+        raise Forbidden("This action needs an authenticated participant.")
+    return ctx.actor
+
+
+def rule_of(exchange: Exchange, rulebook: Rulebook, clause: str) -> str:
+    """A clause of an exchange's rulebook, named with its version."""
+    return f"{exchange.name}交易规则 v{rulebook.version}: {clause}"
