@@ -1,5 +1,5 @@
-"""Brokers and mandates: the rules of data brokers' licences (数据经纪人) and their clients'
-mandates (授权委托) (flushes, never commits)."""
+"""Brokers (数据经纪人) and mandates (授权委托): an exchange licenses a broker; a client
+grants it a mandate to buy, negotiate or bid, within a spending limit and a commission cap."""
 
 from __future__ import annotations
 

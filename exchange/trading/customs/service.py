@@ -1,5 +1,5 @@
-"""Data customs: the rules of data customs (数据海关): cross-border orders held for a regulator's
-decision (flushes, never commits)."""
+"""Data customs (数据海关): a regulator clears or refuses a cross-border order held in escrow;
+clearance settles it only if the listing still trades as when it was placed."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""Licences and delivery: the rules of licences (许可) and the delivery (交付) they grant (flushes,
-never commits)."""
+"""Licences (许可) and delivery (交付): who reads a licence, its state by the clock, the
+delivery package while it is live, and a regulator's revocation."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""Listings: the rules of listings (挂牌): venues on each exchange, licence tiers, delivery packages
-(flushes, never commits)."""
+"""Listings (挂牌): a registered asset listed on exchanges with licence tiers and a delivery
+package; operators review it, holders and exchanges suspend, resume or delist it."""
 
 from __future__ import annotations
 

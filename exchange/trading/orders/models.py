@@ -1,4 +1,4 @@
-"""Tables of posted-price orders (挂牌交易) and the trades they settle."""
+"""Tables of posted-price orders (挂牌交易), the trades they settle and idempotency keys."""
 
 from __future__ import annotations
 

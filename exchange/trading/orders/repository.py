@@ -1,4 +1,4 @@
-"""Every query of posted-price orders (挂牌交易) and the trades they settle."""
+"""Every query of orders, trades and idempotency keys."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""Posted-price orders: the rules of posted-price orders (挂牌交易) and the trades they settle
-(flushes, never commits)."""
+"""Posted-price orders (挂牌交易): buy a tier at its price; read orders and trades as a party,
+an exchange's operator or an overseer. Settlement itself is `orders.settlement`."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""Market data: the rules of market data (市场数据): turnover, shares and price indices
-(flushes, never commits)."""
+"""Market data (市场数据): turnover, fees, shares and price indices per exchange (reads only)."""
 
 from __future__ import annotations
 

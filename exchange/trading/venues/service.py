@@ -1,5 +1,5 @@
-"""Exchanges and rulebooks: the rules of exchanges (数据交易所), rulebooks (交易规则), bases
-and operators (flushes, never commits)."""
+"""Exchanges (数据交易所) and rulebooks (交易规则): who acts, who oversees, who operates which
+exchange; rulebook versions and operator bindings."""
 
 from __future__ import annotations
 
@@ -43,6 +43,7 @@ async def operator_exchange(ctx: Context) -> str | None:
 
 
 async def require_operator_of(ctx: Context, exchange_id: str) -> Principal:
+    """The calling operator, if it operates `exchange_id` (else NotExchangeOperator)."""
     actor = actor_of(ctx)
     if await operator_exchange(ctx) != exchange_id:
         raise NotExchangeOperator(f"Only an operator of exchange {exchange_id!r} may do this.")
