@@ -43,7 +43,7 @@ from exchange.trading.customs import service as customs_service
 from exchange.trading.listings import service as listings_service
 from exchange.trading.listings.models import VenueStatus
 from exchange.trading.orders import service as orders_service
-from exchange.trading.orders.repository import TradeFilter
+from exchange.trading.orders.filters import TradeFilter
 from exchange.vocabulary import Role
 
 PAGE = 500

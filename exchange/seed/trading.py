@@ -20,11 +20,8 @@ from exchange.assets.rules import AssetDraft, publicity_ends_at
 from exchange.clock import ManualClock
 from exchange.context import Principal, Runtime
 from exchange.participants import service as participants_service
-from exchange.trading.brokerage import repository as brokerage_repository
 from exchange.trading.brokerage import service as brokerage_service
-from exchange.trading.listings import repository as listings_repository
 from exchange.trading.listings import service as listings_service
-from exchange.trading.venues import repository as venues_repository
 from exchange.trading.venues import service as venues_service
 from exchange.vocabulary import DataGrade, DataRight, DeliveryKind, ProductForm, Role
 
@@ -169,32 +166,24 @@ async def seed_demo_trading(runtime: Runtime, participants: Sequence[DemoPartici
         by_role.setdefault(p.role, p.id)
     holder = await _principal(runtime, by_role[Role.ENTERPRISE])
     async with runtime.unit_of_work(write=False) as session:
-        listed, _ = await listings_repository.list_listings(
-            session,
-            exchange_id=None,
-            product_form=None,
-            grade=None,
-            holder_id=holder.id,
-            text=None,
-            active_only=False,
-            visible_to=None,
-            limit=1,
-            offset=0,
-        )
+        listed = await listings_service.holds_listings(runtime.context(session), holder.id)
     if listed:
         return []
     admin = await _principal(runtime, by_role[Role.ADMIN])
     operator = await _principal(runtime, by_role[Role.EXCHANGE_OPERATOR])
     broker_id = by_role[Role.BROKER]
     async with runtime.unit_of_work() as session:
-        if await venues_repository.get_operator(session, operator.id) is None:
+        if await venues_service.operator_binding(runtime.context(session), operator.id) is None:
             await venues_service.bind_operator(
                 runtime.context(session, admin),
                 exchange_id=DEMO_EXCHANGE,
                 participant_id=operator.id,
             )
     async with runtime.unit_of_work() as session:
-        if await brokerage_repository.get_broker_licence(session, broker_id, DEMO_EXCHANGE) is None:
+        licence = await brokerage_service.broker_licence(
+            runtime.context(session), broker_id=broker_id, exchange_id=DEMO_EXCHANGE
+        )
+        if licence is None:
             await brokerage_service.license_broker(
                 runtime.context(session, operator), exchange_id=DEMO_EXCHANGE, broker_id=broker_id
             )

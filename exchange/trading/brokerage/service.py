@@ -226,3 +226,8 @@ def check_commission_cap(exchange: Exchange, rulebook: Rulebook, commission_bp: 
         raise CommissionAboveCap(
             f"A {commission_bp} bp commission breaks the rule {rule}.", rule=rule
         )
+
+
+async def broker_licence(ctx: Context, *, broker_id: str, exchange_id: str) -> BrokerLicence | None:
+    """A broker's licence on one exchange, if it has one."""
+    return await repository.get_broker_licence(ctx.session, broker_id, exchange_id)

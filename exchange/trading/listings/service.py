@@ -390,3 +390,20 @@ def check_price_limits(
             f"prices between {rulebook.min_price_fen} and {rulebook.max_price_fen} fen",
         )
         raise PriceOutOfLimits(f"{what} breaks the rule {rule}.", rule=rule)
+
+
+async def holds_listings(ctx: Context, holder_id: str) -> bool:
+    """Whether a holder has listed anything, in any state (seeding lists only once)."""
+    listed, _ = await repository.list_listings(
+        ctx.session,
+        exchange_id=None,
+        product_form=None,
+        grade=None,
+        holder_id=holder_id,
+        text=None,
+        active_only=False,
+        visible_to=None,
+        limit=1,
+        offset=0,
+    )
+    return bool(listed)

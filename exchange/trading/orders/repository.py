@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -12,6 +11,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from exchange.trading.orders.filters import TradeFilter
 from exchange.trading.orders.models import IdempotencyKey, Order, Trade
 from exchange.trading.queries import page_of, where_equal
 
@@ -34,21 +34,6 @@ async def get_trades(session: AsyncSession, trade_ids: Sequence[str]) -> dict[st
         return {}
     stmt = select(Trade).where(Trade.id.in_(trade_ids))
     return {t.id: t for t in (await session.scalars(stmt)).all()}
-
-
-@dataclass(frozen=True, slots=True)
-class TradeFilter:
-    """Filters on trades (and orders): any field left None is not filtered."""
-
-    exchange_id: str | None = None
-    mode: str | None = None
-    buyer_id: str | None = None
-    seller_id: str | None = None
-    broker_id: str | None = None
-    listing_id: str | None = None
-    party_id: str | None = None
-    since: datetime | None = None
-    until: datetime | None = None
 
 
 def trade_like(stmt: AnySelect, model: Any, f: TradeFilter, time_column: Any) -> AnySelect:

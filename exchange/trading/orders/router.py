@@ -41,8 +41,8 @@ from exchange.trading.orders.errors import (
     RoleMayNotTrade,
     TradeNotFound,
 )
+from exchange.trading.orders.filters import TradeFilter
 from exchange.trading.orders.models import OrderStatus
-from exchange.trading.orders.repository import TradeFilter
 from exchange.trading.orders.schemas import (
     OrderCreate,
     OrderPage,

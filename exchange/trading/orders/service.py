@@ -13,8 +13,8 @@ from exchange.trading.licences import repository as licences_repository
 from exchange.trading.listings.service import get_offer
 from exchange.trading.orders import repository
 from exchange.trading.orders.errors import OrderNotFound, TradeNotFound
+from exchange.trading.orders.filters import TradeFilter
 from exchange.trading.orders.models import Order, OrderStatus, Trade
-from exchange.trading.orders.repository import TradeFilter
 from exchange.trading.orders.settlement import (
     Placed,
     check_available,

@@ -9,8 +9,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from exchange.trading.orders.filters import TradeFilter
 from exchange.trading.orders.models import Trade
-from exchange.trading.orders.repository import TradeFilter, trade_like
+from exchange.trading.orders.repository import trade_like
 
 
 async def trade_rows(

@@ -180,3 +180,8 @@ def actor_of(ctx: Context) -> Principal:
 def rule_of(exchange: Exchange, rulebook: Rulebook, clause: str) -> str:
     """A clause of an exchange's rulebook, named with its version."""
     return f"{exchange.name}交易规则 v{rulebook.version}: {clause}"
+
+
+async def operator_binding(ctx: Context, participant_id: str) -> ExchangeOperator | None:
+    """The exchange an operator is bound to, if any."""
+    return await repository.get_operator(ctx.session, participant_id)
