@@ -21,4 +21,11 @@ def register_all() -> None:
     import exchange.catalog.sharing.models
     import exchange.classroom.models
     import exchange.participants.models
-    import exchange.trading.models  # noqa: F401
+    import exchange.trading.auctions.models
+    import exchange.trading.brokerage.models
+    import exchange.trading.customs.models
+    import exchange.trading.licences.models
+    import exchange.trading.listings.models
+    import exchange.trading.negotiations.models
+    import exchange.trading.orders.models
+    import exchange.trading.venues.models  # noqa: F401

@@ -40,8 +40,10 @@ from exchange.simulation.world import (
     agent_name,
     build_world,
 )
-from exchange.trading import service as trading_service
-from exchange.trading.models import VenueStatus
+from exchange.trading.customs import service as customs_service
+from exchange.trading.listings import service as listings_service
+from exchange.trading.listings.models import VenueStatus
+from exchange.trading.orders import service as orders_service
 from exchange.vocabulary import Role
 
 PAGE = 500
@@ -147,7 +149,7 @@ class LiveMarket:
         for provider in self.world.providers:
             if provider.key not in students:
                 continue
-            views, _ = await trading_service.list_listings(
+            views, _ = await listings_service.list_listings(
                 ctx,
                 exchange_id=None,
                 product_form=None,
@@ -158,7 +160,7 @@ class LiveMarket:
                 limit=PAGE,
                 offset=0,
             )
-            newest: dict[str, trading_service.ListingView] = {}
+            newest: dict[str, listings_service.ListingView] = {}
             for view in views:
                 key = by_asset.get(view.listing.asset_id)
                 if key is None or not view.tiers:
@@ -300,7 +302,7 @@ async def class_record(
         asset_names: dict[str, str] = {}
         offset = 0
         while True:
-            trades, total = await trading_service.list_all_trades(ctx, limit=PAGE, offset=offset)
+            trades, total = await orders_service.list_all_trades(ctx, limit=PAGE, offset=offset)
             for trade in trades:
                 if trade.asset_id not in asset_names:
                     asset = await assets_service.get_asset(ctx, trade.asset_id)
@@ -341,7 +343,7 @@ async def class_record(
                 break
         offset = 0
         while True:
-            orders, total = await trading_service.list_all_orders(ctx, limit=PAGE, offset=offset)
+            orders, total = await orders_service.list_all_orders(ctx, limit=PAGE, offset=offset)
             for placed in orders:
                 order = placed.order
                 record.orders.append(
@@ -361,7 +363,7 @@ async def class_record(
                 break
         offset = 0
         while True:
-            cases, total = await trading_service.list_customs_cases(
+            cases, total = await customs_service.list_customs_cases(
                 ctx, status=None, jurisdiction=None, exchange_id=None, limit=PAGE, offset=offset
             )
             for case in cases:

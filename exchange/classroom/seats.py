@@ -45,7 +45,7 @@ from exchange.participants.service import IssuedKey
 from exchange.simulation.scenario import Scenario
 from exchange.simulation.services_base import package_of
 from exchange.simulation.world import build_world
-from exchange.trading import service as trading_service
+from exchange.trading.listings import service as listings_service
 from exchange.vocabulary import Role
 
 log = logging.getLogger("exchange.classroom")
@@ -325,7 +325,7 @@ async def student_view(ctx: Context) -> StudentState:
     products: list[dict[str, Any]] = []
     provider = next((p for p in world.providers if p.key == seat.agent_key), None)
     if provider is not None:
-        listings, _ = await trading_service.list_listings(
+        listings, _ = await listings_service.list_listings(
             ctx,
             exchange_id=None,
             product_form=None,

@@ -11,7 +11,8 @@ from rich.table import Table
 
 from exchange.config import get_settings
 from exchange.context import Runtime
-from exchange.trading import service
+from exchange.trading.stats import service as stats_service
+from exchange.trading.venues import service as venues_service
 
 app = typer.Typer(
     help="Trading (数据交易): the Guangzhou and Shenzhen exchanges and their market data.",
@@ -20,11 +21,11 @@ app = typer.Typer(
 console = Console()
 
 
-async def _exchanges() -> list[service.ExchangeView]:
+async def _exchanges() -> list[venues_service.ExchangeView]:
     runtime = Runtime.from_settings(get_settings())
     try:
         async with runtime.unit_of_work(write=False) as session:
-            return await service.list_exchanges(runtime.context(session))
+            return await venues_service.list_exchanges(runtime.context(session))
     finally:
         await runtime.engine.dispose()
 
@@ -48,11 +49,11 @@ def exchanges() -> None:
     console.print(table)
 
 
-async def _stats(exchange_id: str | None) -> service.MarketStats:
+async def _stats(exchange_id: str | None) -> stats_service.MarketStats:
     runtime = Runtime.from_settings(get_settings())
     try:
         async with runtime.unit_of_work(write=False) as session:
-            return await service.market_stats(
+            return await stats_service.market_stats(
                 runtime.context(session), exchange_id=exchange_id, since=None, until=None
             )
     finally:

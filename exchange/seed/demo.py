@@ -8,7 +8,7 @@ from exchange.context import Runtime
 from exchange.participants import service as participants_service
 from exchange.seed.assets import seed_demo_assets
 from exchange.seed.catalog import seed_demo_catalog
-from exchange.trading.demo import seed_demo_trading
+from exchange.seed.trading import seed_demo_trading
 from exchange.vocabulary import Role
 
 DEMO_PARTICIPANTS: tuple[tuple[str, Role, str], ...] = (

@@ -18,7 +18,8 @@ from exchange.simulation.results import CustomsRecord, OrderRecord, TradeRecord
 from exchange.simulation.scenario import Scenario
 from exchange.simulation.world import Product, World
 from exchange.trading import matching, rules
-from exchange.trading.models import AuctionRule, CustomsStatus
+from exchange.trading.auctions.models import AuctionRule
+from exchange.trading.customs.models import CustomsStatus
 
 ALL_MODES = frozenset({"posted", "negotiated", "auction"})
 MAX_NEGOTIATION_STEPS = 3

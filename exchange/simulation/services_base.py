@@ -35,9 +35,7 @@ from exchange.simulation.scenario import Scenario
 from exchange.simulation.world import (
     Product,
 )
-from exchange.trading.models import (
-    MandateAction,
-)
+from exchange.trading.brokerage.models import MandateAction
 from exchange.vocabulary import Role
 
 AUDIT_PENDING = "audit_pending"  # where exchange.audit.log.service queues a unit's entries

@@ -16,12 +16,10 @@ from exchange.simulation.results import CustomsRecord, OrderRecord, TradeRecord
 from exchange.simulation.services_base import (
     MarketBase,
 )
-from exchange.trading import service as trading_service
-from exchange.trading.models import (
-    CustomsStatus,
-    OrderStatus,
-)
-from exchange.trading.settlement import Placed
+from exchange.trading.customs import service as customs_service
+from exchange.trading.customs.models import CustomsStatus
+from exchange.trading.orders.models import OrderStatus
+from exchange.trading.orders.settlement import Placed
 
 
 class MarketRecords(MarketBase):
@@ -108,7 +106,7 @@ class MarketRecords(MarketBase):
             return
         policy = self.scenario.agents.regulators.customs_policy
         ctx = self._ctx(session, self.regulators[0])
-        cases, _ = await trading_service.list_customs_cases(
+        cases, _ = await customs_service.list_customs_cases(
             ctx,
             status=CustomsStatus.PENDING,
             jurisdiction=None,
@@ -124,7 +122,7 @@ class MarketRecords(MarketBase):
                 personal_information=case.personal_information,
                 legal_basis=case.legal_basis,
             )
-            placed = await trading_service.decide_customs_case(
+            placed = await customs_service.decide_customs_case(
                 self._ctx(session, regulator),
                 case_id=case.id,
                 approve=ruling.approve,

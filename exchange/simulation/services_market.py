@@ -39,14 +39,12 @@ from exchange.simulation.services_setup import MarketSetUp
 from exchange.simulation.world import (
     World,
 )
-from exchange.trading import auctions as auctions_service
-from exchange.trading import negotiations as negotiations_service
 from exchange.trading import rules
-from exchange.trading import service as trading_service
-from exchange.trading.models import (
-    AuctionRule,
-)
-from exchange.trading.settlement import Placed
+from exchange.trading.auctions import service as auctions_service
+from exchange.trading.auctions.models import AuctionRule
+from exchange.trading.negotiations import service as negotiations_service
+from exchange.trading.orders import service as orders_service
+from exchange.trading.orders.settlement import Placed
 
 
 class ServiceMarket(MarketSetUp, MarketRecords):
@@ -233,7 +231,7 @@ class ServiceMarket(MarketSetUp, MarketRecords):
         mandate: str | None,
         basis: str | None,
     ) -> Placed:
-        return await trading_service.place_order(
+        return await orders_service.place_order(
             ctx,
             listing_id=offering.listing_id,
             tier_id=offering.tier_id,

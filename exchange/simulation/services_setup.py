@@ -47,10 +47,10 @@ from exchange.simulation.world import (
     agent_name,
     product_name,
 )
-from exchange.trading import service as trading_service
-from exchange.trading.models import (
-    VenueStatus,
-)
+from exchange.trading.brokerage import service as brokerage_service
+from exchange.trading.listings import service as listings_service
+from exchange.trading.listings.models import VenueStatus
+from exchange.trading.venues import service as venues_service
 from exchange.vocabulary import DataGrade, DataRight, DeliveryKind, ProductForm, Role
 
 
@@ -165,7 +165,7 @@ class MarketSetUp(MarketBase):
                 )
             admin = self._ctx(session, self.admin)
             for exchange_id, operator in self.operators.items():
-                await trading_service.bind_operator(
+                await venues_service.bind_operator(
                     admin, exchange_id=exchange_id, participant_id=operator.id
                 )
 
@@ -176,7 +176,7 @@ class MarketSetUp(MarketBase):
                 operator = self._ctx(session, self.operators[exchange_id])
                 if changes:
                     async with setting_up(f"exchanges.{exchange_id}"):
-                        await trading_service.change_rulebook(
+                        await venues_service.change_rulebook(
                             operator,
                             exchange_id=exchange_id,
                             changes=changes,
@@ -185,14 +185,14 @@ class MarketSetUp(MarketBase):
                 for broker in world.brokers:
                     if exchange_id in broker.exchanges:
                         async with setting_up("agents.brokers.exchanges"):
-                            await trading_service.license_broker(
+                            await brokerage_service.license_broker(
                                 operator,
                                 exchange_id=exchange_id,
                                 broker_id=self.participant_id(broker.key),
                             )
             await session.flush()
             ctx = self._ctx(session, None)
-            for view in await trading_service.list_exchanges(ctx):
+            for view in await venues_service.list_exchanges(ctx):
                 if view.exchange.id not in self.scenario.exchanges:
                     continue
                 book = view.rulebook
@@ -225,7 +225,7 @@ class MarketSetUp(MarketBase):
                 async with setting_up(
                     "agents.brokers", commission_above_cap="agents.brokers.commission_bp"
                 ):
-                    mandate = await trading_service.grant_mandate(
+                    mandate = await brokerage_service.grant_mandate(
                         self._ctx(session, buyer.key),
                         broker_id=self.participant_id(broker.key),
                         exchange_ids=list(broker.exchanges),
@@ -301,7 +301,7 @@ class MarketSetUp(MarketBase):
         if old is not None:
             try:
                 async with attempt(session):
-                    await trading_service.move_listing(
+                    await listings_service.move_listing(
                         ctx,
                         listing_id=old.listing_id,
                         move="delist",
@@ -312,14 +312,14 @@ class MarketSetUp(MarketBase):
                 pass  # already delisted (e.g. nothing left on any venue)
         venues = [ex for ex in product.exchanges if ex in self.rulebooks]
         body = package_of(product, self.scenario.seed)
-        view = await trading_service.create_listing(
+        view = await listings_service.create_listing(
             ctx,
             asset_id=self.assets[product.key],
             title=product_name(product),
             description=f"仿真数据产品 simulated {product.form}",
             venues=venues,
             tiers=[
-                trading_service.TierSpec(
+                listings_service.TierSpec(
                     name=tier_name,
                     scope="仿真用途 simulated use",
                     term_days=self.scenario.products.term_days,
@@ -327,7 +327,7 @@ class MarketSetUp(MarketBase):
                     exclusive=self.scenario.products.exclusive,
                 )
             ],
-            delivery=trading_service.DeliverySpec(
+            delivery=listings_service.DeliverySpec(
                 kind=DeliveryKind.FILE,
                 filename=f"{product.key.replace('/', '-')}.csv",
                 media_type="text/csv",
@@ -338,7 +338,7 @@ class MarketSetUp(MarketBase):
         await session.flush()
         for venue in view.venues:
             if venue.status == VenueStatus.PENDING_REVIEW:
-                await trading_service.review_listing(
+                await listings_service.review_listing(
                     self._ctx(session, self.operators[venue.exchange_id]),
                     listing_id=view.listing.id,
                     exchange_id=venue.exchange_id,

@@ -9,12 +9,8 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from exchange.trading.models import (
-    CustomsDecision,
-    CustomsStatus,
-    NegotiationParty,
-    NegotiationState,
-)
+from exchange.trading.customs.models import CustomsDecision, CustomsStatus
+from exchange.trading.negotiations.models import NegotiationParty, NegotiationState
 
 BASIS_POINTS = 10_000
 MAINLAND = "CN"

@@ -11,7 +11,7 @@ from exchange.context import Runtime
 from exchange.migrate import ROOT
 from exchange.simulation import loader
 from exchange.simulation.scenario import SEEDED_RULEBOOKS
-from exchange.trading import service as trading_service
+from exchange.trading.venues import service as venues_service
 
 
 def error_of(tmp_path: Path, text: str, **kwargs: object) -> loader.ScenarioError:
@@ -235,7 +235,7 @@ async def test_the_seeded_rulebooks_the_validator_assumes_are_the_migrated_ones(
     runtime: Runtime,
 ) -> None:
     async with runtime.unit_of_work(write=False) as session:
-        views = await trading_service.list_exchanges(runtime.context(session))
+        views = await venues_service.list_exchanges(runtime.context(session))
     books = {v.exchange.id: v.rulebook for v in views}
     for exchange_id, clauses in SEEDED_RULEBOOKS.items():
         for name, value in clauses.items():

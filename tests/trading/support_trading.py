@@ -20,16 +20,13 @@ from exchange.audit.log.models import AuditEntry
 from exchange.clock import ManualClock
 from exchange.context import Principal, Runtime
 from exchange.participants.models import Account, Posting
-from exchange.trading.models import (
-    Bid,
-    CustomsCase,
-    Licence,
-    Listing,
-    Mandate,
-    Negotiation,
-    Order,
-    Trade,
-)
+from exchange.trading.auctions.models import Bid
+from exchange.trading.brokerage.models import Mandate
+from exchange.trading.customs.models import CustomsCase
+from exchange.trading.licences.models import Licence
+from exchange.trading.listings.models import Listing
+from exchange.trading.negotiations.models import Negotiation
+from exchange.trading.orders.models import Order, Trade
 from exchange.vocabulary import DataGrade, DataRight, ProductForm
 from support import Actor, assert_problem
 

@@ -11,8 +11,10 @@ import pytest
 from sqlalchemy import func, select
 from support_trading import Market, money_invariants, tier
 
-from exchange.trading import idempotency, repository, service
-from exchange.trading.models import Licence, Mandate, Order, Trade
+from exchange.trading.brokerage.models import Mandate
+from exchange.trading.licences.models import Licence
+from exchange.trading.orders import idempotency, repository, service
+from exchange.trading.orders.models import Order, Trade
 from exchange.vocabulary import Role
 from support import MakeParticipant, assert_problem
 

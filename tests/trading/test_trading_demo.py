@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from exchange.cli import app
 from exchange.context import Runtime
 from exchange.seed.demo import seed_demo
-from exchange.trading.models import Listing
+from exchange.trading.listings.models import Listing
 
 
 async def test_demo_lists_products_ready_to_buy(

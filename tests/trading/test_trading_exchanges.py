@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from support_trading import Market, refused_unchanged, tier
 
-from exchange.trading import service
+from exchange.trading.stats import service as stats_service
 from exchange.vocabulary import Role
 from support import MakeParticipant, assert_problem
 from support_audit import chain_entries
@@ -246,9 +246,11 @@ async def test_comparable_prices_for_market_valuation(market: Market) -> None:
     await m.buy(m.buyer, report)
     async with m.runtime.unit_of_work(write=False) as session:
         ctx = m.runtime.context(session)
-        datasets = await service.comparable_prices(ctx, product_form="dataset", grade="general")
-        reports = await service.comparable_prices(ctx, product_form="report", grade="general")
-        none = await service.comparable_prices(ctx, product_form="api", grade="important")
+        datasets = await stats_service.comparable_prices(
+            ctx, product_form="dataset", grade="general"
+        )
+        reports = await stats_service.comparable_prices(ctx, product_form="report", grade="general")
+        none = await stats_service.comparable_prices(ctx, product_form="api", grade="important")
     assert sorted(datasets) == [100_000, 300_000]
     assert reports == [900_000] and none == []
 

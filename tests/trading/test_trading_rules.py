@@ -9,14 +9,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from exchange.trading import market, matching, rules
-from exchange.trading.models import (
-    AuctionRule,
-    CustomsDecision,
-    CustomsStatus,
-    NegotiationParty,
-    NegotiationState,
-)
+from exchange.trading import matching, rules
+from exchange.trading.auctions.models import AuctionRule
+from exchange.trading.customs.models import CustomsDecision, CustomsStatus
+from exchange.trading.negotiations.models import NegotiationParty, NegotiationState
+from exchange.trading.stats import indices as stats_indices
 
 T0 = datetime(2026, 11, 23, 9, tzinfo=UTC)
 
@@ -193,13 +190,13 @@ def test_price_index_is_chained_and_not_fooled_by_product_mix() -> None:
         (day2, "api", 1_100),  # APIs +10%
         (day3, "report", 5_000),  # a new form: no price relative, the level holds
     ]
-    aggregates = market.daily_aggregates(trades)
-    overall = market.market_index(aggregates)
+    aggregates = stats_indices.daily_aggregates(trades)
+    overall = stats_indices.market_index(aggregates)
     assert [p.day for p in overall] == [date(2026, 11, 23), date(2026, 11, 24), date(2026, 11, 25)]
     assert [p.index for p in overall] == [Fraction(100), Fraction(110), Fraction(110)]
     # A plain average price would have jumped with the mix; the chained index does not.
     assert overall[2].average_price_fen == 5_000
-    forms = {(p.product_form, p.day): p.index for p in market.form_indices(aggregates)}
+    forms = {(p.product_form, p.day): p.index for p in stats_indices.form_indices(aggregates)}
     assert forms[("dataset", date(2026, 11, 24))] == Fraction(110)
     assert forms[("api", date(2026, 11, 23))] == Fraction(100)
-    assert market.share(1, 4) == Fraction(1, 4) and market.share(5, 0) == 0
+    assert stats_indices.share(1, 4) == Fraction(1, 4) and stats_indices.share(5, 0) == 0

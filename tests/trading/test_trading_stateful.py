@@ -20,7 +20,8 @@ from hypothesis.stateful import (
 from sqlalchemy import func, select
 from support_trading import Market, money_invariants, tier
 
-from exchange.trading.models import Auction, Bid, BidStatus, Order, OrderStatus, Trade
+from exchange.trading.auctions.models import Auction, Bid, BidStatus
+from exchange.trading.orders.models import Order, OrderStatus, Trade
 from support import Actor, assert_problem
 
 T = TypeVar("T")

@@ -10,11 +10,11 @@ from collections.abc import Sequence
 
 from exchange.assets.registry.models import Asset
 from exchange.context import Context
-from exchange.trading import service as trading_service
+from exchange.trading.stats import service as stats_service
 
 
 async def traded_comparables(ctx: Context, asset: Asset) -> Sequence[int]:
     """Prices (fen) of settled trades of the asset's product form and grade, not its own."""
-    return await trading_service.comparable_prices(
+    return await stats_service.comparable_prices(
         ctx, product_form=asset.product_form, grade=asset.grade, exclude_asset_id=asset.id
     )

@@ -20,40 +20,37 @@ from exchange.context import Context
 from exchange.errors import ExchangeError, Forbidden, InvalidInput
 from exchange.participants import ledger
 from exchange.participants import service as participants_service
-from exchange.trading import matching, repository, rules
-from exchange.trading.errors import (
-    EXCLUSIVE_RULE,
+from exchange.trading import matching, rules
+from exchange.trading.auctions import repository
+from exchange.trading.auctions.errors import (
     AlreadyBid,
     AuctionClosed,
     AuctionNeedsExclusiveTier,
     AuctionNotFound,
     AuctionNotOver,
     BidBelowReserve,
-    LegalBasisRequired,
-    LicenceUnavailable,
-    MandateLimitExceeded,
 )
-from exchange.trading.models import (
-    Auction,
-    AuctionRule,
-    AuctionStatus,
-    Bid,
-    BidStatus,
-    MandateAction,
-)
-from exchange.trading.repository import Offer
-from exchange.trading.service import get_offer, operator_exchange, oversees
-from exchange.trading.settlement import (
+from exchange.trading.auctions.models import Auction, AuctionRule, AuctionStatus, Bid, BidStatus
+from exchange.trading.brokerage import repository as brokerage_repository
+from exchange.trading.brokerage.errors import MandateLimitExceeded
+from exchange.trading.brokerage.models import MandateAction
+from exchange.trading.customs.errors import LegalBasisRequired
+from exchange.trading.listings import repository as listings_repository
+from exchange.trading.listings.errors import EXCLUSIVE_RULE, LicenceUnavailable
+from exchange.trading.listings.repository import Offer
+from exchange.trading.listings.service import get_offer
+from exchange.trading.orders.settlement import (
     Buyer,
     Placed,
     account_of,
-    actor_of,
     check_not_own,
     check_price,
     check_tradable,
     open_order,
     resolve_buyer,
 )
+from exchange.trading.venues import repository as venues_repository
+from exchange.trading.venues.service import actor_of, operator_exchange, oversees
 from exchange.vocabulary import Role, TradeMode
 
 
@@ -76,7 +73,9 @@ async def _pinned_offer(ctx: Context, auction: Auction) -> Offer:
     offer = await get_offer(
         ctx, listing_id=auction.listing_id, tier_id=auction.tier_id, exchange_id=auction.exchange_id
     )
-    book = await repository.get_rulebook(ctx.session, auction.exchange_id, auction.rulebook_version)
+    book = await venues_repository.get_rulebook(
+        ctx.session, auction.exchange_id, auction.rulebook_version
+    )
     assert book is not None
     return replace(offer, rulebook=book)
 
@@ -171,7 +170,7 @@ async def open_auction(
         status=AuctionStatus.OPEN,
         created_at=now,
     )
-    if not await repository.claim_tier(
+    if not await listings_repository.claim_tier(
         ctx.session, tier_id, expected=None, claim=_claim(auction.id)
     ):
         raise LicenceUnavailable(
@@ -241,7 +240,7 @@ async def place_bid(
     escrow = amount_fen + rules.fee(amount_fen, offer.rulebook.buyer_fee_bp)
     if (
         buyer.mandate is not None
-        and await repository.spend_mandate(ctx.session, buyer.mandate.id, escrow) is None
+        and await brokerage_repository.spend_mandate(ctx.session, buyer.mandate.id, escrow) is None
     ):
         raise MandateLimitExceeded(
             f"Mandate {buyer.mandate.id} cannot cover a bid needing {escrow} fen.",
@@ -333,7 +332,7 @@ async def close(ctx: Context, *, auction_id: str) -> AuctionView:
         assert outcome.price_fen is not None
         winner.status = BidStatus.WON
         mandate = (
-            await repository.get_mandate(ctx.session, winner.mandate_id)
+            await brokerage_repository.get_mandate(ctx.session, winner.mandate_id)
             if winner.mandate_id
             else None
         )
@@ -356,7 +355,7 @@ async def close(ctx: Context, *, auction_id: str) -> AuctionView:
         auction.clearing_price_fen = outcome.price_fen
         auction.order_id = placed.order.id
     else:
-        await repository.claim_tier(
+        await listings_repository.claim_tier(
             ctx.session, auction.tier_id, expected=_claim(auction.id), claim=None
         )
     auction.status = AuctionStatus.CLOSED
@@ -391,7 +390,7 @@ async def _refund_bids(ctx: Context, offer: Offer, bids: Sequence[Bid]) -> None:
         legs.append(ledger.Leg(await account_of(ctx, bid.bidder_id), bid.escrow_fen))
         bid.status = BidStatus.LOST
         if bid.mandate_id is not None:
-            await repository.release_mandate(ctx.session, bid.mandate_id, bid.escrow_fen)
+            await brokerage_repository.release_mandate(ctx.session, bid.mandate_id, bid.escrow_fen)
     await ledger.post(
         ctx,
         kind="bid_refund",

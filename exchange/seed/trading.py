@@ -21,7 +21,9 @@ from exchange.clock import ManualClock
 from exchange.context import Principal, Runtime
 from exchange.participants import service as participants_service
 from exchange.seed.assets import DemoParticipant
-from exchange.trading import repository, service
+from exchange.trading.brokerage import service as brokerage_service
+from exchange.trading.listings import service as listings_service
+from exchange.trading.venues import service as venues_service
 from exchange.vocabulary import DataGrade, DataRight, DeliveryKind, ProductForm, Role
 
 DEMO_EXCHANGE = "gzde"
@@ -39,7 +41,7 @@ class DemoProduct:
     media_type: str
     package: bytes
     venues: tuple[str, ...]
-    tiers: tuple[service.TierSpec, ...]
+    tiers: tuple[listings_service.TierSpec, ...]
 
     @property
     def fingerprint(self) -> str:
@@ -61,9 +63,15 @@ DEMO_PRODUCTS = (
         ).encode(),
         venues=("gzde-foshan", "szdex"),
         tiers=(
-            service.TierSpec("标准版 standard", "内部分析与研究，不得转售", 365, 500_000, False),
-            service.TierSpec("试用版 trial", "三十日试用，仅限内部评估", 30, 10_000, False),
-            service.TierSpec("独家版 exclusive", "独家商业运营许可", 365, 20_000_000, True),
+            listings_service.TierSpec(
+                "标准版 standard", "内部分析与研究，不得转售", 365, 500_000, False
+            ),
+            listings_service.TierSpec(
+                "试用版 trial", "三十日试用，仅限内部评估", 30, 10_000, False
+            ),
+            listings_service.TierSpec(
+                "独家版 exclusive", "独家商业运营许可", 365, 20_000_000, True
+            ),
         ),
     ),
     DemoProduct(
@@ -79,7 +87,7 @@ DEMO_PRODUCTS = (
         ).encode(),
         venues=("szdex",),
         tiers=(
-            service.TierSpec(
+            listings_service.TierSpec(
                 "接口年费版 yearly", "信贷风控调用，每日一万次", 365, 2_000_000, False
             ),
         ),
@@ -159,33 +167,25 @@ async def seed_demo_trading(runtime: Runtime, participants: Sequence[DemoPartici
         by_role.setdefault(p.role, p.id)
     holder = await _principal(runtime, by_role[Role.ENTERPRISE])
     async with runtime.unit_of_work(write=False) as session:
-        listed, _ = await repository.list_listings(
-            session,
-            exchange_id=None,
-            product_form=None,
-            grade=None,
-            holder_id=holder.id,
-            text=None,
-            active_only=False,
-            visible_to=None,
-            limit=1,
-            offset=0,
-        )
+        listed = await listings_service.holds_listings(runtime.context(session), holder.id)
     if listed:
         return []
     admin = await _principal(runtime, by_role[Role.ADMIN])
     operator = await _principal(runtime, by_role[Role.EXCHANGE_OPERATOR])
     broker_id = by_role[Role.BROKER]
     async with runtime.unit_of_work() as session:
-        if await repository.get_operator(session, operator.id) is None:
-            await service.bind_operator(
+        if await venues_service.operator_binding(runtime.context(session), operator.id) is None:
+            await venues_service.bind_operator(
                 runtime.context(session, admin),
                 exchange_id=DEMO_EXCHANGE,
                 participant_id=operator.id,
             )
     async with runtime.unit_of_work() as session:
-        if await repository.get_broker_licence(session, broker_id, DEMO_EXCHANGE) is None:
-            await service.license_broker(
+        licence = await brokerage_service.broker_licence(
+            runtime.context(session), broker_id=broker_id, exchange_id=DEMO_EXCHANGE
+        )
+        if licence is None:
+            await brokerage_service.license_broker(
                 runtime.context(session, operator), exchange_id=DEMO_EXCHANGE, broker_id=broker_id
             )
     reviewers = await _reviewers(runtime, by_role[Role.COMPLIANCE_REVIEWER])
@@ -193,14 +193,14 @@ async def seed_demo_trading(runtime: Runtime, participants: Sequence[DemoPartici
     listing_ids = []
     for product, asset_id in zip(DEMO_PRODUCTS, asset_ids, strict=True):
         async with runtime.unit_of_work() as session:
-            view = await service.create_listing(
+            view = await listings_service.create_listing(
                 runtime.context(session, holder),
                 asset_id=asset_id,
                 title=product.draft_name,
                 description=product.description,
                 venues=product.venues,
                 tiers=product.tiers,
-                delivery=service.DeliverySpec(
+                delivery=listings_service.DeliverySpec(
                     DeliveryKind.FILE
                     if product.product_form != ProductForm.API
                     else DeliveryKind.API,
@@ -212,7 +212,7 @@ async def seed_demo_trading(runtime: Runtime, participants: Sequence[DemoPartici
         listing_ids.append(view.listing.id)
         if any(v.exchange_id == DEMO_EXCHANGE for v in view.venues):
             async with runtime.unit_of_work() as session:
-                await service.review_listing(
+                await listings_service.review_listing(
                     runtime.context(session, operator),
                     listing_id=view.listing.id,
                     exchange_id=DEMO_EXCHANGE,

@@ -19,26 +19,27 @@ from dataclasses import dataclass
 from typing import NoReturn
 
 from exchange.context import Context, Principal
-from exchange.trading import repository, rules
-from exchange.trading.errors import (
-    AGENCY_RULE,
+from exchange.trading import rules
+from exchange.trading.brokerage import repository as brokerage_repository
+from exchange.trading.brokerage.errors import AGENCY_RULE
+from exchange.trading.brokerage.models import MandateAction
+from exchange.trading.listings.service import get_offer
+from exchange.trading.negotiations import repository
+from exchange.trading.negotiations.errors import (
     BrokerConductsNegotiation,
     NegotiationNotFound,
     NegotiationStateConflict,
     WrongNegotiationParty,
 )
-from exchange.trading.models import (
-    MandateAction,
+from exchange.trading.negotiations.models import (
     Negotiation,
     NegotiationMessage,
     NegotiationParty,
     NegotiationState,
-    OrderStatus,
 )
-from exchange.trading.service import get_offer, oversees
-from exchange.trading.settlement import (
+from exchange.trading.orders.models import OrderStatus
+from exchange.trading.orders.settlement import (
     Placed,
-    actor_of,
     broker_required_rule,
     check_available,
     check_mandate_covers,
@@ -49,6 +50,8 @@ from exchange.trading.settlement import (
     open_order,
     resolve_buyer,
 )
+from exchange.trading.venues import repository as venues_repository
+from exchange.trading.venues.service import actor_of, oversees
 from exchange.vocabulary import TradeMode
 
 
@@ -79,7 +82,7 @@ async def _refuse_client_of_broker(ctx: Context, negotiation: Negotiation) -> No
     """A client steps into the negotiation its broker conducts: refused, naming the rule."""
     actor = actor_of(ctx)
     rule = AGENCY_RULE
-    found = await repository.get_exchange(ctx.session, negotiation.exchange_id)
+    found = await venues_repository.get_exchange(ctx.session, negotiation.exchange_id)
     if found is not None:
         rule = broker_required_rule(found[0], found[1], actor.role) or AGENCY_RULE
     raise BrokerConductsNegotiation(
@@ -218,7 +221,7 @@ async def _consumer_mandate_ok(ctx: Context, negotiation: Negotiation) -> None:
     """A broker acting as consumer needs its mandate to be live at every step."""
     if negotiation.mandate_id is None or ctx.actor_ref != negotiation.broker_id:
         return
-    mandate = await repository.get_mandate(ctx.session, negotiation.mandate_id)
+    mandate = await brokerage_repository.get_mandate(ctx.session, negotiation.mandate_id)
     assert mandate is not None
     offer = await get_offer(
         ctx,

@@ -27,10 +27,10 @@ from typing import Any
 from pydantic import BaseModel
 
 from exchange.context import Context
-from exchange.trading import repository
-from exchange.trading.errors import IdempotencyKeyInUse, IdempotencyKeyReused
-from exchange.trading.models import IdempotencyKey
-from exchange.trading.settlement import actor_of
+from exchange.trading.orders import repository
+from exchange.trading.orders.errors import IdempotencyKeyInUse, IdempotencyKeyReused
+from exchange.trading.orders.models import IdempotencyKey
+from exchange.trading.venues.service import actor_of
 
 # How long a duplicate waits for the request holding its key, and how often it looks.
 WAIT_SECONDS = 5.0

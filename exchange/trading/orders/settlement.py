@@ -14,69 +14,50 @@ from datetime import timedelta
 from typing import Any
 
 from exchange.assets.registry import market as assets_service
-from exchange.context import Context, Principal, Slot
+from exchange.context import Context, Slot
 from exchange.errors import Forbidden, InvalidInput
 from exchange.participants import ledger
 from exchange.participants import service as participants_service
-from exchange.trading import repository, rules
-from exchange.trading.errors import (
-    CORE_DATA_RULE,
-    EXCLUSIVE_RULE,
-    SELF_DEALING_RULE,
+from exchange.trading import rules
+from exchange.trading.brokerage import repository as brokerage_repository
+from exchange.trading.brokerage.errors import (
     BrokerNotLicensed,
     BrokerRequired,
-    CommissionAboveCap,
-    CoreDataNotListable,
-    DeliveryFingerprintMismatch,
-    LegalBasisRequired,
-    LicenceUnavailable,
-    ListingNotActive,
     MandateExpired,
     MandateLimitExceeded,
     MandateNotFound,
     MandateRequired,
     MandateRevoked,
     MandateScope,
-    OwnListing,
-    PriceOutOfLimits,
-    RoleMayNotTrade,
-    TradeModeClosed,
 )
-from exchange.trading.models import (
+from exchange.trading.brokerage.models import (
     BrokerLicenceStatus,
-    CustomsCase,
-    CustomsStatus,
-    Exchange,
-    Licence,
-    LicenceStatus,
-    LicenceTier,
-    Listing,
     Mandate,
     MandateAction,
     MandateStatus,
-    Order,
-    OrderStatus,
-    Rulebook,
-    Trade,
-    VenueStatus,
 )
-from exchange.trading.repository import Offer
+from exchange.trading.brokerage.service import check_commission_cap
+from exchange.trading.customs.errors import LegalBasisRequired
+from exchange.trading.customs.models import CustomsCase, CustomsStatus
+from exchange.trading.licences.models import Licence, LicenceStatus
+from exchange.trading.listings import repository as listings_repository
+from exchange.trading.listings.errors import (
+    CORE_DATA_RULE,
+    EXCLUSIVE_RULE,
+    CoreDataNotListable,
+    DeliveryFingerprintMismatch,
+    LicenceUnavailable,
+    ListingNotActive,
+    TradeModeClosed,
+)
+from exchange.trading.listings.models import LicenceTier, Listing, VenueStatus
+from exchange.trading.listings.repository import Offer
+from exchange.trading.listings.service import check_price_limits
+from exchange.trading.orders.errors import SELF_DEALING_RULE, OwnListing, RoleMayNotTrade
+from exchange.trading.orders.models import Order, OrderStatus, Trade
+from exchange.trading.venues.models import Exchange, Rulebook
+from exchange.trading.venues.service import BUYER_ROLES, actor_of, rule_of
 from exchange.vocabulary import DataGrade, ParticipantStatus, Role, TradeMode
-
-BUYER_ROLES = frozenset({Role.ENTERPRISE, Role.INDIVIDUAL, Role.DEPARTMENT})
-
-
-def actor_of(ctx: Context) -> Principal:
-    """The authenticated participant behind a request."""
-    if ctx.actor is None:
-        raise Forbidden("This action needs an authenticated participant.")
-    return ctx.actor
-
-
-def rule_of(exchange: Exchange, rulebook: Rulebook, clause: str) -> str:
-    """A clause of an exchange's rulebook, named with its version."""
-    return f"{exchange.name}交易规则 v{rulebook.version}: {clause}"
-
 
 _ACCOUNT_IDS: Slot[dict[str, str]] = Slot("trading.account_ids")
 
@@ -131,7 +112,7 @@ async def resolve_buyer(
     if actor.role is Role.BROKER:
         if mandate_id is None:
             raise MandateRequired("A broker must name the client's mandate (mandate_id).")
-        mandate = await repository.get_mandate(ctx.session, mandate_id)
+        mandate = await brokerage_repository.get_mandate(ctx.session, mandate_id)
         if mandate is None or mandate.broker_id != actor.id:
             raise MandateNotFound(f"No mandate {mandate_id!r} for this broker.")
         await check_mandate_covers(
@@ -153,7 +134,7 @@ async def resolve_buyer(
 
 def broker_required_rule(exchange: Exchange, rulebook: Rulebook, role: Role) -> str | None:
     """The rulebook clause that makes this kind of participant trade through a broker, if any."""
-    if role.value not in rulebook.broker_required_for:
+    if not rules.broker_required(role.value, rulebook.broker_required_for):
         return None
     return rule_of(
         exchange,
@@ -171,7 +152,9 @@ async def check_mandate_covers(
         raise MandateScope(f"Mandate {mandate.id} does not cover {exchange.name} ({exchange.id}).")
     if action.value not in mandate.actions:
         raise MandateScope(f"Mandate {mandate.id} does not allow the action {action.value!r}.")
-    licence = await repository.get_broker_licence(ctx.session, mandate.broker_id, exchange.id)
+    licence = await brokerage_repository.get_broker_licence(
+        ctx.session, mandate.broker_id, exchange.id
+    )
     if licence is None or licence.status != BrokerLicenceStatus.ACTIVE:
         raise BrokerNotLicensed(f"The broker holds no licence from {exchange.name}.")
     check_commission_cap(exchange, rulebook, mandate.commission_bp)
@@ -185,35 +168,9 @@ def check_price(offer: Offer, price_fen: int) -> None:
     check_price_limits(offer.exchange, offer.rulebook, price_fen, what=f"{price_fen} fen")
 
 
-def check_price_limits(
-    exchange: Exchange, rulebook: Rulebook, price_fen: int, *, what: str
-) -> None:
-    """Refuse a price outside a rulebook's price limits (价格区间), naming the rule."""
-    if not rules.within_limits(
-        price_fen, min_price_fen=rulebook.min_price_fen, max_price_fen=rulebook.max_price_fen
-    ):
-        rule = rule_of(
-            exchange,
-            rulebook,
-            f"prices between {rulebook.min_price_fen} and {rulebook.max_price_fen} fen",
-        )
-        raise PriceOutOfLimits(f"{what} breaks the rule {rule}.", rule=rule)
-
-
-def check_commission_cap(exchange: Exchange, rulebook: Rulebook, commission_bp: int) -> None:
-    """Refuse a broker commission above the rulebook's cap (it comes out of the seller's side)."""
-    if commission_bp > rulebook.max_commission_bp:
-        rule = rule_of(
-            exchange, rulebook, f"broker commission at most {rulebook.max_commission_bp} bp"
-        )
-        raise CommissionAboveCap(
-            f"A {commission_bp} bp commission breaks the rule {rule}.", rule=rule
-        )
-
-
 def check_mode(offer: Offer, mode: TradeMode) -> None:
     """Refuse a trade mode the exchange's rulebook does not open."""
-    if mode.value not in offer.rulebook.trade_modes:
+    if not rules.trade_mode_open(mode.value, offer.rulebook.trade_modes):
         rule = rule_of(
             offer.exchange,
             offer.rulebook,
@@ -334,9 +291,11 @@ async def open_order(
     if mandate is not None:
         if escrowed_fen:
             if escrowed_fen > committed:
-                await repository.release_mandate(ctx.session, mandate.id, escrowed_fen - committed)
+                await brokerage_repository.release_mandate(
+                    ctx.session, mandate.id, escrowed_fen - committed
+                )
         elif committed:
-            spent = await repository.spend_mandate(ctx.session, mandate.id, committed)
+            spent = await brokerage_repository.spend_mandate(ctx.session, mandate.id, committed)
             if spent is None:
                 raise MandateLimitExceeded(
                     f"Mandate {mandate.id} has {mandate.spending_limit_fen} fen in all; this "
@@ -346,7 +305,7 @@ async def open_order(
                 )
     tier = offer.tier
     held_by = f"auction:{auction_id}" if escrowed_fen and auction_id else None
-    if tier.exclusive and not await repository.claim_tier(
+    if tier.exclusive and not await listings_repository.claim_tier(
         ctx.session, tier.id, expected=held_by, claim=None if refused else _claim(order_id)
     ):
         raise LicenceUnavailable(
@@ -571,7 +530,7 @@ async def settle(
     )
     ctx.session.add_all([trade, licence])
     if tier.exclusive:
-        await repository.mark_tier_sold(ctx.session, tier.id, trade.id)
+        await listings_repository.mark_tier_sold(ctx.session, tier.id, trade.id)
     order.status = OrderStatus.SETTLED
     order.trade_id = trade.id
     order.escrow_fen = 0

@@ -1,0 +1,45 @@
+"""Every query of licences (许可) and the delivery (交付) they grant."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from exchange.trading.licences.models import Licence
+from exchange.trading.queries import page_of, where_equal
+
+
+async def get_licence(session: AsyncSession, licence_id: str) -> Licence | None:
+    """One licence."""
+    return await session.get(Licence, licence_id)
+
+
+async def get_licences(session: AsyncSession, licence_ids: Sequence[str]) -> dict[str, Licence]:
+    """Several licences by id."""
+    if not licence_ids:
+        return {}
+    stmt = select(Licence).where(Licence.id.in_(licence_ids))
+    return {lic.id: lic for lic in (await session.scalars(stmt)).all()}
+
+
+async def list_licences(
+    session: AsyncSession,
+    *,
+    licensee_id: str | None,
+    licensor_id: str | None,
+    listing_id: str | None,
+    limit: int,
+    offset: int,
+) -> tuple[Sequence[Licence], int]:
+    """A page of licences (newest first) and their count."""
+    stmt = where_equal(
+        select(Licence),
+        {
+            Licence.licensee_id: licensee_id,
+            Licence.licensor_id: licensor_id,
+            Licence.listing_id: listing_id,
+        },
+    )
+    return await page_of(session, stmt, [Licence.starts_at.desc(), Licence.id], limit, offset)

@@ -1,0 +1,116 @@
+"""Licences (许可) and delivery (交付): who reads a licence, its state by the clock, the
+delivery package while it is live, and a regulator's revocation."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from exchange.context import Context
+from exchange.errors import Forbidden
+from exchange.trading.licences import repository
+from exchange.trading.licences.errors import LicenceNotFound, LicenceNotLive, LicenceRevoked
+from exchange.trading.licences.models import Licence, LicenceStatus
+from exchange.trading.listings import repository as listings_repository
+from exchange.trading.listings.models import Listing
+from exchange.trading.venues.service import actor_of, oversees
+from exchange.vocabulary import Role
+
+
+def licence_live(ctx: Context, licence: Licence) -> bool:
+    """Whether a licence grants access now: not revoked and within its term."""
+    now = ctx.clock.now()
+    return licence.status == LicenceStatus.ACTIVE and licence.starts_at <= now < licence.expires_at
+
+
+def licence_state(ctx: Context, licence: Licence) -> Literal["active", "expired", "revoked"]:
+    """active, expired or revoked, by the clock."""
+    if licence.status == LicenceStatus.REVOKED:
+        return "revoked"
+    return "active" if licence_live(ctx, licence) else "expired"
+
+
+async def get_licence(ctx: Context, licence_id: str) -> Licence:
+    """A licence (its licensee and licensor, overseers)."""
+    actor = actor_of(ctx)
+    licence = await repository.get_licence(ctx.session, licence_id)
+    if licence is None or not (
+        oversees(actor) or actor.id in (licence.licensee_id, licence.licensor_id)
+    ):
+        raise LicenceNotFound(f"No licence {licence_id!r}.")
+    return licence
+
+
+async def list_licences(
+    ctx: Context,
+    *,
+    licensee_id: str | None,
+    licensor_id: str | None,
+    listing_id: str | None,
+    limit: int,
+    offset: int,
+) -> tuple[Sequence[Licence], int]:
+    """Licences: the caller's own (as licensee or licensor); overseers filter all."""
+    actor = actor_of(ctx)
+    if not oversees(actor) and actor.id not in (licensee_id, licensor_id):
+        licensee_id = actor.id
+    return await repository.list_licences(
+        ctx.session,
+        licensee_id=licensee_id,
+        licensor_id=licensor_id,
+        listing_id=listing_id,
+        limit=limit,
+        offset=offset,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """A delivery package as handed to a licensee."""
+
+    licence: Licence
+    listing: Listing
+    body: bytes
+
+
+async def deliver(ctx: Context, *, licence_id: str) -> Delivery:
+    """The delivery package, to the licensee alone, while its licence is live (交付)."""
+    actor = actor_of(ctx)
+    licence = await get_licence(ctx, licence_id)
+    if actor.id != licence.licensee_id:
+        raise Forbidden("Only the licensee downloads the delivery package.")
+    if not licence_live(ctx, licence):
+        raise LicenceNotLive(
+            f"Licence {licence_id} is {licence_state(ctx, licence)}; delivery has stopped.",
+            state=licence_state(ctx, licence),
+        )
+    listing = await listings_repository.get_listing(ctx.session, licence.listing_id)
+    package = await listings_repository.get_package(ctx.session, licence.listing_id)
+    assert listing is not None and package is not None
+    return Delivery(licence, listing, package.body)
+
+
+async def revoke_licence(ctx: Context, *, licence_id: str, reason: str) -> Licence:
+    """A regulator revokes a licence, with its reason; delivery stops at once."""
+    actor = actor_of(ctx)
+    if actor.role is not Role.REGULATOR:
+        raise Forbidden("Only regulators revoke licences.")
+    licence = await get_licence(ctx, licence_id)
+    if licence.status == LicenceStatus.REVOKED:
+        raise LicenceRevoked(f"Licence {licence_id} was already revoked.")
+    licence.status = LicenceStatus.REVOKED
+    licence.revoked_at = ctx.clock.now()
+    licence.revoked_by = actor.id
+    licence.revocation_reason = reason
+    ctx.audit(
+        "trading.licence_revoked",
+        subject_type="licence",
+        subject_id=licence.id,
+        payload={
+            "trade_id": licence.trade_id,
+            "licensee_id": licence.licensee_id,
+            "reason": reason,
+        },
+    )
+    return licence

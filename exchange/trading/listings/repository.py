@@ -1,0 +1,168 @@
+"""Every query of listings (挂牌): venues on each exchange, licence tiers, delivery packages."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, and_, bindparam, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from exchange.kit.transition import transition
+from exchange.trading.listings.models import (
+    DeliveryPackage,
+    LicenceTier,
+    Listing,
+    ListingVenue,
+    VenueStatus,
+)
+from exchange.trading.queries import page_of, where_equal
+from exchange.trading.venues.models import Exchange, Rulebook
+
+
+async def get_listing(session: AsyncSession, listing_id: str) -> Listing | None:
+    """One listing."""
+    return await session.get(Listing, listing_id)
+
+
+async def get_venues(
+    session: AsyncSession, listing_ids: Sequence[str]
+) -> dict[str, list[ListingVenue]]:
+    """The venues of several listings."""
+    stmt = (
+        select(ListingVenue)
+        .where(ListingVenue.listing_id.in_(listing_ids))
+        .order_by(ListingVenue.exchange_id)
+    )
+    out: dict[str, list[ListingVenue]] = {lid: [] for lid in listing_ids}
+    for venue in (await session.scalars(stmt)).all():
+        out[venue.listing_id].append(venue)
+    return out
+
+
+async def get_tiers(
+    session: AsyncSession, listing_ids: Sequence[str]
+) -> dict[str, list[LicenceTier]]:
+    """The licence tiers of several listings, in order."""
+    stmt = (
+        select(LicenceTier)
+        .where(LicenceTier.listing_id.in_(listing_ids))
+        .order_by(LicenceTier.position)
+    )
+    out: dict[str, list[LicenceTier]] = {lid: [] for lid in listing_ids}
+    for tier in (await session.scalars(stmt)).all():
+        out[tier.listing_id].append(tier)
+    return out
+
+
+async def get_package(session: AsyncSession, listing_id: str) -> DeliveryPackage | None:
+    """A listing's delivery package."""
+    return await session.get(DeliveryPackage, listing_id)
+
+
+async def list_listings(
+    session: AsyncSession,
+    *,
+    exchange_id: str | None,
+    product_form: str | None,
+    grade: str | None,
+    holder_id: str | None,
+    text: str | None,
+    active_only: bool,
+    visible_to: str | None,
+    limit: int,
+    offset: int,
+) -> tuple[Sequence[Listing], int]:
+    """A page of listings matching the filters (newest first), and their count.
+
+    `active_only` keeps listings active on some exchange (or on `exchange_id`); `visible_to`
+    also keeps the listings that participant holds, whatever their state.
+    """
+    stmt = select(Listing)
+    venue_filter = []
+    if exchange_id is not None:
+        venue_filter.append(ListingVenue.exchange_id == exchange_id)
+    if active_only:
+        venue_filter.append(ListingVenue.status == VenueStatus.ACTIVE)
+    if venue_filter:
+        shown: ColumnElement[bool] = Listing.id.in_(
+            select(ListingVenue.listing_id).where(*venue_filter)
+        )
+        if visible_to is not None and exchange_id is None:
+            shown = shown | (Listing.holder_id == visible_to)
+        stmt = stmt.where(shown)
+    stmt = where_equal(
+        stmt,
+        {Listing.product_form: product_form, Listing.grade: grade, Listing.holder_id: holder_id},
+    )
+    if text:
+        pattern = f"%{text}%"
+        stmt = stmt.where(Listing.title.like(pattern) | Listing.description.like(pattern))
+    return await page_of(session, stmt, [Listing.created_at.desc(), Listing.id], limit, offset)
+
+
+@dataclass(frozen=True, slots=True)
+class Offer:
+    """What a purchase needs in one round trip: listing, tier, venue, exchange, rulebook."""
+
+    listing: Listing
+    tier: LicenceTier
+    venue: ListingVenue
+    exchange: Exchange
+    rulebook: Rulebook
+
+
+# Built once (every purchase reads an offer); bound per call.
+_OFFER = (
+    select(Listing, LicenceTier, ListingVenue, Exchange, Rulebook)
+    .join(LicenceTier, LicenceTier.listing_id == Listing.id)
+    .join(ListingVenue, ListingVenue.listing_id == Listing.id)
+    .join(Exchange, Exchange.id == ListingVenue.exchange_id)
+    .join(
+        Rulebook,
+        and_(
+            Rulebook.exchange_id == Exchange.id,
+            Rulebook.version == Exchange.rulebook_version,
+        ),
+    )
+    .where(
+        Listing.id == bindparam("listing_id"),
+        LicenceTier.id == bindparam("tier_id"),
+        ListingVenue.exchange_id == bindparam("exchange_id"),
+    )
+)
+
+
+async def get_offer(
+    session: AsyncSession, *, listing_id: str, tier_id: str, exchange_id: str
+) -> Offer | None:
+    """A tier of a listing as offered on one exchange, under that exchange's current rulebook."""
+    params = {"listing_id": listing_id, "tier_id": tier_id, "exchange_id": exchange_id}
+    row = (await session.execute(_OFFER, params)).first()
+    return None if row is None else Offer(row[0], row[1], row[2], row[3], row[4])
+
+
+async def claim_tier(
+    session: AsyncSession, tier_id: str, *, expected: str | None, claim: str | None
+) -> bool:
+    """Hand an exclusive tier's claim from `expected` to `claim` if nobody changed it first."""
+    current = LicenceTier.claim.is_(None) if expected is None else LicenceTier.claim == expected
+    return await transition(
+        session,
+        LicenceTier,
+        LicenceTier.id == tier_id,
+        current,
+        LicenceTier.sold_trade_id.is_(None),
+        claim=claim,
+    )
+
+
+async def mark_tier_sold(session: AsyncSession, tier_id: str, trade_id: str) -> None:
+    """Record the trade that sold an exclusive tier."""
+    stmt = (
+        update(LicenceTier)
+        .where(LicenceTier.id == tier_id)
+        .values(sold_trade_id=trade_id)
+        .execution_options(synchronize_session=False)
+    )
+    await session.execute(stmt)

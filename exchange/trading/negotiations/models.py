@@ -1,0 +1,76 @@
+"""Tables of negotiated trading (协议交易)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import (
+    BigInteger,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from exchange.database import Base, UTCDateTime
+
+
+class NegotiationState(StrEnum):
+    """Contract negotiation states, after the Dataspace Protocol (协议交易)."""
+
+    REQUESTED = "requested"  # the consumer proposed terms
+    OFFERED = "offered"  # the provider offered (or counter-offered) terms
+    ACCEPTED = "accepted"  # the consumer accepted the provider's offer
+    AGREED = "agreed"  # the provider confirmed the agreement; the consumer may settle
+    FINALIZED = "finalized"  # settled: a trade and a licence exist
+    TERMINATED = "terminated"  # ended by either side (or by data customs)
+
+
+class NegotiationParty(StrEnum):
+    """The two sides of a negotiation."""
+
+    CONSUMER = "consumer"  # 需方
+    PROVIDER = "provider"  # 供方
+
+
+class Negotiation(Base):
+    """A contract negotiation (协议磋商) between a consumer and the listing's provider."""
+
+    __tablename__ = "trading_negotiations"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    listing_id: Mapped[str] = mapped_column(ForeignKey("trading_listings.id"))
+    tier_id: Mapped[str] = mapped_column(ForeignKey("trading_licence_tiers.id"))
+    exchange_id: Mapped[str] = mapped_column(ForeignKey("trading_exchanges.id"))
+    consumer_id: Mapped[str] = mapped_column(ForeignKey("participants.id"), index=True)
+    provider_id: Mapped[str] = mapped_column(ForeignKey("participants.id"), index=True)
+    broker_id: Mapped[str | None] = mapped_column(ForeignKey("participants.id"), nullable=True)
+    mandate_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    state: Mapped[NegotiationState] = mapped_column(String(16))
+    price_fen: Mapped[int] = mapped_column(BigInteger)
+    rounds: Mapped[int] = mapped_column(Integer)
+    order_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    terminated_by: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    termination_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class NegotiationMessage(Base):
+    """One step of a negotiation: a request, offer, acceptance, agreement or termination."""
+
+    __tablename__ = "trading_negotiation_messages"
+    __table_args__ = (UniqueConstraint("negotiation_id", "seq"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    negotiation_id: Mapped[str] = mapped_column(ForeignKey("trading_negotiations.id"))
+    seq: Mapped[int] = mapped_column(Integer)
+    party: Mapped[NegotiationParty] = mapped_column(String(16))
+    sent_by: Mapped[str] = mapped_column(String(80))
+    state: Mapped[NegotiationState] = mapped_column(String(16))
+    price_fen: Mapped[int] = mapped_column(BigInteger)
+    message: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)

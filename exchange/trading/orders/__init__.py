@@ -1,0 +1,1 @@
+"""Posted-price orders."""
