@@ -19,9 +19,11 @@ from exchange.audit.transparency import service as transparency
 from exchange.audit.transparency.router import router as audit_router
 from exchange.catalog.router import router as catalog_router
 from exchange.classroom.router import router as classroom_router
+from exchange.classroom.routing import resolve_runtime
 from exchange.config import Settings, get_settings
 from exchange.context import Runtime
 from exchange.errors import PROBLEM_BASE, ExchangeError, problem
+from exchange.hooks import HOOKS
 from exchange.middleware import (
     ErrorBoundary,
     RequestGuard,
@@ -115,6 +117,7 @@ async def _operational_error(request: Request, exc: Exception) -> JSONResponse:
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
     """Build the exchange app; a given runtime (tests, simulations) is used as is."""
     wiring.install()
+    HOOKS.resolve_runtime = resolve_runtime
     settings = settings or (runtime.settings if runtime else get_settings())
 
     @asynccontextmanager

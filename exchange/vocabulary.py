@@ -152,3 +152,71 @@ OPENING_LABELS: dict[Opening, str] = {
     Opening.CONDITIONAL: "有条件开放",
     Opening.NOT_OPEN: "不予开放",
 }
+
+
+class AuctionRule(StrEnum):
+    """How a sealed-bid auction prices the winning bid."""
+
+    FIRST_PRICE = "first_price"  # 一价密封: the winner pays its bid
+    SECOND_PRICE = "second_price"  # 二价密封: the winner pays the next bid (or the reserve)
+
+
+class CustomsStatus(StrEnum):
+    """Where a data-customs case (数据海关) stands."""
+
+    PENDING = "pending"  # 待监管决定
+    CLEARED = "cleared"  # 放行
+    REFUSED = "refused"  # 不予放行
+
+
+class MandateAction(StrEnum):
+    """What a client may let its broker do (委托事项)."""
+
+    BUY = "buy"  # 挂牌购买
+    NEGOTIATE = "negotiate"  # 协议磋商与结算
+    BID = "bid"  # 竞价出价
+
+
+class OrderStatus(StrEnum):
+    """Where an order stands."""
+
+    AWAITING_CUSTOMS = "awaiting_customs"  # 待数据海关审查: funds held in escrow
+    SETTLED = "settled"  # 已结算
+    REFUSED = "refused"  # 未放行: refused by data customs, nothing charged
+
+
+class VenueStatus(StrEnum):
+    """Where a listing stands on one exchange."""
+
+    PENDING_REVIEW = "pending_review"  # 待审核
+    ACTIVE = "active"  # 挂牌中
+    SUSPENDED = "suspended"  # 暂停
+    REJECTED = "rejected"  # 审核不通过
+    DELISTED = "delisted"  # 已下架 (final)
+
+
+class CustomsDecision(StrEnum):
+    """How a customs case was decided."""
+
+    AUTO_CLEARED = "auto_cleared"  # 一般数据且不含个人信息: passes
+    AUTO_REFUSED = "auto_refused"  # 核心数据: never leaves
+    APPROVED = "approved"  # a regulator approved it on the declared legal basis
+    REJECTED = "rejected"  # a regulator rejected it
+
+
+class NegotiationParty(StrEnum):
+    """The two sides of a negotiation."""
+
+    CONSUMER = "consumer"  # 需方
+    PROVIDER = "provider"  # 供方
+
+
+class NegotiationState(StrEnum):
+    """Contract negotiation states, after the Dataspace Protocol (协议交易)."""
+
+    REQUESTED = "requested"  # the consumer proposed terms
+    OFFERED = "offered"  # the provider offered (or counter-offered) terms
+    ACCEPTED = "accepted"  # the consumer accepted the provider's offer
+    AGREED = "agreed"  # the provider confirmed the agreement; the consumer may settle
+    FINALIZED = "finalized"  # settled: a trade and a licence exist
+    TERMINATED = "terminated"  # ended by either side (or by data customs)

@@ -1,7 +1,8 @@
 """Assemble the market: install each domain's hooks into the core (idempotent).
 
 Every entry point calls `install()` before it serves or runs anything: the app factory, the
-command line, the simulation and the tests.
+command line, the simulation and the tests. The app factory also routes live classes' requests
+to their sandboxes (`exchange.classroom.routing`), which only a served app needs.
 """
 
 from __future__ import annotations
@@ -10,13 +11,15 @@ from exchange.hooks import HOOKS
 
 
 def install() -> None:
-    """Plug the audit log, key lookup and live-class routing into the core."""
+    """Plug the audit log and key lookup into the core, and trading's comparable trades into
+    the assets' market valuation. (The app adds live-class routing: `exchange.app`.)"""
     if HOOKS.record_audit is not None:
         return
+    from exchange.assets.valuation import service as valuation_service
     from exchange.audit.log import service as audit_service
-    from exchange.classroom.routing import resolve_runtime
     from exchange.participants import service as participants_service
+    from exchange.trading.stats.comparables import traded_comparables
 
     HOOKS.record_audit = audit_service.record
     HOOKS.find_key = participants_service.find_key
-    HOOKS.resolve_runtime = resolve_runtime
+    valuation_service.install_comparables(traded_comparables)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from exchange.context import Context, Principal
 from exchange.errors import Forbidden, InvalidInput
 from exchange.vocabulary import Role
+
+if TYPE_CHECKING:  # types only: this module does no I/O
+    from exchange.context import Context, Principal
 
 HOLDER_ROLES = frozenset({Role.DEPARTMENT, Role.ENTERPRISE})
 OVERSEER_ROLES = frozenset({Role.ADMIN, Role.REGULATOR, Role.COMPLIANCE_REVIEWER})

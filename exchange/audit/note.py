@@ -1,6 +1,6 @@
 """Pure: C2SP signed notes (c2sp.org/signed-note) and tlog checkpoints with Ed25519 signatures.
 
-No I/O: the signing key files are read and created by `exchange.audit.keyfiles`.
+No I/O: the signing key files are read and created by `exchange.keyfiles`.
 """
 
 from __future__ import annotations

@@ -42,9 +42,8 @@ from exchange.simulation.world import (
 )
 from exchange.trading.customs import service as customs_service
 from exchange.trading.listings import service as listings_service
-from exchange.trading.listings.models import VenueStatus
 from exchange.trading.orders import service as orders_service
-from exchange.vocabulary import Role
+from exchange.vocabulary import Role, VenueStatus
 
 PAGE = 500
 # Seats of the market's own staff: always bots, never offered to students.

@@ -12,7 +12,6 @@ from exchange.assets.registry.rules import AssetDraft
 from exchange.assets.review import service as assets_review
 from exchange.assets.review.rules import ReviewDecision, publicity_ends_at
 from exchange.assets.valuation import service as assets_valuation
-from exchange.assets.valuation.comparables import traded_comparables
 from exchange.assets.valuation.methods import ValuationMethod
 from exchange.clock import ManualClock
 from exchange.context import Principal, Runtime
@@ -101,7 +100,6 @@ async def seed_demo_assets(runtime: Runtime, participants: Sequence[DemoParticip
                 asset_id=asset_id,
                 method=method,
                 inputs=inputs,
-                comparables=traded_comparables,
             )
     second_reviewer = Principal(second.id, second.name, Role.COMPLIANCE_REVIEWER, "CN")
     clock.advance(timedelta(hours=2))

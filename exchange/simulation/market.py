@@ -18,8 +18,7 @@ from exchange.simulation.results import CustomsRecord, OrderRecord, TradeRecord
 from exchange.simulation.scenario import Scenario
 from exchange.simulation.world import Product, World
 from exchange.trading import matching, rules
-from exchange.trading.auctions.models import AuctionRule
-from exchange.trading.customs.models import CustomsStatus
+from exchange.vocabulary import AuctionRule, CustomsStatus
 
 ALL_MODES = frozenset({"posted", "negotiated", "auction"})
 MAX_NEGOTIATION_STEPS = 3

@@ -35,8 +35,7 @@ from exchange.simulation.scenario import Scenario
 from exchange.simulation.world import (
     Product,
 )
-from exchange.trading.brokerage.models import MandateAction
-from exchange.vocabulary import Role
+from exchange.vocabulary import MandateAction, Role
 
 AUDIT_PENDING = "audit_pending"  # where exchange.audit.log.service queues a unit's entries
 REGISTRY_KEY_FILE = "registry-ed25519.pem"

@@ -17,9 +17,8 @@ from exchange.simulation.services_base import (
     MarketBase,
 )
 from exchange.trading.customs import service as customs_service
-from exchange.trading.customs.models import CustomsStatus
-from exchange.trading.orders.models import OrderStatus
 from exchange.trading.orders.settlement import Placed
+from exchange.vocabulary import CustomsStatus, OrderStatus
 
 
 class MarketRecords(MarketBase):

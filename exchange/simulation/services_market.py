@@ -41,10 +41,10 @@ from exchange.simulation.world import (
 )
 from exchange.trading import rules
 from exchange.trading.auctions import service as auctions_service
-from exchange.trading.auctions.models import AuctionRule
 from exchange.trading.negotiations import service as negotiations_service
 from exchange.trading.orders import service as orders_service
 from exchange.trading.orders.settlement import Placed
+from exchange.vocabulary import AuctionRule
 
 
 class ServiceMarket(MarketSetUp, MarketRecords):

@@ -49,9 +49,8 @@ from exchange.simulation.world import (
 )
 from exchange.trading.brokerage import service as brokerage_service
 from exchange.trading.listings import service as listings_service
-from exchange.trading.listings.models import VenueStatus
 from exchange.trading.venues import service as venues_service
-from exchange.vocabulary import DataGrade, DataRight, DeliveryKind, ProductForm, Role
+from exchange.vocabulary import DataGrade, DataRight, DeliveryKind, ProductForm, Role, VenueStatus
 
 
 class MarketSetUp(MarketBase):

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from exchange.trading.auctions.models import AuctionRule
+from exchange.vocabulary import AuctionRule
 
 
 @dataclass(frozen=True, slots=True)

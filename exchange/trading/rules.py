@@ -9,8 +9,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from exchange.trading.customs.models import CustomsDecision, CustomsStatus
-from exchange.trading.negotiations.models import NegotiationParty, NegotiationState
+from exchange.vocabulary import CustomsDecision, CustomsStatus, NegotiationParty, NegotiationState
 
 BASIS_POINTS = 10_000
 MAINLAND = "CN"

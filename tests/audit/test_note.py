@@ -13,7 +13,6 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ec import SECP256R1, generate_private_key
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from exchange.audit.keyfiles import load_or_create_signing_key
 from exchange.audit.note import (
     Checkpoint,
     NoteError,
@@ -29,6 +28,7 @@ from exchange.audit.note import (
     verify_checkpoint,
     verify_note,
 )
+from exchange.keyfiles import load_or_create_signing_key
 
 DASH = "\u2014"
 KEY_A = Ed25519PrivateKey.from_private_bytes(bytes(range(32)))

@@ -10,10 +10,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from exchange.trading import matching, rules
-from exchange.trading.auctions.models import AuctionRule
-from exchange.trading.customs.models import CustomsDecision, CustomsStatus
-from exchange.trading.negotiations.models import NegotiationParty, NegotiationState
 from exchange.trading.stats import indices as stats_indices
+from exchange.vocabulary import (
+    AuctionRule,
+    CustomsDecision,
+    CustomsStatus,
+    NegotiationParty,
+    NegotiationState,
+)
 
 T0 = datetime(2026, 11, 23, 9, tzinfo=UTC)
 

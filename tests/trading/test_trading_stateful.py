@@ -21,7 +21,8 @@ from sqlalchemy import func, select
 from support_trading import Market, money_invariants, tier
 
 from exchange.trading.auctions.models import Auction, Bid, BidStatus
-from exchange.trading.orders.models import Order, OrderStatus, Trade
+from exchange.trading.orders.models import Order, Trade
+from exchange.vocabulary import OrderStatus
 from support import Actor, assert_problem
 
 T = TypeVar("T")

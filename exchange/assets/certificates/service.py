@@ -23,10 +23,10 @@ from exchange.assets.registry import repository as registry_repository
 from exchange.assets.registry.rules import AssetDraft
 from exchange.assets.valuation import repository as valuation_repository
 from exchange.assets.valuation.models import AssetValuation
-from exchange.audit.keyfiles import load_or_create_signing_key
 from exchange.clock import rfc3339
 from exchange.config import Settings
 from exchange.context import Context, Runtime, Slot
+from exchange.keyfiles import load_or_create_signing_key
 from exchange.participants import service as participants_service
 from exchange.vocabulary import DataGrade, DataRight, ProductForm
 

@@ -6,7 +6,6 @@ from fastapi import APIRouter
 
 from exchange.assets.registry.errors import AssetNotFound, AssetStateConflict
 from exchange.assets.valuation import service
-from exchange.assets.valuation.comparables import traded_comparables
 from exchange.assets.valuation.methods import ValuationMethod
 from exchange.assets.valuation.models import AssetValuation
 from exchange.assets.valuation.schemas import ValuationCreate, ValuationRead
@@ -40,6 +39,5 @@ async def value_asset(asset_id: str, body: ValuationCreate, ctx: ActorContext) -
         asset_id=asset_id,
         method=ValuationMethod(body.method),
         inputs=body.model_dump(exclude={"method"}),
-        comparables=traded_comparables,
     )
     return ValuationRead.model_validate(report)

@@ -14,10 +14,17 @@ from exchange.assets.valuation.methods import ValuationMethod
 from exchange.assets.valuation.models import AssetValuation
 from exchange.context import Context
 from exchange.errors import Forbidden, InvalidInput
+from exchange.hooks import NotWired
 
 # Prices (fen) of settled trades comparable to an asset. Trading imports this domain, so the
-# source is passed in where the two meet (the router) rather than imported here.
+# source is installed when the market is assembled (exchange.wiring), not imported here.
 ComparablesSource = Callable[[Context, Asset], Awaitable[Sequence[int]]]
+_source: list[ComparablesSource] = []
+
+
+def install_comparables(source: ComparablesSource) -> None:
+    """Use `source` for the market method's comparable trades (done once, by the wiring)."""
+    _source[:] = [source]
 
 
 async def value_asset(
@@ -26,7 +33,7 @@ async def value_asset(
     asset_id: str,
     method: ValuationMethod,
     inputs: Mapping[str, Any],
-    comparables: ComparablesSource,
+    comparables: ComparablesSource | None = None,
 ) -> AssetValuation:
     """Value an asset by one method and store the report (holder, compliance reviewers, admins)."""
     actor = access.actor(ctx)
@@ -48,6 +55,10 @@ async def value_asset(
                 discount_rate_bp=inputs["discount_rate_bp"],
             )
         else:
+            if comparables is None:
+                if not _source:
+                    raise NotWired("comparables")
+                comparables = _source[0]
             result = methods.market_value(comparable_prices_fen=await comparables(ctx, asset))
     except (KeyError, ValueError) as exc:
         raise InvalidInput(f"Valuation inputs refused: {exc}") from None

@@ -18,9 +18,9 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from exchange.audit.keyfiles import load_or_create_signing_key, load_signing_key
 from exchange.audit.note import key_id, public_key_raw
 from exchange.audit.transparency.errors import LastSigningKey, SigningKeyNotFound
+from exchange.keyfiles import load_or_create_signing_key, load_signing_key
 
 _ACTIVE_RE = re.compile(r"audit-([1-9][0-9]{0,8})\.pem")
 _RETIRED_RE = re.compile(r"audit-([1-9][0-9]{0,8})\.pem\.retired")

@@ -8,7 +8,9 @@ from typing import Any
 
 from exchange.catalog.access import principal
 from exchange.catalog.elements import repository
-from exchange.catalog.elements.models import DataElement
+
+# Re-exported: callers of this service handle the elements it returns.
+from exchange.catalog.elements.models import DataElement as DataElement
 from exchange.catalog.elements.schemas import (
     ConsumerPage,
     ConsumerRead,

@@ -6,18 +6,20 @@ import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from exchange.catalog.elements.models import DataElement
 from exchange.catalog.errors import ClassificationRule, InvalidItem
-from exchange.catalog.items.models import CatalogItem
-from exchange.catalog.items.schemas import ItemCreate
 from exchange.catalog.vocabulary import DataType, FieldRole, MaskingRule, usage_methods
 from exchange.vocabulary import (
     Grade,
     Opening,
     Sharing,
 )
+
+if TYPE_CHECKING:  # types only: this module does no I/O
+    from exchange.catalog.elements.models import DataElement
+    from exchange.catalog.items.models import CatalogItem
+    from exchange.catalog.items.schemas import ItemCreate
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from exchange.catalog.items.models import CatalogItem
 from exchange.catalog.search import facets, text
+
+if TYPE_CHECKING:  # the tables' types only: this module does no I/O
+    from exchange.catalog.items.models import CatalogItem
 
 
 def index_texts(

@@ -17,8 +17,8 @@ from typing import Any
 
 from exchange.catalog.departments import service as departments_service
 from exchange.catalog.elements import service as elements_service
-from exchange.catalog.elements.models import DataElement
 from exchange.catalog.elements.schemas import DataElementCreate
+from exchange.catalog.elements.service import DataElement
 from exchange.catalog.errors import CatalogAlreadyGenerated
 from exchange.catalog.items import rules
 from exchange.catalog.loading import service as loading

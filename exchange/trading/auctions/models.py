@@ -16,13 +16,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from exchange.database import Base, UTCDateTime
-
-
-class AuctionRule(StrEnum):
-    """How a sealed-bid auction prices the winning bid."""
-
-    FIRST_PRICE = "first_price"  # 一价密封: the winner pays its bid
-    SECOND_PRICE = "second_price"  # 二价密封: the winner pays the next bid (or the reserve)
+from exchange.vocabulary import AuctionRule
 
 
 class AuctionStatus(StrEnum):

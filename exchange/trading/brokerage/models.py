@@ -20,14 +20,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 from exchange.database import Base, UTCDateTime
 
 
-class MandateAction(StrEnum):
-    """What a client may let its broker do (委托事项)."""
-
-    BUY = "buy"  # 挂牌购买
-    NEGOTIATE = "negotiate"  # 协议磋商与结算
-    BID = "bid"  # 竞价出价
-
-
 class MandateStatus(StrEnum):
     """The stored state of a mandate; expiry is derived from the clock."""
 

@@ -22,7 +22,6 @@ from exchange.trading.brokerage.models import (
     BrokerLicence,
     BrokerLicenceStatus,
     Mandate,
-    MandateAction,
     MandateStatus,
 )
 from exchange.trading.venues.models import Exchange, Rulebook
@@ -34,7 +33,7 @@ from exchange.trading.venues.service import (
     require_operator_of,
     rule_of,
 )
-from exchange.vocabulary import ParticipantStatus, Role
+from exchange.vocabulary import MandateAction, ParticipantStatus, Role
 
 
 async def license_broker(ctx: Context, *, exchange_id: str, broker_id: str) -> BrokerLicence:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
 from sqlalchemy import (
     Boolean,
@@ -15,23 +14,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from exchange.database import Base, UTCDateTime
-
-
-class CustomsStatus(StrEnum):
-    """Where a data-customs case (数据海关) stands."""
-
-    PENDING = "pending"  # 待监管决定
-    CLEARED = "cleared"  # 放行
-    REFUSED = "refused"  # 不予放行
-
-
-class CustomsDecision(StrEnum):
-    """How a customs case was decided."""
-
-    AUTO_CLEARED = "auto_cleared"  # 一般数据且不含个人信息: passes
-    AUTO_REFUSED = "auto_refused"  # 核心数据: never leaves
-    APPROVED = "approved"  # a regulator approved it on the declared legal basis
-    REJECTED = "rejected"  # a regulator rejected it
+from exchange.vocabulary import CustomsDecision, CustomsStatus
 
 
 class CustomsCase(Base):

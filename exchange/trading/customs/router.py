@@ -10,7 +10,6 @@ from exchange.kit.paging import Limit, Offset
 from exchange.security import ActorContext
 from exchange.trading.customs import service
 from exchange.trading.customs.errors import CustomsCaseDecided, CustomsCaseNotFound
-from exchange.trading.customs.models import CustomsStatus
 from exchange.trading.customs.schemas import (
     CustomsCasePage,
     CustomsCaseRead,
@@ -18,6 +17,7 @@ from exchange.trading.customs.schemas import (
     customs_read,
 )
 from exchange.trading.orders.schemas import OrderRead, order_read
+from exchange.vocabulary import CustomsStatus
 
 router = APIRouter(tags=["trading"])
 

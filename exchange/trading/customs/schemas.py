@@ -8,8 +8,9 @@ from typing import Literal
 
 from exchange.kit.paging import Page
 from exchange.schemas import RequestModel, ResponseModel
-from exchange.trading.customs.models import CustomsCase, CustomsDecision, CustomsStatus
+from exchange.trading.customs.models import CustomsCase
 from exchange.trading.fields import Reason
+from exchange.vocabulary import CustomsDecision, CustomsStatus
 
 
 class CustomsCaseRead(ResponseModel):

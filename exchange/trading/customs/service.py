@@ -11,18 +11,24 @@ from exchange.errors import ExchangeError, Forbidden
 from exchange.trading.brokerage import repository as brokerage_repository
 from exchange.trading.customs import repository
 from exchange.trading.customs.errors import CustomsCaseDecided, CustomsCaseNotFound
-from exchange.trading.customs.models import CustomsCase, CustomsDecision, CustomsStatus
+from exchange.trading.customs.models import CustomsCase
 from exchange.trading.listings import repository as listings_repository
 from exchange.trading.listings.errors import EXCLUSIVE_RULE
 from exchange.trading.listings.repository import Offer
 from exchange.trading.negotiations import repository as negotiations_repository
-from exchange.trading.negotiations.models import NegotiationState
 from exchange.trading.orders import repository as orders_repository
-from exchange.trading.orders.models import Order, OrderStatus
+from exchange.trading.orders.models import Order
 from exchange.trading.orders.settlement import Placed, check_tradable, refund, settle
 from exchange.trading.venues import repository as venues_repository
 from exchange.trading.venues.service import actor_of, oversees
-from exchange.vocabulary import Role, TradeMode
+from exchange.vocabulary import (
+    CustomsDecision,
+    CustomsStatus,
+    NegotiationState,
+    OrderStatus,
+    Role,
+    TradeMode,
+)
 
 
 async def get_customs_case(ctx: Context, case_id: str) -> CustomsCase:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
 from sqlalchemy import (
     BigInteger,
@@ -20,17 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from exchange.database import Base, UTCDateTime
-from exchange.vocabulary import DeliveryKind
-
-
-class VenueStatus(StrEnum):
-    """Where a listing stands on one exchange."""
-
-    PENDING_REVIEW = "pending_review"  # 待审核
-    ACTIVE = "active"  # 挂牌中
-    SUSPENDED = "suspended"  # 暂停
-    REJECTED = "rejected"  # 审核不通过
-    DELISTED = "delisted"  # 已下架 (final)
+from exchange.vocabulary import DeliveryKind, VenueStatus
 
 
 class Listing(Base):

@@ -9,15 +9,10 @@ from sqlalchemy import ColumnElement, and_, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.kit.transition import transition
-from exchange.trading.listings.models import (
-    DeliveryPackage,
-    LicenceTier,
-    Listing,
-    ListingVenue,
-    VenueStatus,
-)
+from exchange.trading.listings.models import DeliveryPackage, LicenceTier, Listing, ListingVenue
 from exchange.trading.queries import page_of, where_equal
 from exchange.trading.venues.models import Exchange, Rulebook
+from exchange.vocabulary import VenueStatus
 
 
 async def get_listing(session: AsyncSession, listing_id: str) -> Listing | None:

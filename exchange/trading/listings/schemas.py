@@ -15,9 +15,8 @@ from exchange.kit.paging import Page
 from exchange.schemas import RequestModel, ResponseModel, StrictBool, StrictInt
 from exchange.trading.fields import AmountFen, Id, Name, Note, ShortName, Text
 from exchange.trading.listings import service
-from exchange.trading.listings.models import VenueStatus
 from exchange.trading.listings.service import ListingView
-from exchange.vocabulary import DataGrade, DeliveryKind, ProductForm
+from exchange.vocabulary import DataGrade, DeliveryKind, ProductForm, VenueStatus
 
 
 class TierCreate(RequestModel):

@@ -21,13 +21,7 @@ from exchange.trading.listings.errors import (
     PriceOutOfLimits,
     TierNotFound,
 )
-from exchange.trading.listings.models import (
-    DeliveryPackage,
-    LicenceTier,
-    Listing,
-    ListingVenue,
-    VenueStatus,
-)
+from exchange.trading.listings.models import DeliveryPackage, LicenceTier, Listing, ListingVenue
 from exchange.trading.listings.repository import Offer
 from exchange.trading.venues import repository as venues_repository
 from exchange.trading.venues.errors import ExchangeNotFound, VenueStateConflict
@@ -41,7 +35,7 @@ from exchange.trading.venues.service import (
     require_operator_of,
     rule_of,
 )
-from exchange.vocabulary import DataGrade, DeliveryKind
+from exchange.vocabulary import DataGrade, DeliveryKind, VenueStatus
 
 PUBLIC_VENUE_STATES = frozenset({VenueStatus.ACTIVE, VenueStatus.SUSPENDED, VenueStatus.DELISTED})
 

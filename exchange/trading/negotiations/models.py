@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
 from sqlalchemy import (
     BigInteger,
@@ -16,24 +15,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from exchange.database import Base, UTCDateTime
-
-
-class NegotiationState(StrEnum):
-    """Contract negotiation states, after the Dataspace Protocol (协议交易)."""
-
-    REQUESTED = "requested"  # the consumer proposed terms
-    OFFERED = "offered"  # the provider offered (or counter-offered) terms
-    ACCEPTED = "accepted"  # the consumer accepted the provider's offer
-    AGREED = "agreed"  # the provider confirmed the agreement; the consumer may settle
-    FINALIZED = "finalized"  # settled: a trade and a licence exist
-    TERMINATED = "terminated"  # ended by either side (or by data customs)
-
-
-class NegotiationParty(StrEnum):
-    """The two sides of a negotiation."""
-
-    CONSUMER = "consumer"  # 需方
-    PROVIDER = "provider"  # 供方
+from exchange.vocabulary import NegotiationParty, NegotiationState
 
 
 class Negotiation(Base):

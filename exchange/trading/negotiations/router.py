@@ -18,7 +18,6 @@ from exchange.trading.negotiations.errors import (
     NegotiationStateConflict,
     WrongNegotiationParty,
 )
-from exchange.trading.negotiations.models import NegotiationState
 from exchange.trading.negotiations.schemas import (
     NegotiationCreate,
     NegotiationPage,
@@ -31,6 +30,7 @@ from exchange.trading.negotiations.schemas import (
 from exchange.trading.orders import idempotency as orders_idempotency
 from exchange.trading.orders.router import ORDER_ERRORS, IdempotencyKey, json_response
 from exchange.trading.orders.schemas import OrderRead, order_read
+from exchange.vocabulary import NegotiationState
 
 router = APIRouter(tags=["trading"])
 

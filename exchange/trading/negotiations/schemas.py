@@ -9,13 +9,8 @@ from datetime import datetime
 from exchange.kit.paging import Page
 from exchange.schemas import RequestModel, ResponseModel
 from exchange.trading.fields import AmountFen, Id, Reason, Text
-from exchange.trading.negotiations.models import (
-    Negotiation,
-    NegotiationMessage,
-    NegotiationParty,
-    NegotiationState,
-)
-from exchange.vocabulary import LegalBasis
+from exchange.trading.negotiations.models import Negotiation, NegotiationMessage
+from exchange.vocabulary import LegalBasis, NegotiationParty, NegotiationState
 
 
 class NegotiationCreate(RequestModel):

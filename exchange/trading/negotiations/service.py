@@ -22,7 +22,6 @@ from exchange.context import Context, Principal
 from exchange.trading import rules
 from exchange.trading.brokerage import repository as brokerage_repository
 from exchange.trading.brokerage.errors import AGENCY_RULE
-from exchange.trading.brokerage.models import MandateAction
 from exchange.trading.listings.service import get_offer
 from exchange.trading.negotiations import repository
 from exchange.trading.negotiations.errors import (
@@ -31,13 +30,7 @@ from exchange.trading.negotiations.errors import (
     NegotiationStateConflict,
     WrongNegotiationParty,
 )
-from exchange.trading.negotiations.models import (
-    Negotiation,
-    NegotiationMessage,
-    NegotiationParty,
-    NegotiationState,
-)
-from exchange.trading.orders.models import OrderStatus
+from exchange.trading.negotiations.models import Negotiation, NegotiationMessage
 from exchange.trading.orders.settlement import (
     Placed,
     broker_required_rule,
@@ -52,7 +45,13 @@ from exchange.trading.orders.settlement import (
 )
 from exchange.trading.venues import repository as venues_repository
 from exchange.trading.venues.service import actor_of, oversees
-from exchange.vocabulary import TradeMode
+from exchange.vocabulary import (
+    MandateAction,
+    NegotiationParty,
+    NegotiationState,
+    OrderStatus,
+    TradeMode,
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
 from sqlalchemy import (
     BigInteger,
@@ -17,15 +16,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from exchange.database import Base, UTCDateTime
-from exchange.vocabulary import TradeMode
-
-
-class OrderStatus(StrEnum):
-    """Where an order stands."""
-
-    AWAITING_CUSTOMS = "awaiting_customs"  # 待数据海关审查: funds held in escrow
-    SETTLED = "settled"  # 已结算
-    REFUSED = "refused"  # 未放行: refused by data customs, nothing charged
+from exchange.vocabulary import OrderStatus, TradeMode
 
 
 class Order(Base):

@@ -42,7 +42,6 @@ from exchange.trading.orders.errors import (
     TradeNotFound,
 )
 from exchange.trading.orders.filters import TradeFilter
-from exchange.trading.orders.models import OrderStatus
 from exchange.trading.orders.schemas import (
     OrderCreate,
     OrderPage,
@@ -52,7 +51,7 @@ from exchange.trading.orders.schemas import (
     order_read,
     trade_read,
 )
-from exchange.vocabulary import TradeMode
+from exchange.vocabulary import OrderStatus, TradeMode
 
 router = APIRouter(tags=["trading"])
 

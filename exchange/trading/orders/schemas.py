@@ -13,9 +13,9 @@ from exchange.schemas import RequestModel, ResponseModel
 from exchange.trading.customs.schemas import CustomsCaseRead, customs_read
 from exchange.trading.fields import Id
 from exchange.trading.licences.schemas import LicenceRead, licence_read
-from exchange.trading.orders.models import OrderStatus, Trade
+from exchange.trading.orders.models import Trade
 from exchange.trading.orders.settlement import Placed
-from exchange.vocabulary import LegalBasis, TradeMode
+from exchange.vocabulary import LegalBasis, OrderStatus, TradeMode
 
 
 class OrderCreate(RequestModel):

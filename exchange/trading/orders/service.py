@@ -7,14 +7,13 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from exchange.context import Context, Principal
-from exchange.trading.brokerage.models import MandateAction
 from exchange.trading.customs import repository as customs_repository
 from exchange.trading.licences import repository as licences_repository
 from exchange.trading.listings.service import get_offer
 from exchange.trading.orders import repository
 from exchange.trading.orders.errors import OrderNotFound, TradeNotFound
 from exchange.trading.orders.filters import TradeFilter
-from exchange.trading.orders.models import Order, OrderStatus, Trade
+from exchange.trading.orders.models import Order, Trade
 from exchange.trading.orders.settlement import (
     Placed,
     check_available,
@@ -24,7 +23,7 @@ from exchange.trading.orders.settlement import (
     resolve_buyer,
 )
 from exchange.trading.venues.service import actor_of, operator_exchange, oversees
-from exchange.vocabulary import TradeMode
+from exchange.vocabulary import MandateAction, OrderStatus, TradeMode
 
 
 async def place_order(

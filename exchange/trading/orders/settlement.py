@@ -30,15 +30,10 @@ from exchange.trading.brokerage.errors import (
     MandateRevoked,
     MandateScope,
 )
-from exchange.trading.brokerage.models import (
-    BrokerLicenceStatus,
-    Mandate,
-    MandateAction,
-    MandateStatus,
-)
+from exchange.trading.brokerage.models import BrokerLicenceStatus, Mandate, MandateStatus
 from exchange.trading.brokerage.service import check_commission_cap
 from exchange.trading.customs.errors import LegalBasisRequired
-from exchange.trading.customs.models import CustomsCase, CustomsStatus
+from exchange.trading.customs.models import CustomsCase
 from exchange.trading.licences.models import Licence, LicenceStatus
 from exchange.trading.listings import repository as listings_repository
 from exchange.trading.listings.errors import (
@@ -50,14 +45,23 @@ from exchange.trading.listings.errors import (
     ListingNotActive,
     TradeModeClosed,
 )
-from exchange.trading.listings.models import LicenceTier, Listing, VenueStatus
+from exchange.trading.listings.models import LicenceTier, Listing
 from exchange.trading.listings.repository import Offer
 from exchange.trading.listings.service import check_price_limits
 from exchange.trading.orders.errors import SELF_DEALING_RULE, OwnListing, RoleMayNotTrade
-from exchange.trading.orders.models import Order, OrderStatus, Trade
+from exchange.trading.orders.models import Order, Trade
 from exchange.trading.venues.models import Exchange, Rulebook
 from exchange.trading.venues.service import BUYER_ROLES, actor_of, rule_of
-from exchange.vocabulary import DataGrade, ParticipantStatus, Role, TradeMode
+from exchange.vocabulary import (
+    CustomsStatus,
+    DataGrade,
+    MandateAction,
+    OrderStatus,
+    ParticipantStatus,
+    Role,
+    TradeMode,
+    VenueStatus,
+)
 
 _ACCOUNT_IDS: Slot[dict[str, str]] = Slot("trading.account_ids")
 
