@@ -139,3 +139,13 @@ def context_for(*roles: Role) -> Any:
 
 
 NOT_REGULATOR = tuple(r for r in Role if r is not Role.REGULATOR)
+
+
+async def public_context(session: SessionDep, runtime: RuntimeDep) -> Context:
+    """A context with no actor, for the few endpoints anyone may call without a key
+    (certificate verification and the revocation list). Services behind it must not treat a
+    missing actor as the system: they only read what is public."""
+    return runtime.context(session)
+
+
+PublicContext = Annotated[Context, Depends(public_context)]

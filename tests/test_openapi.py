@@ -14,6 +14,8 @@ PUBLIC = {
     ("/v1/catalog/open-list", "get"),
     ("/v1/catalog/dcat", "get"),
     ("/v1/certificates/issuer-key", "get"),
+    ("/v1/certificates/revocations", "get"),
+    ("/v1/certificates/verify", "post"),
     ("/v1/classroom/join", "post"),
 }
 

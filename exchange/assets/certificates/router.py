@@ -22,7 +22,7 @@ from exchange.assets.pledges.schemas import PledgeRead
 from exchange.dependencies import RuntimeDep
 from exchange.errors import responses
 from exchange.kit.paging import Limit, Offset
-from exchange.security import ActorContext
+from exchange.security import ActorContext, PublicContext
 
 router = APIRouter(tags=["assets"])
 
@@ -81,8 +81,10 @@ async def issuer_key(runtime: RuntimeDep) -> IssuerKeyRead:
     operation_id="get_certificate_revocation_list",
     tags=["certificates"],
 )
-async def revocation_list(ctx: ActorContext) -> RevocationListRead:
-    """The registry's signed list of revoked certificates (撤销清单), for offline checks."""
+async def revocation_list(ctx: PublicContext) -> RevocationListRead:
+    """The registry's signed list of revoked certificates (撤销清单), for offline checks.
+
+    No API key: a bank or a court checking a certificate needs none."""
     signed = await service.revocation_list(ctx)
     return RevocationListRead(
         document=json.loads(signed.document),
@@ -92,8 +94,10 @@ async def revocation_list(ctx: ActorContext) -> RevocationListRead:
 
 
 @router.post("/certificates/verify", operation_id="verify_certificate", tags=["certificates"])
-async def verify(body: CertificateVerify, ctx: ActorContext) -> VerificationRead:
-    """Check a presented certificate: signature, register, revocation, expiry and pledge."""
+async def verify(body: CertificateVerify, ctx: PublicContext) -> VerificationRead:
+    """Check a presented certificate: signature, register, revocation, expiry and pledge.
+
+    No API key: anyone presented with a certificate may ask the register about it."""
     found = await service.verify_presented(ctx, document=body.document, signature=body.signature)
     return VerificationRead(
         status=found.result.status,

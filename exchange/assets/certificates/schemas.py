@@ -12,6 +12,22 @@ from exchange.assets.pledges.schemas import PledgeRead
 from exchange.kit.paging import Page
 from exchange.schemas import RequestModel, ResponseModel
 
+SIGNED_DOCUMENT = (
+    "The signed certificate (数据资产凭证). The signature covers this whole object, every field: "
+    "the bytes signed are its RFC 8785 canonical JSON (keys sorted by UTF-16 code units, no "
+    "insignificant whitespace, UTF-8). Fields: type, v, title, number, asset {id, name, "
+    "version}, holder {id, name}, right {code, label}, product_form {code, label}, scenario, "
+    "grade {code, label}, personal_information, fingerprint {algorithm: sha256, value: hex of "
+    "the delivery package}, valuation, issued_at, expires_at (RFC 3339, Z), issuer {name, "
+    "algorithm: ed25519, key_id}. To verify: canonicalize `document`, then check `signature` "
+    "with the issuer key (GET /v1/certificates/issuer-key)."
+)
+SIGNATURE = "Ed25519 signature (64 bytes, standard base64) over the RFC 8785 JSON of `document`."
+KEY_ID = (
+    "The issuer key id: the first 16 hex digits (8 bytes) of SHA-256 over the raw 32-byte "
+    "Ed25519 public key."
+)
+
 
 class CertificateSummary(ResponseModel):
     """A certificate as an asset page shows it."""
@@ -33,9 +49,9 @@ class CertificateRead(ResponseModel):
     number: str
     asset_id: str
     holder_id: str
-    document: dict[str, Any]
-    signature: str
-    key_id: str
+    document: dict[str, Any] = Field(description=SIGNED_DOCUMENT)
+    signature: str = Field(description=SIGNATURE)
+    key_id: str = Field(description=KEY_ID)
     status: VerificationStatus
     issued_at: datetime
     expires_at: datetime
@@ -52,8 +68,8 @@ class CertificatePage(Page[CertificateRead]):
 class CertificateVerify(RequestModel):
     """A presented certificate: the document as a JSON object and its base64 signature."""
 
-    document: dict[str, Any]
-    signature: Annotated[str, StringConstraints(max_length=200)]
+    document: dict[str, Any] = Field(description=SIGNED_DOCUMENT)
+    signature: Annotated[str, StringConstraints(max_length=200)] = Field(description=SIGNATURE)
 
 
 class VerificationRead(ResponseModel):
@@ -73,8 +89,8 @@ class IssuerKeyRead(ResponseModel):
 
     issuer: str
     algorithm: Literal["ed25519"]
-    public_key: str
-    key_id: str
+    public_key: str = Field(description="The raw 32-byte Ed25519 public key, standard base64.")
+    key_id: str = Field(description=KEY_ID)
 
 
 class RevocationListRead(ResponseModel):
@@ -84,7 +100,9 @@ class RevocationListRead(ResponseModel):
     """
 
     document: dict[str, Any] = Field(
-        description="{type, v, title, issuer, issued_at, revoked: [{number, revoked_at, reason}]}"
+        description="{type, v, title, issuer {name, algorithm, key_id}, issued_at, revoked: "
+        "[{number, revoked_at, reason}]}; the signature covers this whole object, as its RFC "
+        "8785 canonical JSON (UTF-8)."
     )
-    signature: str = Field(description="Ed25519 over the document's RFC 8785 JSON (base64)")
-    key_id: str
+    signature: str = Field(description=SIGNATURE)
+    key_id: str = Field(description=KEY_ID)
