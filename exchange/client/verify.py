@@ -1,0 +1,48 @@
+"""Offline checks a client can make without trusting the service (可离线核验).
+
+A certificate is checked with the issuer's public key alone (and, if given, the signed
+revocation list); the audit log with its published keys, every entry's hash, the chain, the
+Merkle root and the signed checkpoint.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import httpx
+
+from exchange.assets.certificates.signing import VerificationResult, verify_certificate_offline
+from exchange.audit.verifier.remote import verify_remote
+from exchange.audit.verifier.report import Report
+
+
+def verify_certificate(
+    document: dict[str, Any],
+    signature: str,
+    issuer_public_key: str | bytes,
+    *,
+    revocation_list: tuple[dict[str, Any], str] | None = None,
+    now: datetime | None = None,
+) -> VerificationResult:
+    """Check a certificate offline: `valid`, `expired`, `revoked`, `bad_signature`, ...
+
+    `issuer_public_key` is `GET /v1/certificates/issuer-key`'s `public_key` (base64);
+    `revocation_list` is `(document, signature)` of `GET /v1/certificates/revocations`.
+    """
+    return verify_certificate_offline(
+        document, signature, issuer_public_key, now=now, revocation_list=revocation_list
+    )
+
+
+async def verify_audit_log(
+    base_url: str, api_key: str, *, http: httpx.AsyncClient | None = None, **options: Any
+) -> Report:
+    """Verify the whole audit log served at `base_url` (a regulator's or admin's key reads it).
+
+    Options: `trusted` (a path holding the last checkpoint you trusted), `all_proofs`, ...
+    """
+    if http is not None:
+        return await verify_remote(http, api_key, **options)
+    async with httpx.AsyncClient(base_url=base_url, timeout=60.0) as client:
+        return await verify_remote(client, api_key, **options)
