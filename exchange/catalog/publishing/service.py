@@ -133,6 +133,7 @@ async def dcat_catalog(ctx: Context, *, base_url: str, page: int, page_size: int
             division_name=divs[departments[r.item.department_id].division_code].name,
             frequency=r.item.update_frequency,
             opening=r.item.opening,
+            opening_conditions=r.item.opening_conditions,
             usage=tuple(usage_methods(r.item.usage_mask)),
             keywords=tuple(keywords.get(r.item.id, [])[:8]),
             version=r.item.version,
