@@ -39,10 +39,10 @@ async def show(ctx: Context) -> ClockState:
     state = await repository.get_state(ctx.session)
     moved_at, moved_by = (state.moved_at, state.moved_by) if state else (None, None)
     now = clock.now()
-    if isinstance(clock, MarketClock):
-        return ClockState(
-            now, clock.base.now(), clock.offset // ONE_US, ctx.settings.clock, moved_at, moved_by
-        )
+    # The market clock, or a live class's clock: each runs ahead of a base clock by an offset.
+    base, offset = getattr(clock, "base", None), getattr(clock, "offset", None)
+    if isinstance(offset, timedelta) and base is not None:
+        return ClockState(now, base.now(), offset // ONE_US, ctx.settings.clock, moved_at, moved_by)
     return ClockState(now, now, 0, ctx.settings.clock, moved_at, moved_by)
 
 
