@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -24,6 +25,8 @@ from exchange.config import Settings, get_settings
 from exchange.context import Runtime
 from exchange.errors import PROBLEM_BASE, ExchangeError, problem
 from exchange.hooks import HOOKS
+from exchange.markettime import duework
+from exchange.markettime.router import router as clock_router
 from exchange.middleware import (
     ErrorBoundary,
     RequestGuard,
@@ -114,6 +117,16 @@ async def _operational_error(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(body, {"Retry-After": "1"})
 
 
+async def _due_work_loop(runtime: Runtime) -> None:
+    """Run the due work every `due_work_interval_seconds`, for as long as the app serves."""
+    while True:
+        try:
+            await duework.run(runtime)
+        except Exception:
+            log.exception("due work failed; trying again at the next interval")
+        await asyncio.sleep(runtime.settings.due_work_interval_seconds)
+
+
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
     """Build the exchange app; a given runtime (tests, simulations) is used as is."""
     wiring.install()
@@ -128,9 +141,19 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             configure_json_logging(settings.log_level)
             # The checkpoint signing key exists from the first start, not the first request.
             await asyncio.to_thread(transparency.runtime_keyring(app.state.runtime).all_keys)
+        # The served market does what falls due by itself, as time passes.
+        runner = (
+            asyncio.create_task(_due_work_loop(app.state.runtime), name="due-work")
+            if owned and settings.due_work_interval_seconds > 0
+            else None
+        )
         try:
             yield
         finally:
+            if runner is not None:
+                runner.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await runner
             if owned:
                 await app.state.runtime.engine.dispose()
 
@@ -160,6 +183,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.add_middleware(RequestLog, observe=metrics.observe_request)
 
     app.include_router(operations.router)
+    app.include_router(clock_router)
     app.include_router(participants_router)
     app.include_router(audit_router)
     app.include_router(catalog_router)

@@ -36,6 +36,33 @@ class ManualClock:
         return self._now
 
 
+class MarketClock:
+    """The sandbox's market clock (沙盒时钟): a base clock plus an offset that only grows.
+
+    The offset is stored in the database; every unit of work adopts the stored value before it
+    runs (`adopt`), so a move made by one process is seen by the next request of every other,
+    and `now()` itself never queries.
+    """
+
+    def __init__(self, base: Clock, offset: timedelta = timedelta(0)) -> None:
+        self.base = base
+        self._offset = offset
+
+    def now(self) -> datetime:
+        return self.base.now() + self._offset
+
+    @property
+    def offset(self) -> timedelta:
+        """How far the market runs ahead of the base clock."""
+        return self._offset
+
+    def adopt(self, offset_us: int) -> None:
+        """Take a stored offset (microseconds) if it is ahead of the one held: never move back."""
+        stored = timedelta(microseconds=offset_us)
+        if stored > self._offset:
+            self._offset = stored
+
+
 def as_utc(when: datetime) -> datetime:
     """Return `when` as aware UTC; naive values are taken to be UTC already."""
     if when.tzinfo is None:
@@ -64,6 +91,12 @@ def add_working_days(start: date, days: int) -> date:
         if is_working_day(current):
             remaining -= 1
     return current
+
+
+def after_working_days(start: datetime, days: int) -> datetime:
+    """The same time of day `days` working days after `start` (its UTC date not counted)."""
+    start = as_utc(start)
+    return datetime.combine(add_working_days(start.date(), days), start.timetz())
 
 
 def working_days_between(start: date, end: date) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -29,6 +30,11 @@ class Settings(BaseSettings):
     asset_publicity_working_days: int = 5
     asset_review_quorum: int = 2
     log_level: str = "info"
+    # "market": the sandbox clock, moved forward by admins (POST /v1/clock/advance);
+    # "real": pinned to real time, and moving it is refused.
+    clock: Literal["market", "real"] = "market"
+    # How often the served app runs due work (publicity ends, auctions, expiries); 0 = never.
+    due_work_interval_seconds: float = 30.0
 
     def resolved_database_url(self) -> str:
         """The database URL, defaulting to a SQLite file in the data directory."""

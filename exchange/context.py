@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
-from contextlib import AbstractAsyncContextManager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar, cast
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from exchange.clock import Clock, SystemClock
+from exchange.clock import Clock, MarketClock, SystemClock
 from exchange.config import Settings
 from exchange.database import create_engine, make_sessionmaker, unit_of_work
 from exchange.hooks import HOOKS, NotWired
@@ -82,7 +82,11 @@ class Runtime:
     def from_settings(
         cls, settings: Settings, *, clock: Clock | None = None, ids: IdFactory | None = None
     ) -> Runtime:
-        """Build the engine and sessions a runtime needs from settings."""
+        """Build the engine and sessions a runtime needs from settings.
+
+        Without a given clock it runs on the market clock, or on real time when the
+        deployment pins it (`EXCHANGE_CLOCK=real`).
+        """
         engine = create_engine(
             settings.resolved_database_url(),
             pool_size=settings.db_pool_size,
@@ -92,17 +96,42 @@ class Runtime:
             settings=settings,
             engine=engine,
             sessionmaker=make_sessionmaker(engine),
-            clock=clock or SystemClock(),
+            clock=clock or _default_clock(settings),
             ids=ids or IdFactory(),
         )
 
     def unit_of_work(self, *, write: bool = True) -> AbstractAsyncContextManager[AsyncSession]:
-        """A session that commits (with its audit entries) on success, else rolls back."""
-        return unit_of_work(self.sessionmaker, write=write, gate=self.write_gate)
+        """A session that commits (with its audit entries) on success, else rolls back.
+
+        On the market clock it first adopts the stored offset: one primary-key read per unit
+        of work (never one per `now()`), so another process's move is seen at once.
+        """
+        inner = unit_of_work(self.sessionmaker, write=write, gate=self.write_gate)
+        if not isinstance(self.clock, MarketClock):
+            return inner
+        return self._synced(inner)
+
+    @asynccontextmanager
+    async def _synced(
+        self, inner: AbstractAsyncContextManager[AsyncSession]
+    ) -> AsyncIterator[AsyncSession]:
+        async with inner as session:
+            await self.sync_clock(session)
+            yield session
+
+    async def sync_clock(self, session: AsyncSession) -> None:
+        """Adopt the market clock's stored offset (a no-op on any other clock)."""
+        read = HOOKS.clock_offset
+        if isinstance(self.clock, MarketClock) and read is not None:
+            self.clock.adopt(await read(session))
 
     def context(self, session: AsyncSession, actor: Principal | None = None) -> Context:
         """A context for one unit of work on `session`."""
         return Context(session=session, runtime=self, actor=actor)
+
+
+def _default_clock(settings: Settings) -> Clock:
+    return SystemClock() if settings.clock == "real" else MarketClock(SystemClock())
 
 
 @dataclass(slots=True)

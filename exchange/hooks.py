@@ -4,7 +4,8 @@ The core (context, security, dependencies) knows no domain. Three things it need
 domains, each through one hook set when the application is assembled:
 - `record_audit` (the audit log): queue an entry that commits with the unit of work;
 - `find_key` (participants): the stored API key and its holder, for authentication;
-- `resolve_runtime` (classroom): the runtime a request acts on (a live class's sandbox).
+- `resolve_runtime` (classroom): the runtime a request acts on (a live class's sandbox);
+- `clock_offset` (market time): the market clock's stored offset, read by each unit of work.
 """
 
 from __future__ import annotations
@@ -60,6 +61,12 @@ class RuntimeResolver(Protocol):
     async def __call__(self, request: Request, runtime: Runtime, /) -> Runtime: ...
 
 
+class ClockOffsetReader(Protocol):
+    """The market clock's stored offset in microseconds (0 when none is stored)."""
+
+    async def __call__(self, session: AsyncSession, /) -> int: ...
+
+
 @dataclass(slots=True)
 class Hooks:
     """The hooks installed in this process (None until `exchange.wiring.install()`)."""
@@ -67,6 +74,7 @@ class Hooks:
     record_audit: AuditRecorder | None = None
     find_key: KeyFinder | None = None
     resolve_runtime: RuntimeResolver | None = None
+    clock_offset: ClockOffsetReader | None = None
 
 
 HOOKS = Hooks()

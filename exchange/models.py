@@ -20,6 +20,7 @@ def register_all() -> None:
     import exchange.catalog.search.models
     import exchange.catalog.sharing.models
     import exchange.classroom.models
+    import exchange.markettime.models
     import exchange.participants.models
     import exchange.trading.auctions.models
     import exchange.trading.brokerage.models

@@ -14,6 +14,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.context import Context, Principal
 from exchange.dependencies import RuntimeDep, SessionDep
@@ -78,6 +79,13 @@ Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_BEARER)]
 
 async def current_principal(credentials: Credentials, session: SessionDep) -> Principal:
     """Authenticate the Bearer key; every failure looks the same to the caller."""
+    return await authenticate(credentials, session)
+
+
+async def authenticate(
+    credentials: HTTPAuthorizationCredentials | None, session: AsyncSession
+) -> Principal:
+    """The participant a Bearer key authenticates (401 for any failure, 403 if suspended)."""
     failure = Unauthenticated("A valid API key is required: Authorization: Bearer <key>.")
     token = credentials.credentials.strip() if credentials is not None else None
     token = token or None
@@ -136,6 +144,25 @@ def context_for(*roles: Role) -> Any:
         return runtime.context(session, principal)
 
     return Depends(build)
+
+
+def principal_apart(*roles: Role) -> Any:
+    """A participant of the given roles, authenticated in a unit of work of its own.
+
+    For operations that run several units of work themselves (moving the clock, then the
+    due work it sets off): they hold no request session, so nothing waits on one.
+    """
+    allowed = frozenset(roles)
+
+    async def check(credentials: Credentials, runtime: RuntimeDep) -> Principal:
+        async with runtime.unit_of_work(write=False) as session:
+            principal = await authenticate(credentials, session)
+        if principal.role not in allowed:
+            names = ", ".join(sorted(r.value for r in allowed))
+            raise Forbidden(f"Role {principal.role.value!r} may not do this (allowed: {names}).")
+        return principal
+
+    return Depends(check)
 
 
 NOT_REGULATOR = tuple(r for r in Role if r is not Role.REGULATOR)

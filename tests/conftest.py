@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from exchange import wiring
 from exchange.app import create_app
-from exchange.clock import ManualClock
+from exchange.clock import ManualClock, MarketClock
 from exchange.config import Settings
 from exchange.context import Runtime
 from exchange.database import Base, create_engine, make_sessionmaker
@@ -123,7 +123,8 @@ async def runtime(database: Database, clock: ManualClock, tmp_path: Path) -> Run
         settings=settings,
         engine=database.engine,
         sessionmaker=make_sessionmaker(database.engine),
-        clock=clock,
+        # The market clock, over the hand-set one: tests move `clock`, admins move the market.
+        clock=MarketClock(clock),
         ids=IdFactory(),
     )
 

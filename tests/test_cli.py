@@ -91,3 +91,29 @@ async def test_participants_create_prints_a_key_once_and_refuses_bad_input(
         code, output = await _run("participants", "create", "--name", "坏输入", *bad)
         assert code != 0
         assert "Traceback" not in output
+
+
+async def test_clock_show_and_advance_move_market_time_forward_only(
+    cli_env: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, output = await _run("clock", "show")
+    assert code == 0, output
+    shown = json.loads(output)
+    assert shown["offset_us"] == 0 and shown["mode"] == "market"
+
+    code, output = await _run("clock", "advance", "--by", "P2D")
+    assert code == 0, output
+    moved = json.loads(output)
+    assert moved["clock"]["offset_us"] >= 2 * 86_400 * 1_000_000 - 60_000_000
+    assert moved["due_work"]["failures"] == []
+    code, output = await _run("clock", "show")
+    assert json.loads(output)["offset_us"] == moved["clock"]["offset_us"]
+
+    code, output = await _run("clock", "advance", "--to", "2020-01-01T00:00:00Z")
+    assert code == 1 and "only moves forward" in output
+    code, output = await _run("clock", "advance", "--by", "P1D", "--working-days", "1")
+    assert code == 2 and "Traceback" not in output
+
+    monkeypatch.setenv("EXCHANGE_CLOCK", "real")
+    code, output = await _run("clock", "advance", "--by", "P1D")
+    assert code == 1 and "EXCHANGE_CLOCK=real" in output

@@ -38,6 +38,9 @@ from exchange.classroom.models import (
 from exchange.classroom.sandbox import ClassSession, registry
 from exchange.context import Context, Principal
 from exchange.errors import Forbidden
+from exchange.markettime import duework
+from exchange.markettime import service as markettime_service
+from exchange.markettime.errors import ClockBackwards
 from exchange.migrate import ROOT
 from exchange.simulation import loader
 from exchange.simulation.scenario import Scenario
@@ -464,3 +467,47 @@ async def end(ctx: Context, *, class_id: str) -> ClassView:
     _finish(ctx, cls)
     await ctx.session.flush()
     return await _view(ctx, cls, detail=False)
+
+
+@dataclass(frozen=True, slots=True)
+class ClassClockMove:
+    """A move of a class market's clock, and the due work it set off in that market."""
+
+    previous: datetime
+    now: datetime
+    offset_us: int
+    report: duework.DueWorkReport
+
+
+async def advance_clock(
+    ctx: Context,
+    *,
+    class_id: str,
+    by: timedelta | None = None,
+    to: datetime | None = None,
+    working_days: int | None = None,
+) -> ClassClockMove:
+    """Move a class market's own clock forward (its instructor), then do what fell due there."""
+    cls = await owned_class(ctx, class_id, lock=True)
+    if cls.status == ClassStatus.FINISHED:
+        raise ClassFinished("The class has finished; its market's time stands still.")
+    session = registry(ctx.runtime).session(cls.id, cls.clock_offset_us)
+    now = session.clock.now()
+    target = markettime_service.target_of(now, by=by, to=to, working_days=working_days)
+    if target <= now:
+        raise ClockBackwards(
+            f"The class market's time is {now.isoformat()}; it only moves forward.",
+            now=now.isoformat(),
+        )
+    session.clock.set(target)
+    cls.clock_offset_us = session.clock.offset_us()
+    ctx.audit(
+        "classroom.clock_advanced",
+        subject_type="class",
+        subject_id=cls.id,
+        payload={"from": now, "to": target, "offset_us": cls.clock_offset_us},
+    )
+    await ctx.session.flush()
+    # The class market is its own database: its due work commits there, in its own units.
+    report = await duework.run(session.runtime)
+    return ClassClockMove(now, target, cls.clock_offset_us, report)

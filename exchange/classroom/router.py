@@ -34,6 +34,9 @@ from exchange.classroom.schemas import (
 from exchange.dependencies import RuntimeDep
 from exchange.errors import Forbidden, responses
 from exchange.kit.roles import InstructorContext
+from exchange.markettime.errors import ClockBackwards
+from exchange.markettime.router import due_work_read
+from exchange.markettime.schemas import ClockAdvance, ClockAdvanced, ClockRead
 from exchange.security import ActorContext
 
 router = APIRouter(prefix="/v1/classroom", tags=["classroom"])
@@ -160,6 +163,33 @@ async def resume_class(class_id: str, ctx: InstructorContext) -> ClassRead:
 async def advance_class(class_id: str, ctx: InstructorContext) -> ClassRead:
     """End the current round and start the next (after the last, the class ends)."""
     return class_read(await classes.advance(ctx, class_id=class_id))
+
+
+@router.post(
+    "/classes/{class_id}/clock/advance",
+    operation_id="advance_class_clock",
+    responses=responses(Forbidden, ClassNotFound, ClassFinished, ClockBackwards),
+)
+async def advance_class_clock(
+    class_id: str, body: ClockAdvance, ctx: InstructorContext
+) -> ClockAdvanced:
+    """Move the class market's own clock forward (its instructor), then do what fell due there.
+
+    One of `by`, `to` or `working_days`, as for `POST /v1/clock/advance`; the main market's
+    clock does not move.
+    """
+    moved = await classes.advance_clock(
+        ctx, class_id=class_id, by=body.by, to=body.to, working_days=body.working_days
+    )
+    clock = ClockRead(
+        now=moved.now,
+        real_now=ctx.clock.now(),
+        offset_us=moved.offset_us,
+        mode="market",
+        moved_at=moved.previous,
+        moved_by=ctx.actor_ref,
+    )
+    return ClockAdvanced(previous=moved.previous, clock=clock, due_work=due_work_read(moved.report))
 
 
 @router.post("/classes/{class_id}/end", operation_id="end_class", responses=CONTROL_ERRORS)

@@ -16,6 +16,7 @@ from exchange import wiring
 from exchange.cli import assets as assets_cli
 from exchange.cli import audit as audit_cli
 from exchange.cli import catalog as catalog_cli
+from exchange.cli import clock as clock_cli
 from exchange.cli import trading as trading_cli
 from exchange.config import Settings, get_settings
 from exchange.context import Runtime
@@ -35,6 +36,7 @@ app.command("simulate")(simulation_cli.simulate)
 app.add_typer(assets_cli.app, name="assets")
 app.add_typer(audit_cli.app, name="audit")
 app.add_typer(trading_cli.app, name="trading")
+app.add_typer(clock_cli.app, name="clock")
 console = Console()
 
 

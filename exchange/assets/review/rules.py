@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from exchange.clock import add_working_days
+from exchange.clock import after_working_days
 
 
 class ReviewDecision(StrEnum):
@@ -34,5 +34,4 @@ def review_outcome(*, approvals: int, rejections: int, quorum: int) -> ReviewOut
 
 def publicity_ends_at(approved_at: datetime, working_days: int) -> datetime:
     """The end of publicity (公示期): `working_days` working days after approval, same time."""
-    end_date = add_working_days(approved_at.date(), working_days)
-    return datetime.combine(end_date, approved_at.timetz())
+    return after_working_days(approved_at, working_days)

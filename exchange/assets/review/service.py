@@ -432,11 +432,14 @@ async def finalize_registration(ctx: Context, *, asset_id: str) -> Asset:
     return await registry_service.get_asset(ctx, asset_id, fresh=True)
 
 
+async def due_registrations(ctx: Context, *, limit: int) -> list[str]:
+    """Assets (up to `limit`) whose publicity ended with no open objection."""
+    return await repository.due_application_asset_ids(ctx.session, now=ctx.clock.now(), limit=limit)
+
+
 async def finalize_due(ctx: Context, *, limit: int) -> list[certificates_service.IssuedCertificate]:
     """Register every asset (up to `limit`) whose publicity ended with no open objection."""
-    asset_ids = await repository.due_application_asset_ids(
-        ctx.session, now=ctx.clock.now(), limit=limit
-    )
+    asset_ids = await due_registrations(ctx, limit=limit)
     if not asset_ids:
         return []
     return await finalize_registrations(ctx, asset_ids=asset_ids)

@@ -50,3 +50,5 @@ class ShareRequest(Base):
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     answered_by: Mapped[str | None] = mapped_column(String(80), nullable=True)
     response_working_days: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # When the due-work runner flagged it overdue (unanswered past 3 working days).
+    overdue_flagged_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

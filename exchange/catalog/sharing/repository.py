@@ -14,6 +14,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.catalog.sharing.models import ShareRequest, ShareStatus
+from exchange.kit.transition import transition
 
 
 async def get_share(
@@ -83,3 +84,35 @@ async def share_response_totals(
         .where(*conds, ShareRequest.status == ShareStatus.PENDING)
     )
     return int(count or 0), int(days or 0), int(open_count or 0)
+
+
+async def due_overdue_ids(
+    session: AsyncSession, *, submitted_before: datetime, limit: int
+) -> list[str]:
+    """Pending requests submitted before the cutoff and not yet flagged overdue, oldest first."""
+    stmt = (
+        select(ShareRequest.id)
+        .where(
+            ShareRequest.status == ShareStatus.PENDING,
+            ShareRequest.submitted_at < submitted_before,
+            ShareRequest.overdue_flagged_at.is_(None),
+        )
+        .order_by(ShareRequest.submitted_at, ShareRequest.id)
+        .limit(limit)
+    )
+    return list((await session.scalars(stmt)).all())
+
+
+async def flag_overdue(
+    session: AsyncSession, request_id: str, *, submitted_before: datetime, now: datetime
+) -> bool:
+    """Flag a pending, unflagged, overdue request; False if it is none of these any more."""
+    return await transition(
+        session,
+        ShareRequest,
+        ShareRequest.id == request_id,
+        ShareRequest.status == ShareStatus.PENDING,
+        ShareRequest.submitted_at < submitted_before,
+        ShareRequest.overdue_flagged_at.is_(None),
+        overdue_flagged_at=now,
+    )

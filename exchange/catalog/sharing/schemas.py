@@ -57,6 +57,7 @@ class ShareRequestRead(ResponseModel):
     answered_by: str | None
     age_working_days: int
     overdue: bool
+    overdue_flagged_at: datetime | None = None
 
 
 class ShareRequestPage(Page[ShareRequestRead]):

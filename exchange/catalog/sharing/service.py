@@ -85,6 +85,7 @@ async def _share_reads(ctx: Context, rows: Sequence[ShareRequest]) -> list[Share
                 answered_by=r.answered_by,
                 age_working_days=age,
                 overdue=r.status == ShareStatus.PENDING and age > SHARE_TARGET_WORKING_DAYS,
+                overdue_flagged_at=r.overdue_flagged_at,
             )
         )
     return out
@@ -250,7 +251,7 @@ async def share_stats(ctx: Context, *, department_id: str | None) -> ShareStats:
     answered, days, open_count = await repository.share_response_totals(
         ctx.session, department_id=scope
     )
-    before = _start_of_day_after(_overdue_cutoff(china_date(ctx.clock.now())))
+    before = _overdue_before(ctx)
     rows, overdue_total = await repository.list_shares(
         ctx.session,
         department_id=scope,
@@ -271,3 +272,35 @@ async def share_stats(ctx: Context, *, department_id: str | None) -> ShareStats:
         overdue_count=overdue_total,
         overdue=await _share_reads(ctx, rows),
     )
+
+
+def _overdue_before(ctx: Context) -> datetime:
+    """Requests submitted before this instant are overdue now (China calendar days)."""
+    return _start_of_day_after(_overdue_cutoff(china_date(ctx.clock.now())))
+
+
+async def due_overdue(ctx: Context, *, limit: int) -> list[str]:
+    """Unanswered requests past the 3-working-day target, not yet flagged (due-work runner)."""
+    return await repository.due_overdue_ids(
+        ctx.session, submitted_before=_overdue_before(ctx), limit=limit
+    )
+
+
+async def flag_overdue(ctx: Context, *, request_ids: Sequence[str]) -> list[str]:
+    """Flag requests overdue, each with its audit entry; ones answered meanwhile are skipped."""
+    before = _overdue_before(ctx)
+    now = ctx.clock.now()
+    done = []
+    for request_id in dict.fromkeys(request_ids):
+        if not await repository.flag_overdue(
+            ctx.session, request_id, submitted_before=before, now=now
+        ):
+            continue
+        ctx.audit(
+            "catalog.share_overdue",
+            subject_type="share_request",
+            subject_id=request_id,
+            payload={"target_working_days": SHARE_TARGET_WORKING_DAYS},
+        )
+        done.append(request_id)
+    return done

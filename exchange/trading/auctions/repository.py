@@ -3,19 +3,31 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.kit.transition import transition
-from exchange.trading.auctions.models import Auction, Bid
+from exchange.trading.auctions.models import Auction, AuctionStatus, Bid
 from exchange.trading.queries import page_of, where_equal
 
 
 async def get_auction(session: AsyncSession, auction_id: str) -> Auction | None:
     """One auction."""
     return await session.get(Auction, auction_id)
+
+
+async def due_auction_ids(session: AsyncSession, *, now: datetime, limit: int) -> list[str]:
+    """Open auctions whose deadline has passed, earliest deadline first."""
+    stmt = (
+        select(Auction.id)
+        .where(Auction.status == AuctionStatus.OPEN, Auction.closes_at <= now)
+        .order_by(Auction.closes_at, Auction.id)
+        .limit(limit)
+    )
+    return list((await session.scalars(stmt)).all())
 
 
 async def list_auctions(

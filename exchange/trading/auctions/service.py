@@ -292,7 +292,24 @@ async def close(ctx: Context, *, auction_id: str) -> AuctionView:
     actor = actor_of(ctx)
     if actor.role is Role.REGULATOR:
         raise Forbidden("Regulators read auctions; they do not close them.")
-    auction = await _get(ctx, auction_id)
+    return await _close(ctx, await _get(ctx, auction_id))
+
+
+async def due_auctions(ctx: Context, *, limit: int) -> list[str]:
+    """Open auctions past their deadline (the due-work runner closes them)."""
+    return await repository.due_auction_ids(ctx.session, now=ctx.clock.now(), limit=limit)
+
+
+async def close_due(ctx: Context, *, auction_id: str) -> AuctionView:
+    """Close an auction at its deadline on the market's own account (the due-work runner)."""
+    auction = await repository.get_auction(ctx.session, auction_id)
+    if auction is None:
+        raise AuctionNotFound(f"No auction {auction_id!r}.")
+    return await _close(ctx, auction)
+
+
+async def _close(ctx: Context, auction: Auction) -> AuctionView:
+    auction_id = auction.id
     now = ctx.clock.now()
     if auction.status != AuctionStatus.OPEN:
         raise AuctionClosed(f"Auction {auction_id} is already closed.")

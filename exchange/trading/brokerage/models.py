@@ -21,9 +21,11 @@ from exchange.database import Base, UTCDateTime
 
 
 class MandateStatus(StrEnum):
-    """The stored state of a mandate; expiry is derived from the clock."""
+    """The stored state of a mandate; it ends by the clock, and the due-work runner then
+    records it as expired."""
 
     ACTIVE = "active"
+    EXPIRED = "expired"
     REVOKED = "revoked"
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from exchange.trading.brokerage.models import BrokerLicence, Mandate
+from exchange.kit.transition import transition
+from exchange.trading.brokerage.models import BrokerLicence, Mandate, MandateStatus
 from exchange.trading.queries import page_of, where_equal
 
 
@@ -86,3 +88,32 @@ async def list_mandates(
     if party_id is not None:
         stmt = stmt.where((Mandate.client_id == party_id) | (Mandate.broker_id == party_id))
     return await page_of(session, stmt, [Mandate.created_at.desc(), Mandate.id], limit, offset)
+
+
+async def due_mandate_ids(session: AsyncSession, *, now: datetime, limit: int) -> list[str]:
+    """Mandates still recorded active whose expiry has passed, earliest first."""
+    stmt = (
+        select(Mandate.id)
+        .where(Mandate.status == MandateStatus.ACTIVE, Mandate.expires_at <= now)
+        .order_by(Mandate.expires_at, Mandate.id)
+        .limit(limit)
+    )
+    return list((await session.scalars(stmt)).all())
+
+
+async def get_mandates(session: AsyncSession, mandate_ids: Sequence[str]) -> list[Mandate]:
+    """Several mandates by id."""
+    if not mandate_ids:
+        return []
+    return list((await session.scalars(select(Mandate).where(Mandate.id.in_(mandate_ids)))).all())
+
+
+async def mark_mandate_expired(session: AsyncSession, mandate_id: str) -> bool:
+    """Record an active mandate as expired; False if it is no longer active."""
+    return await transition(
+        session,
+        Mandate,
+        Mandate.id == mandate_id,
+        Mandate.status == MandateStatus.ACTIVE,
+        status=MandateStatus.EXPIRED,
+    )

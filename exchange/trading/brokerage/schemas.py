@@ -80,7 +80,7 @@ def mandate_read(ctx: Context, m: Mandate) -> MandateRead:
         "revoked"
         if m.status == MandateStatus.REVOKED
         else "expired"
-        if ctx.clock.now() >= m.expires_at
+        if m.status == MandateStatus.EXPIRED or ctx.clock.now() >= m.expires_at
         else "active"
     )
     return MandateRead(

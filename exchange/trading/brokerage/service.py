@@ -216,6 +216,34 @@ async def list_mandates(
     )
 
 
+async def due_mandates(ctx: Context, *, limit: int) -> list[str]:
+    """Mandates past their expiry but still recorded active (the due-work runner)."""
+    return await repository.due_mandate_ids(ctx.session, now=ctx.clock.now(), limit=limit)
+
+
+async def expire_mandates(ctx: Context, *, mandate_ids: Sequence[str]) -> list[str]:
+    """Record mandates past their expiry as expired, each with its audit entry."""
+    now = ctx.clock.now()
+    done = []
+    for mandate in await repository.get_mandates(ctx.session, list(dict.fromkeys(mandate_ids))):
+        if mandate.expires_at > now or not await repository.mark_mandate_expired(
+            ctx.session, mandate.id
+        ):
+            continue
+        ctx.audit(
+            "trading.mandate_expired",
+            subject_type="mandate",
+            subject_id=mandate.id,
+            payload={
+                "client_id": mandate.client_id,
+                "broker_id": mandate.broker_id,
+                "expires_at": mandate.expires_at,
+            },
+        )
+        done.append(mandate.id)
+    return done
+
+
 def check_commission_cap(exchange: Exchange, rulebook: Rulebook, commission_bp: int) -> None:
     """Refuse a broker commission above the rulebook's cap (it comes out of the seller's side)."""
     if commission_bp > rulebook.max_commission_bp:

@@ -18,9 +18,11 @@ from exchange.database import Base, UTCDateTime
 
 
 class LicenceStatus(StrEnum):
-    """The stored state of a licence; expiry is derived from the clock."""
+    """The stored state of a licence; its term ends by the clock, and the due-work runner
+    then records it as expired."""
 
     ACTIVE = "active"
+    EXPIRED = "expired"
     REVOKED = "revoked"
 
 

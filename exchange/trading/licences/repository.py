@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from exchange.trading.licences.models import Licence
+from exchange.kit.transition import transition
+from exchange.trading.licences.models import Licence, LicenceStatus
 from exchange.trading.queries import page_of, where_equal
 
 
@@ -43,3 +45,25 @@ async def list_licences(
         },
     )
     return await page_of(session, stmt, [Licence.starts_at.desc(), Licence.id], limit, offset)
+
+
+async def due_expiries(session: AsyncSession, *, now: datetime, limit: int) -> Sequence[Licence]:
+    """Licences still recorded active whose term has ended, earliest first."""
+    stmt = (
+        select(Licence)
+        .where(Licence.status == LicenceStatus.ACTIVE, Licence.expires_at <= now)
+        .order_by(Licence.expires_at, Licence.id)
+        .limit(limit)
+    )
+    return (await session.scalars(stmt)).all()
+
+
+async def mark_expired(session: AsyncSession, licence_id: str) -> bool:
+    """Record an active licence as expired; False if it is no longer active."""
+    return await transition(
+        session,
+        Licence,
+        Licence.id == licence_id,
+        Licence.status == LicenceStatus.ACTIVE,
+        status=LicenceStatus.EXPIRED,
+    )

@@ -114,3 +114,31 @@ async def revoke_licence(ctx: Context, *, licence_id: str, reason: str) -> Licen
         },
     )
     return licence
+
+
+async def due_expiries(ctx: Context, *, limit: int) -> list[str]:
+    """Licences whose term has ended but are still recorded active (the due-work runner)."""
+    rows = await repository.due_expiries(ctx.session, now=ctx.clock.now(), limit=limit)
+    return [licence.id for licence in rows]
+
+
+async def expire_licences(ctx: Context, *, licence_ids: Sequence[str]) -> list[str]:
+    """Record licences whose term has ended as expired, each with its audit entry."""
+    now = ctx.clock.now()
+    done = []
+    found = await repository.get_licences(ctx.session, licence_ids)
+    for licence in (found[i] for i in dict.fromkeys(licence_ids) if i in found):
+        if licence.expires_at > now or not await repository.mark_expired(ctx.session, licence.id):
+            continue
+        ctx.audit(
+            "trading.licence_expired",
+            subject_type="licence",
+            subject_id=licence.id,
+            payload={
+                "trade_id": licence.trade_id,
+                "licensee_id": licence.licensee_id,
+                "expires_at": licence.expires_at,
+            },
+        )
+        done.append(licence.id)
+    return done

@@ -94,9 +94,9 @@ class Buyer:
 
 def check_mandate_live(ctx: Context, mandate: Mandate) -> None:
     """Refuse a revoked or expired mandate."""
-    if mandate.status != MandateStatus.ACTIVE:
+    if mandate.status == MandateStatus.REVOKED:
         raise MandateRevoked(f"Mandate {mandate.id} was revoked by the client.")
-    if ctx.clock.now() >= mandate.expires_at:
+    if mandate.status == MandateStatus.EXPIRED or ctx.clock.now() >= mandate.expires_at:
         raise MandateExpired(
             f"Mandate {mandate.id} expired at {mandate.expires_at.isoformat()}.",
             expired_at=mandate.expires_at.isoformat(),
