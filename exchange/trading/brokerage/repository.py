@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from exchange.kit.keyset import table_pages
 from exchange.trading.brokerage.models import BrokerLicence, Mandate
 from exchange.trading.queries import page_of, where_equal
 
@@ -86,3 +88,9 @@ async def list_mandates(
     if party_id is not None:
         stmt = stmt.where((Mandate.client_id == party_id) | (Mandate.broker_id == party_id))
     return await page_of(session, stmt, [Mandate.created_at.desc(), Mandate.id], limit, offset)
+
+
+def mandate_pages(session: AsyncSession) -> AsyncIterator[list[dict[str, Any]]]:
+    """Every mandate, in id order, a batch at a time (reconciliation)."""
+    table: Table = Mandate.__table__  # type: ignore[assignment]
+    return table_pages(session, table, [table.c.id])

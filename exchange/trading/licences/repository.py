@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Table, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from exchange.kit.keyset import table_pages
 from exchange.trading.licences.models import Licence
 from exchange.trading.queries import page_of, where_equal
 
@@ -43,3 +45,9 @@ async def list_licences(
         },
     )
     return await page_of(session, stmt, [Licence.starts_at.desc(), Licence.id], limit, offset)
+
+
+def licence_pages(session: AsyncSession) -> AsyncIterator[list[dict[str, Any]]]:
+    """Every licence, in id order, a batch at a time (reconciliation)."""
+    table: Table = Licence.__table__  # type: ignore[assignment]
+    return table_pages(session, table, [table.c.id])
