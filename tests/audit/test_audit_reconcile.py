@@ -3,19 +3,24 @@ made behind the platform's back is named with its table, row and the entry that 
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Awaitable
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from sqlalchemy import select, text
+from typer.testing import CliRunner
 
 from exchange.audit.log.models import AuditEntry
+from exchange.cli import app as cli
 from exchange.clock import ManualClock
 from exchange.context import Runtime
+from exchange.database import create_engine
 from exchange.seed.demo import seed_demo
 from exchange.vocabulary import Role
 from support import Actor, MakeParticipant
@@ -334,3 +339,36 @@ async def test_a_damaged_payload_is_reported_never_half_counted(demo: Demo) -> N
     # Its licence is then a row no readable entry made.
     [difference] = report["differences"]
     assert (difference["table"], difference["kind"]) == ("trading_licences", "unlogged")
+
+
+async def _cli(*args: str) -> tuple[int, str]:
+    result = await asyncio.to_thread(CliRunner().invoke, cli, list(args))
+    return result.exit_code, result.output
+
+
+async def test_the_reconcile_command_names_each_difference(
+    empty_database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("EXCHANGE_DATABASE_URL", empty_database_url)
+    monkeypatch.setenv("EXCHANGE_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("COLUMNS", "250")
+    code, output = await _cli("demo", "--no-serve")
+    assert code == 0, output
+    code, output = await _cli("audit", "reconcile")
+    assert code == 0, output
+    assert "OK" in output and "trading_listings" in output
+    engine = create_engine(empty_database_url)
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(text("UPDATE trading_licence_tiers SET price_fen = 1"))
+            tiers = (await conn.execute(text("SELECT id FROM trading_licence_tiers"))).all()
+    finally:
+        await engine.dispose()
+    code, output = await _cli("audit", "reconcile", "--json")
+    assert code == 1, output
+    assert "DIFFERENCES" in output
+    report = json.loads(output[output.index("\n{") :])
+    assert {(d["table"], d["row_id"], d["column"]) for d in report["differences"]} == {
+        ("trading_licence_tiers", tier_id, "price_fen") for (tier_id,) in tiers
+    }
+    assert all(d["entry_index"] is not None for d in report["differences"])
