@@ -1,4 +1,5 @@
-"""`exchange audit`: verify the log offline, export it, and manage the signing keys."""
+"""`exchange audit`: verify the log offline, export it, reconcile the tables against it, and
+manage the signing keys."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, TextIO
+from typing import Annotated, Any, TextIO
 
 import httpx
 import typer
@@ -232,6 +233,101 @@ def verify_file(
     )
     print_report(report, title=f"Audit log export {file}")
     _exit_for(report, as_json)
+
+
+async def _reconcile_database() -> dict[str, Any]:
+    """Reconcile the database EXCHANGE_DATABASE_URL names (read-only)."""
+    from exchange.audit.transparency.reconcile import reconcile as run_reconcile
+
+    runtime = Runtime.from_settings(get_settings())
+    try:
+        async with runtime.sessionmaker() as session:
+            report = await run_reconcile(runtime.context(session))
+    finally:
+        await runtime.engine.dispose()
+    return report.model_dump(mode="json")
+
+
+async def _reconcile_remote(url: str, key: str) -> dict[str, Any]:
+    """Ask a server to reconcile (a regulator's or admin's key)."""
+    async with httpx.AsyncClient(base_url=url, timeout=600) as client:
+        response = await client.get(
+            API_PREFIX + "/reconcile", headers={"Authorization": f"Bearer {key}"}
+        )
+        response.raise_for_status()
+        report: dict[str, Any] = response.json()
+        return report
+
+
+def _value(value: object) -> str:
+    return "-" if value is None else json.dumps(value, ensure_ascii=False)
+
+
+def print_reconciliation(report: dict[str, Any], *, title: str, shown: int = 50) -> None:
+    """The summary, then each difference: table, row, column, the entry that made it."""
+    summary = Table(title=title, show_header=False)
+    summary.add_column("what", style="bold")
+    summary.add_column("value", overflow="fold")
+    summary.add_row("result", "[green]OK[/]" if report["ok"] else "[red]DIFFERENCES[/]")
+    summary.add_row("log size", str(report["log_size"]))
+    summary.add_row("entries replayed", str(report["entries_replayed"]))
+    checked = report.get("rows_checked", {})
+    summary.add_row("rows checked", ", ".join(f"{t} {n}" for t, n in checked.items()))
+    summary.add_row("differences", str(report.get("differences_total", 0)))
+    if report["unreadable_entries"]:
+        unreadable = ", ".join(map(str, report["unreadable_entries"]))
+        summary.add_row("unreadable entries", f"[red]{unreadable}[/]")
+    console.print(summary)
+    differences = report["differences"]
+    if not differences:
+        return
+    table = Table(title="Differences 差异 (in entry order)")
+    for column in ("entry", "table", "row", "column", "kind", "log", "live"):
+        table.add_column(column, overflow="fold")
+    for d in differences[:shown]:
+        entry = "-" if d["entry_index"] is None else str(d["entry_index"])
+        table.add_row(
+            entry,
+            d["table"],
+            d["row_id"],
+            d["column"] or "(row)",
+            d["kind"],
+            _value(d["log_value"]),
+            _value(d["live_value"]),
+        )
+    console.print(table)
+    if report.get("differences_total", 0) > shown:
+        console.print(f"  … and {report['differences_total'] - shown} more differences")
+
+
+@app.command("reconcile")
+def reconcile(
+    url: Annotated[
+        str | None, typer.Option(help="Ask a server (else read EXCHANGE_DATABASE_URL).")
+    ] = None,
+    key: Annotated[
+        str | None,
+        typer.Option("--key", envvar="EXCHANGE_AUDIT_API_KEY", help="API key for --url."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Also print the report as JSON.")] = False,
+) -> None:
+    """Replay the log's payloads and compare every derived table with the live one (对账):
+    balances, journals and postings, licences, listings, certificates, mandates, customs
+    cases. Exits 1 if anything differs, naming its table, row and entry index."""
+    try:
+        if url is not None:
+            if not key:
+                raise typer.BadParameter("--url needs --key", param_hint="--key")
+            report = asyncio.run(_reconcile_remote(url, key))
+        else:
+            report = asyncio.run(_reconcile_database())
+    except httpx.HTTPError as exc:
+        console.print(f"[red]reconcile failed:[/] {exc}")
+        raise typer.Exit(2) from exc
+    print_reconciliation(report, title=f"Reconciliation of {url or 'the database'}")
+    if as_json:
+        typer.echo(json.dumps(report, ensure_ascii=False, indent=2))
+    raise typer.Exit(0 if report["ok"] else 1)
 
 
 @app.command("keys")

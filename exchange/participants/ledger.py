@@ -93,24 +93,3 @@ async def post(ctx: Context, *, kind: str, memo: str, legs: Sequence[Leg]) -> Po
         },
     )
     return PostedJournal(journal=journal, legs=tuple(legs))
-
-
-def replay_legs(payload: object) -> list[tuple[str, int]]:
-    """The (account id, amount in fen) legs of one `ledger.posted` payload (reconciliation).
-
-    Raises ValueError when the payload is not the shape `post` writes, so that a damaged or
-    forged entry is reported rather than half-counted.
-    """
-    postings = payload.get("postings") if isinstance(payload, dict) else None
-    if not isinstance(postings, list):
-        raise ValueError("payload has no list of postings")
-    legs = []
-    for leg in postings:
-        account_id = leg.get("account_id") if isinstance(leg, dict) else None
-        amount = leg.get("amount_fen") if isinstance(leg, dict) else None
-        if not isinstance(account_id, str) or type(amount) is not int:
-            raise ValueError("a posting lacks a string account_id or an integer amount_fen")
-        legs.append((account_id, amount))
-    if sum(amount for _, amount in legs) != 0:
-        raise ValueError("postings do not sum to zero")
-    return legs

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from typing import Any
 
 from sqlalchemy import BigInteger, Table, bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from exchange.kit.keyset import table_pages
 from exchange.participants.models import Account, AccountKind, ApiKey, Journal, Participant, Posting
 from exchange.vocabulary import Role
 
@@ -156,3 +158,43 @@ async def insert_journal(
         },
     )
     await session.execute(_INSERT_POSTINGS, list(postings))
+
+
+def account_pages(session: AsyncSession) -> AsyncIterator[list[dict[str, Any]]]:
+    """Every account, in id order, a batch at a time (reconciliation)."""
+    return table_pages(session, ACCOUNTS, [ACCOUNTS.c.id])
+
+
+def journal_pages(session: AsyncSession) -> AsyncIterator[list[dict[str, Any]]]:
+    """Every journal, in id order, a batch at a time (reconciliation)."""
+    return table_pages(session, _JOURNALS, [_JOURNALS.c.id])
+
+
+async def count_journals(session: AsyncSession) -> int:
+    """How many journals there are."""
+    return int(await session.scalar(select(func.count()).select_from(_JOURNALS)) or 0)
+
+
+async def journals_with_postings(
+    session: AsyncSession, journal_ids: Sequence[str]
+) -> tuple[Sequence[Any], Sequence[Any]]:
+    """These journals' rows and their postings' rows (postings in id order)."""
+    if not journal_ids:
+        return [], []
+    journals = (
+        (await session.execute(select(_JOURNALS).where(_JOURNALS.c.id.in_(journal_ids))))
+        .mappings()
+        .all()
+    )
+    postings = (
+        (
+            await session.execute(
+                select(_POSTINGS)
+                .where(_POSTINGS.c.journal_id.in_(journal_ids))
+                .order_by(_POSTINGS.c.id)
+            )
+        )
+        .mappings()
+        .all()
+    )
+    return journals, postings

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -211,6 +212,65 @@ async def transfer(
 async def balances(session: AsyncSession) -> dict[str, int]:
     """Every account's live balance, by account id (the audit log reconciles against them)."""
     return await repository.all_balances(session)
+
+
+async def accounts_for_reconcile(
+    session: AsyncSession,
+) -> AsyncIterator[tuple[str, list[dict[str, Any]]]]:
+    """Every account as (table, rows) pages: the columns `account.opened` and
+    `ledger.posted` entries record (reconciliation replays the log against them)."""
+    async for rows in repository.account_pages(session):
+        yield (
+            Account.__tablename__,
+            [
+                {
+                    "id": r["id"],
+                    "owner_id": r["owner_id"],
+                    "kind": r["kind"],
+                    "currency": r["currency"],
+                    "balance_fen": r["balance_fen"],
+                }
+                for r in rows
+            ],
+        )
+
+
+async def journals_for_reconcile(
+    session: AsyncSession, journal_ids: Sequence[str]
+) -> dict[str, dict[str, Any]]:
+    """These journals as `ledger.posted` entries record them: kind, memo, who initiated it,
+    and its postings in the order they were written (reconciliation)."""
+    journals, postings = await repository.journals_with_postings(session, journal_ids)
+    found: dict[str, dict[str, Any]] = {
+        j["id"]: {
+            "kind": j["kind"],
+            "memo": j["memo"],
+            "initiated_by": j["initiated_by"],
+            "postings": [],
+        }
+        for j in journals
+    }
+    for p in postings:
+        found[p["journal_id"]]["postings"].append(
+            {
+                "id": str(p["id"]),
+                "account_id": p["account_id"],
+                "amount_fen": p["amount_fen"],
+                "balance_after_fen": p["balance_after_fen"],
+            }
+        )
+    return found
+
+
+async def count_journals(session: AsyncSession) -> int:
+    """How many journals the ledger holds."""
+    return await repository.count_journals(session)
+
+
+async def journal_ids_for_reconcile(session: AsyncSession) -> AsyncIterator[list[str]]:
+    """Every journal id, in order, a batch at a time (reconciliation)."""
+    async for rows in repository.journal_pages(session):
+        yield [r["id"] for r in rows]
 
 
 async def statement(

@@ -344,7 +344,7 @@ async def test_reconcile_finds_a_balance_changed_behind_the_platforms_back(
     assert r.status_code == 200
     report = r.json()
     assert report["ok"] is True and report["differences"] == []
-    assert report["entries_replayed"] == 15
+    assert report["entries_replayed"] == 15 + 4  # postings, and the accounts they move
     account = market.payers[1].account_id
     async with runtime.engine.begin() as conn:
         await conn.execute(
@@ -354,9 +354,20 @@ async def test_reconcile_finds_a_balance_changed_behind_the_platforms_back(
     report = (await client.get("/v1/audit/reconcile", headers=market.regulator.auth)).json()
     assert report["ok"] is False
     [difference] = report["differences"]
-    assert difference["account_id"] == account
-    assert difference["difference_fen"] == 500
-    assert difference["live_balance_fen"] - difference["log_balance_fen"] == 500
+    assert (difference["table"], difference["row_id"]) == ("accounts", account)
+    assert (difference["column"], difference["kind"]) == ("balance_fen", "changed")
+    assert difference["live_value"] - difference["log_value"] == 500
+    # Named with the last entry that moved the account's balance.
+    async with runtime.sessionmaker() as session:
+        leaves = (
+            await session.execute(
+                select(AuditEntry.seq, AuditEntry.leaf)
+                .where(AuditEntry.action == "ledger.posted")
+                .order_by(AuditEntry.seq)
+            )
+        ).all()
+    last = max(seq for seq, leaf in leaves if account.encode() in leaf)
+    assert difference["entry_index"] == last
 
 
 async def test_reconcile_reports_damaged_postings_and_ignores_the_action_column(
@@ -389,8 +400,11 @@ async def test_reconcile_reports_damaged_postings_and_ignores_the_action_column(
     report = r.json()
     assert report["ok"] is False
     assert report["unreadable_entries"] == [damaged]
-    assert report["entries_replayed"] == len(rows) - 1
-    # Only the damaged entry's accounts differ; the relabelled one still counted.
-    assert {d["account_id"] for d in report["differences"]} <= {
-        leg["account_id"] for leg in entry["payload"]["postings"]
-    }
+    assert report["entries_replayed"] == len(rows) - 1 + 4  # and the 4 accounts opened
+    # Only the damaged entry's accounts and journal differ; the relabelled one still counted.
+    accounts = {leg["account_id"] for leg in entry["payload"]["postings"]}
+    for difference in report["differences"]:
+        if difference["table"] == "accounts":
+            assert difference["row_id"] in accounts
+        else:
+            assert difference["table"] in ("journals", "postings"), difference

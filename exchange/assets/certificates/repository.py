@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, Row, and_, func, select, update
+from sqlalchemy import ColumnElement, Row, Table, and_, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.assets.certificates.models import AssetSequence, Certificate, CertificateState
+from exchange.kit.keyset import table_pages
 from exchange.kit.transition import transition
 
 
@@ -116,3 +118,9 @@ async def clear_pledge(session: AsyncSession, number: str, pledge_id: str) -> bo
         Certificate.pledge_id == pledge_id,
         pledge_id=None,
     )
+
+
+def certificate_pages(session: AsyncSession) -> AsyncIterator[list[dict[str, Any]]]:
+    """Every certificate, in number order, a batch at a time (reconciliation)."""
+    table: Table = Certificate.__table__  # type: ignore[assignment]
+    return table_pages(session, table, [table.c.number], batch=200)

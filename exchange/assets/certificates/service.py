@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.assets import access
 from exchange.assets.certificates import repository, signing
@@ -352,3 +353,30 @@ def parse_document(certificate: Certificate) -> dict[str, Any]:
 async def get_certificates(ctx: Context, numbers: Sequence[str]) -> Sequence[Certificate]:
     """Several certificates by number, as stored (a pilot re-verifies them as outsiders would)."""
     return await repository.get_certificates(ctx.session, numbers)
+
+
+async def all_for_reconcile(
+    session: AsyncSession,
+) -> AsyncIterator[tuple[str, list[dict[str, Any]]]]:
+    """Every certificate as (table, rows) pages, with what its audit entries record:
+    `certificate.issued` (holder, asset, key, expiry, the signed document's SHA-256),
+    `certificate.revoked` (state, reason) and `pledge.confirmed`/`pledge.released`
+    (the pledge it carries). Rows are named by certificate number (reconciliation)."""
+    async for rows in repository.certificate_pages(session):
+        yield (
+            Certificate.__tablename__,
+            [
+                {
+                    "id": r["number"],
+                    "asset_id": r["asset_id"],
+                    "holder_id": r["holder_id"],
+                    "key_id": r["key_id"],
+                    "expires_at": r["expires_at"],
+                    "document_sha256": hashlib.sha256(bytes(r["document"])).hexdigest(),
+                    "state": r["state"],
+                    "revocation_reason": r["revocation_reason"],
+                    "pledge_id": r["pledge_id"],
+                }
+                for r in rows
+            ],
+        )

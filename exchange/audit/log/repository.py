@@ -281,6 +281,24 @@ async def iter_leaves(
         start = rows[-1][0] + 1
 
 
+async def entries_about(
+    session: AsyncSession, *, subject_type: str, subject_ids: Sequence[str], end: int
+) -> Sequence[Row[int, bytes]]:
+    """(seq, leaf) of the entries below index end whose subject column is one of these."""
+    if not subject_ids:
+        return []
+    stmt = (
+        select(AuditEntry.seq, AuditEntry.leaf)
+        .where(
+            AuditEntry.subject_type == subject_type,
+            AuditEntry.subject_id.in_(list(subject_ids)),
+            AuditEntry.seq < end,
+        )
+        .order_by(AuditEntry.seq)
+    )
+    return (await session.execute(stmt)).all()
+
+
 async def actor_activity(
     session: AsyncSession, actor_ids: Sequence[str]
 ) -> Sequence[Row[str, str, int, datetime | None]]:

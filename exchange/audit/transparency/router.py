@@ -147,5 +147,7 @@ async def verify(ctx: OverseerContext) -> VerifyReport:
 
 @router.get("/reconcile", operation_id="audit_reconcile", responses=responses(*AUTH_ERRORS))
 async def reconcile(ctx: OverseerContext) -> ReconcileReport:
-    """Balances rebuilt from the log's ledger postings vs the live accounts (对账)."""
+    """Every derived table rebuilt from the log's payloads vs the live one (对账): balances,
+    journals and postings, licences, listings and their venues and tiers, certificates,
+    mandates, customs cases; each difference names its table, row, column and entry index."""
     return await reconciliation.reconcile(ctx)

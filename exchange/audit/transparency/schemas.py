@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, Literal
+
 from pydantic import Field
 
 from exchange.schemas import ResponseModel
@@ -97,23 +99,42 @@ class VerifyReport(ResponseModel):
     problems: list[VerifyProblem]
 
 
-class BalanceDifference(ResponseModel):
-    """An account whose live balance is not what the log's postings add up to."""
+class ReconcileDifference(ResponseModel):
+    """A live row that is not what the log's payloads rebuild, and the entry that says so."""
 
-    account_id: str
-    log_balance_fen: int
-    live_balance_fen: int
-    difference_fen: int
+    table: str = Field(description="The table, e.g. accounts, postings, trading_licences.")
+    row_id: str = Field(
+        description="The row's primary key as text (a listing venue: `<listing>/<exchange>`; "
+        "a posting the table lacks: `<journal>#<position>`)."
+    )
+    column: str | None = Field(
+        description="The column that differs; null when the whole row is missing or unlogged."
+    )
+    kind: Literal["changed", "missing", "unlogged"] = Field(
+        description="changed: a column differs; missing: an entry made the row, the table "
+        "lacks it; unlogged: the table holds a row no entry made."
+    )
+    entry_index: int | None = Field(
+        description="The entry that set the expected value (for missing, made the row); "
+        "null for unlogged rows."
+    )
+    log_value: Any = Field(default=None, description="What the log says (JSON).")
+    live_value: Any = Field(default=None, description="What the table holds (JSON).")
 
 
 class ReconcileReport(ResponseModel):
-    """Balances rebuilt from `ledger.posted` payloads, compared with the live accounts."""
+    """Every derived table the log's payloads rebuild, compared with the live tables (对账)."""
 
     ok: bool
     log_size: int
     entries_replayed: int
     accounts_checked: int
-    differences: list[BalanceDifference]
+    rows_checked: dict[str, int] = Field(description="Live rows compared, by table.")
+    differences_total: int
+    differences: list[ReconcileDifference] = Field(
+        description="The differences in entry order (unlogged rows last), at most 1000."
+    )
     unreadable_entries: list[int] = Field(
-        default_factory=list, description="ledger.posted entries whose payload cannot be read"
+        default_factory=list,
+        description="Replayed entries whose payload cannot be read (at most 100).",
     )

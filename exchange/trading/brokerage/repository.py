@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from exchange.kit.keyset import table_pages
 from exchange.kit.transition import transition
 from exchange.trading.brokerage.models import BrokerLicence, Mandate, MandateStatus
 from exchange.trading.queries import page_of, where_equal
@@ -117,3 +119,9 @@ async def mark_mandate_expired(session: AsyncSession, mandate_id: str) -> bool:
         Mandate.status == MandateStatus.ACTIVE,
         status=MandateStatus.EXPIRED,
     )
+
+
+def mandate_pages(session: AsyncSession) -> AsyncIterator[list[dict[str, Any]]]:
+    """Every mandate, in id order, a batch at a time (reconciliation)."""
+    table: Table = Mandate.__table__  # type: ignore[assignment]
+    return table_pages(session, table, [table.c.id])

@@ -3,8 +3,11 @@ grants it a mandate to buy, negotiate or bid, within a spending limit and a comm
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.context import Context
 from exchange.errors import Forbidden, InvalidInput
@@ -258,3 +261,20 @@ def check_commission_cap(exchange: Exchange, rulebook: Rulebook, commission_bp: 
 async def broker_licence(ctx: Context, *, broker_id: str, exchange_id: str) -> BrokerLicence | None:
     """A broker's licence on one exchange, if it has one."""
     return await repository.get_broker_licence(ctx.session, broker_id, exchange_id)
+
+
+# Recorded by nothing in the log: committed spending moves with escrow and settlement,
+# and the times are the clock's, not the entry's.
+_NOT_RECONCILED = ("spent_fen", "created_at", "revoked_at")
+
+
+async def all_for_reconcile(
+    session: AsyncSession,
+) -> AsyncIterator[tuple[str, list[dict[str, Any]]]]:
+    """Every mandate as (table, rows) pages: each column `trading.mandate_granted` and
+    `trading.mandate_revoked` record (reconciliation replays the log against them)."""
+    async for rows in repository.mandate_pages(session):
+        yield (
+            Mandate.__tablename__,
+            [{k: v for k, v in r.items() if k not in _NOT_RECONCILED} for r in rows],
+        )

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Table, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from exchange.kit.keyset import table_pages
 from exchange.kit.transition import transition
 from exchange.trading.customs.models import CustomsCase
 from exchange.trading.queries import page_of, where_equal
@@ -59,3 +60,9 @@ async def list_customs_cases(
     )
     order = [CustomsCase.created_at.desc(), CustomsCase.id]
     return await page_of(session, stmt, order, limit, offset)
+
+
+def case_pages(session: AsyncSession) -> AsyncIterator[list[dict[str, Any]]]:
+    """Every customs case, in id order, a batch at a time (reconciliation)."""
+    table: Table = CustomsCase.__table__  # type: ignore[assignment]
+    return table_pages(session, table, [table.c.id])

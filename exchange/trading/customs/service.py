@@ -3,8 +3,11 @@ clearance settles it only if the listing still trades as when it was placed."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import replace
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.context import Context
 from exchange.errors import ExchangeError, Forbidden
@@ -210,3 +213,32 @@ async def _refuse_held_order(
         subject_id=order.id,
         payload={"customs_case_id": case.id, "reason": reason},
     )
+
+
+# The columns `customs.case_opened` and `customs.case_decided` record (listing, exchange and
+# times are not in the entries).
+_RECONCILED_COLUMNS = (
+    "order_id",
+    "buyer_id",
+    "jurisdiction",
+    "asset_id",
+    "grade",
+    "personal_information",
+    "legal_basis",
+    "status",
+    "decision",
+    "reason",
+    "decided_by",
+)
+
+
+async def all_for_reconcile(
+    session: AsyncSession,
+) -> AsyncIterator[tuple[str, list[dict[str, Any]]]]:
+    """Every data-customs case as (table, rows) pages, with the columns its audit entries
+    record (reconciliation replays the log against them)."""
+    async for rows in repository.case_pages(session):
+        yield (
+            CustomsCase.__tablename__,
+            [{"id": r["id"], **{c: r[c] for c in _RECONCILED_COLUMNS}} for r in rows],
+        )

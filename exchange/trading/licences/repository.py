@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Table, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from exchange.kit.keyset import table_pages
 from exchange.kit.transition import transition
 from exchange.trading.licences.models import Licence, LicenceStatus
 from exchange.trading.queries import page_of, where_equal
@@ -67,3 +69,9 @@ async def mark_expired(session: AsyncSession, licence_id: str) -> bool:
         Licence.status == LicenceStatus.ACTIVE,
         status=LicenceStatus.EXPIRED,
     )
+
+
+def licence_pages(session: AsyncSession) -> AsyncIterator[list[dict[str, Any]]]:
+    """Every licence, in id order, a batch at a time (reconciliation)."""
+    table: Table = Licence.__table__  # type: ignore[assignment]
+    return table_pages(session, table, [table.c.id])

@@ -3,9 +3,11 @@ delivery package while it is live, and a regulator's revocation."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.context import Context
 from exchange.errors import Forbidden
@@ -142,3 +144,32 @@ async def expire_licences(ctx: Context, *, licence_ids: Sequence[str]) -> list[s
         )
         done.append(licence.id)
     return done
+
+
+# The columns of a licence that `trading.trade_settled` and `trading.licence_revoked` record.
+RECONCILED_COLUMNS = (
+    "trade_id",
+    "listing_id",
+    "tier_id",
+    "licensee_id",
+    "licensor_id",
+    "scope",
+    "exclusive",
+    "starts_at",
+    "expires_at",
+    "status",
+    "revoked_by",
+    "revocation_reason",
+)
+
+
+async def all_for_reconcile(
+    session: AsyncSession,
+) -> AsyncIterator[tuple[str, list[dict[str, Any]]]]:
+    """Every licence as (table, rows) pages, with the columns its audit entries record
+    (reconciliation replays the log against them)."""
+    async for rows in repository.licence_pages(session):
+        yield (
+            Licence.__tablename__,
+            [{"id": r["id"], **{c: r[c] for c in RECONCILED_COLUMNS}} for r in rows],
+        )

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, bindparam, select, update
+from sqlalchemy import ColumnElement, Table, and_, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from exchange.kit.keyset import table_pages
 from exchange.kit.transition import transition
 from exchange.trading.listings.models import DeliveryPackage, LicenceTier, Listing, ListingVenue
 from exchange.trading.queries import page_of, where_equal
@@ -161,3 +163,21 @@ async def mark_tier_sold(session: AsyncSession, tier_id: str, trade_id: str) -> 
         .execution_options(synchronize_session=False)
     )
     await session.execute(stmt)
+
+
+def listing_pages(session: AsyncSession) -> AsyncIterator[list[dict[str, Any]]]:
+    """Every listing, in id order, a batch at a time (reconciliation)."""
+    table: Table = Listing.__table__  # type: ignore[assignment]
+    return table_pages(session, table, [table.c.id])
+
+
+def venue_pages(session: AsyncSession) -> AsyncIterator[list[dict[str, Any]]]:
+    """Every listing venue, in (listing, exchange) order, a batch at a time (reconciliation)."""
+    table: Table = ListingVenue.__table__  # type: ignore[assignment]
+    return table_pages(session, table, [table.c.listing_id, table.c.exchange_id])
+
+
+def tier_pages(session: AsyncSession) -> AsyncIterator[list[dict[str, Any]]]:
+    """Every licence tier, in id order, a batch at a time (reconciliation)."""
+    table: Table = LicenceTier.__table__  # type: ignore[assignment]
+    return table_pages(session, table, [table.c.id])

@@ -4,8 +4,11 @@ package; operators review it, holders and exchanges suspend, resume or delist it
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.assets.registry import market as assets_service
 from exchange.context import Context
@@ -401,3 +404,65 @@ async def holds_listings(ctx: Context, holder_id: str) -> bool:
         offset=0,
     )
     return bool(listed)
+
+
+# The columns `trading.listing_created` records of a listing (its delivery package's
+# description; the description text and package bytes are not in the entry).
+_LISTING_COLUMNS = (
+    "asset_id",
+    "holder_id",
+    "certificate_number",
+    "title",
+    "product_form",
+    "grade",
+    "personal_information",
+    "fingerprint",
+    "delivery_kind",
+    "delivery_filename",
+    "delivery_media_type",
+    "delivery_size",
+)
+_VENUE_COLUMNS = ("listing_id", "exchange_id", "base_id", "status", "reason", "updated_by")
+_TIER_COLUMNS = (
+    "listing_id",
+    "position",
+    "name",
+    "scope",
+    "term_days",
+    "price_fen",
+    "exclusive",
+)
+
+
+def venue_row_id(listing_id: str, exchange_id: str) -> str:
+    """How reconciliation names a listing's venue row: `<listing id>/<exchange id>`."""
+    return f"{listing_id}/{exchange_id}"
+
+
+async def all_for_reconcile(
+    session: AsyncSession,
+) -> AsyncIterator[tuple[str, list[dict[str, Any]]]]:
+    """Every listing, venue (its state on one exchange) and licence tier as (table, rows)
+    pages, with the columns their audit entries record (reconciliation). A venue's row id
+    is `venue_row_id(listing, exchange)`."""
+    async for rows in repository.listing_pages(session):
+        yield (
+            Listing.__tablename__,
+            [{"id": r["id"], **{c: r[c] for c in _LISTING_COLUMNS}} for r in rows],
+        )
+    async for rows in repository.venue_pages(session):
+        yield (
+            ListingVenue.__tablename__,
+            [
+                {
+                    "id": venue_row_id(r["listing_id"], r["exchange_id"]),
+                    **{c: r[c] for c in _VENUE_COLUMNS},
+                }
+                for r in rows
+            ],
+        )
+    async for rows in repository.tier_pages(session):
+        yield (
+            LicenceTier.__tablename__,
+            [{"id": r["id"], **{c: r[c] for c in _TIER_COLUMNS}} for r in rows],
+        )
