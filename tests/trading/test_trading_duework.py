@@ -17,6 +17,12 @@ async def advance(m: Market, **body: Any) -> dict[str, Any]:
     return due
 
 
+async def reconciles(m: Market) -> None:
+    """What the runner did is in the log: replaying it rebuilds the live tables."""
+    report = await m.ok(m.get("/v1/audit/reconcile", m.regulator))
+    assert report["ok"] is True, report["differences"][:3]
+
+
 async def test_an_auction_past_its_deadline_closes_by_itself(market: Market) -> None:
     m = market
     traffic = await m.list(
@@ -60,6 +66,7 @@ async def test_a_licence_past_its_term_expires_by_itself(market: Market) -> None
     assert still["state"] == "active"
     assert (await advance(m, by="P1D"))["licences_expired"] == []
     assert (await audit_actions(m.runtime)).count("trading.licence_expired") == 1
+    await reconciles(m)
 
 
 async def test_a_mandate_past_its_expiry_expires_by_itself(market: Market) -> None:
@@ -74,3 +81,4 @@ async def test_a_mandate_past_its_expiry_expires_by_itself(market: Market) -> No
         await m.order(m.broker, listing, mandate_id=mandate["id"]), 409, "mandate-expired"
     )
     assert (await audit_actions(m.runtime)).count("trading.mandate_expired") == 1
+    await reconciles(m)
