@@ -450,87 +450,78 @@ async def class_record(
         assert admin_id is not None, "every class market has its admin"
         ctx = Context(session, runtime, Principal(admin_id, "admin", Role.ADMIN, "CN"))
         asset_names: dict[str, str] = {}
-        offset = 0
-        while True:
-            trades, total = await orders_service.list_all_trades(ctx, limit=PAGE, offset=offset)
-            for trade in trades:
-                if trade.asset_id not in asset_names:
-                    asset = await assets_service.get_asset(ctx, trade.asset_id)
-                    asset_names[trade.asset_id] = asset.name
-                key = product_key_of(asset_names[trade.asset_id])
-                product = products.get(key)
-                r = round_at(windows, trade.settled_at)
-                buyer_key = key_of.get(trade.buyer_id, trade.buyer_id)
-                need = needs.get((buyer_key, r))
-                value = 0
-                if need is not None and need.form == trade.product_form:
-                    value = values_of(scenario, need)[trade.grade]
-                record.trades.append(
-                    TradeRecord(
-                        round=r,
-                        trade_id=trade.id,
-                        exchange_id=trade.exchange_id,
-                        mode=str(trade.mode),
-                        product=key,
-                        form=trade.product_form,
-                        grade=trade.grade,
-                        cross_border=trade.cross_border,
-                        buyer=buyer_key,
-                        seller=key_of.get(trade.seller_id, trade.seller_id),
-                        broker=key_of.get(trade.broker_id, trade.broker_id)
-                        if trade.broker_id
-                        else None,
-                        price_fen=trade.price_fen,
-                        buyer_fee_fen=trade.buyer_fee_fen,
-                        seller_fee_fen=trade.seller_fee_fen,
-                        commission_fen=trade.commission_fen,
-                        value_fen=value,
-                        unit_cost_fen=product.unit_cost_fen if product is not None else 0,
-                    )
+        trades = await every(
+            lambda offset: orders_service.list_all_trades(ctx, limit=PAGE, offset=offset)
+        )
+        for trade in trades:
+            if trade.asset_id not in asset_names:
+                asset = await assets_service.get_asset(ctx, trade.asset_id)
+                asset_names[trade.asset_id] = asset.name
+            key = product_key_of(asset_names[trade.asset_id])
+            product = products.get(key)
+            r = round_at(windows, trade.settled_at)
+            buyer_key = key_of.get(trade.buyer_id, trade.buyer_id)
+            need = needs.get((buyer_key, r))
+            value = 0
+            if need is not None and need.form == trade.product_form:
+                value = values_of(scenario, need)[trade.grade]
+            record.trades.append(
+                TradeRecord(
+                    round=r,
+                    trade_id=trade.id,
+                    exchange_id=trade.exchange_id,
+                    mode=str(trade.mode),
+                    product=key,
+                    form=trade.product_form,
+                    grade=trade.grade,
+                    cross_border=trade.cross_border,
+                    buyer=buyer_key,
+                    seller=key_of.get(trade.seller_id, trade.seller_id),
+                    broker=key_of.get(trade.broker_id, trade.broker_id)
+                    if trade.broker_id
+                    else None,
+                    price_fen=trade.price_fen,
+                    buyer_fee_fen=trade.buyer_fee_fen,
+                    seller_fee_fen=trade.seller_fee_fen,
+                    commission_fen=trade.commission_fen,
+                    value_fen=value,
+                    unit_cost_fen=product.unit_cost_fen if product is not None else 0,
                 )
-            offset += len(trades)
-            if not trades or offset >= total:
-                break
-        offset = 0
-        while True:
-            orders, total = await orders_service.list_all_orders(ctx, limit=PAGE, offset=offset)
-            for placed in orders:
-                order = placed.order
-                record.orders.append(
-                    OrderRecord(
-                        round_at(windows, order.created_at),
-                        key_of.get(order.buyer_id, order.buyer_id),
-                        order.exchange_id,
-                        str(order.mode),
-                        order.price_fen,
-                        str(order.status),
-                        order.reason[:80],
-                        key_of.get(order.broker_id, order.broker_id) if order.broker_id else None,
-                    )
+            )
+        orders = await every(
+            lambda offset: orders_service.list_all_orders(ctx, limit=PAGE, offset=offset)
+        )
+        for placed in orders:
+            order = placed.order
+            record.orders.append(
+                OrderRecord(
+                    round_at(windows, order.created_at),
+                    key_of.get(order.buyer_id, order.buyer_id),
+                    order.exchange_id,
+                    str(order.mode),
+                    order.price_fen,
+                    str(order.status),
+                    order.reason[:80],
+                    key_of.get(order.broker_id, order.broker_id) if order.broker_id else None,
                 )
-            offset += len(orders)
-            if not orders or offset >= total:
-                break
-        offset = 0
-        while True:
-            cases, total = await customs_service.list_customs_cases(
+            )
+        cases = await every(
+            lambda offset: customs_service.list_customs_cases(
                 ctx, status=None, jurisdiction=None, exchange_id=None, limit=PAGE, offset=offset
             )
-            for case in cases:
-                record.customs.append(
-                    CustomsRecord(
-                        round_at(windows, case.created_at),
-                        case.exchange_id,
-                        key_of.get(case.buyer_id, case.buyer_id),
-                        case.grade,
-                        case.personal_information,
-                        case.legal_basis,
-                        str(case.decision) if case.decision is not None else "pending",
-                    )
+        )
+        for case in cases:
+            record.customs.append(
+                CustomsRecord(
+                    round_at(windows, case.created_at),
+                    case.exchange_id,
+                    key_of.get(case.buyer_id, case.buyer_id),
+                    case.grade,
+                    case.personal_information,
+                    case.legal_basis,
+                    str(case.decision) if case.decision is not None else "pending",
                 )
-            offset += len(cases)
-            if not cases or offset >= total:
-                break
+            )
     record.trades.sort(key=lambda t: (t.round, t.trade_id))
     record.orders.sort(key=lambda o: (o.round, o.buyer, o.exchange_id, o.price_fen))
     record.customs.sort(key=lambda c: (c.round, c.buyer, c.exchange_id))
