@@ -148,10 +148,6 @@ class LiveMarket:
             seats.append(SeatSpec(key, role_of(key), principal.id))
         return seats
 
-    def principal(self, agent_key: str) -> Principal:
-        """The participant an agent acts as."""
-        return self.market.principals[agent_key]
-
     def plan(self, round_no: int, bots: Collection[str]) -> RoundPlan:
         """The bots' decisions for a round (students decide for their own seats)."""
         for buyer in self.world.buyers:
