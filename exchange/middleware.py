@@ -278,7 +278,7 @@ async def _no_receive() -> Message:
 
 
 class JsonLogFormatter(logging.Formatter):
-    """One JSON object per line, carrying the request id and participant of the request."""
+    """One JSON object per line, carrying the request id, participant and worker process."""
 
     _FIELDS = ("method", "route", "path", "status", "duration_ms")
 
@@ -290,6 +290,8 @@ class JsonLogFormatter(logging.Formatter):
             "msg": record.getMessage(),
             "request_id": request_id.get(),
             "participant": participant_id.get(),
+            # With `--workers N`, which worker answered (each has its own metrics and caches).
+            "pid": record.process,
         }
         for name in self._FIELDS:
             if hasattr(record, name):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 
 import httpx
 import pytest
@@ -125,6 +126,7 @@ async def test_every_answer_carries_a_request_id_and_one_json_log_line(
     assert line["status"] == 200
     assert line["method"] == "GET"
     assert line["ts"].endswith("Z")
+    assert line["pid"] == os.getpid()
 
 
 async def test_metrics_are_for_overseers_and_count_requests_and_refusals(

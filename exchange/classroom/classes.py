@@ -24,10 +24,7 @@ from exchange.classroom.errors import (
     ClassStateConflict,
     ScenarioInvalid,
 )
-from exchange.classroom.live import (
-    LiveMarket,
-    closes_at_for,
-)
+from exchange.classroom.live import LiveMarket, RoundWindow, closes_at_for
 from exchange.classroom.models import (
     Classroom,
     ClassRound,
@@ -35,7 +32,7 @@ from exchange.classroom.models import (
     Occupant,
     Seat,
 )
-from exchange.classroom.sandbox import ClassSession, registry
+from exchange.classroom.sandbox import registry
 from exchange.context import Context, Principal
 from exchange.errors import Forbidden
 from exchange.markettime import duework
@@ -240,7 +237,6 @@ async def open_class(
                 f"{variant.source}: {exc}", path=exc.path, reason=exc.reason
             ) from None
         raise
-    session.market = market
     now = ctx.clock.now()
     cls = Classroom(
         id=class_id,
@@ -299,28 +295,27 @@ async def open_class(
 # --- rounds --------------------------------------------------------------------------------
 
 
-def _players(seats: Sequence[Seat]) -> tuple[set[str], set[str]]:
+def _players(seats: Sequence[Seat]) -> tuple[dict[str, str], set[str]]:
+    """Every agent's participant, and the agents bots play."""
+    everyone = {s.agent_key: s.participant_id for s in seats}
     bots = {s.agent_key for s in seats if s.occupant == Occupant.BOT}
-    students = {s.agent_key for s in seats if s.occupant == Occupant.STUDENT}
-    return bots, students
-
-
-def _class_session(ctx: Context, cls: Classroom) -> ClassSession:
-    session = registry(ctx.runtime).session(cls.id, cls.clock_offset_us)
-    if session.market is None:
-        log.warning("class %s: its bots live in another process; they sit this round out", cls.id)
-    return session
+    return everyone, bots
 
 
 async def _begin_round(ctx: Context, cls: Classroom, round_no: int) -> None:
-    session = _class_session(ctx, cls)
+    # Any process may start a round: the bots are rebuilt from the class's database.
+    session = registry(ctx.runtime).session(cls.id, cls.clock_offset_us)
     scenario = scenario_of(cls)
     start = session.clock.now()
-    if session.market is not None:
-        bots, students = _players(await repository.list_seats(ctx.session, cls.id))
-        await session.market.begin(
-            round_no, bots=bots, students=students, closes_at=closes_at_for(start, scenario)
-        )
+    everyone, bots = _players(await repository.list_seats(ctx.session, cls.id))
+    last = await repository.get_round(ctx.session, cls.id, round_no - 1)
+    await LiveMarket(scenario, session.runtime).begin(
+        round_no,
+        seats=everyone,
+        bots=bots,
+        closes_at=closes_at_for(start, scenario),
+        last_round=RoundWindow(last.round, last.started_at, last.ended_at) if last else None,
+    )
     ctx.session.add(ClassRound(class_id=cls.id, round=round_no, started_at=start))
     cls.round = round_no
     cls.clock_offset_us = session.clock.offset_us()
@@ -333,16 +328,14 @@ async def _begin_round(ctx: Context, cls: Classroom, round_no: int) -> None:
 
 
 async def _end_round(ctx: Context, cls: Classroom) -> None:
-    session = _class_session(ctx, cls)
+    session = registry(ctx.runtime).session(cls.id, cls.clock_offset_us)
     scenario = scenario_of(cls)
     current = await repository.get_round(ctx.session, cls.id, cls.round)
     if current is None or current.ended_at is not None:
         return
     closes_at = closes_at_for(current.started_at, scenario)
-    if session.market is not None:
-        await session.market.end(cls.round, closes_at=closes_at)
-    else:
-        session.clock.set(closes_at)
+    everyone, _ = _players(await repository.list_seats(ctx.session, cls.id))
+    await LiveMarket(scenario, session.runtime).end(cls.round, seats=everyone, closes_at=closes_at)
     current.ended_at = session.clock.now()
     cls.clock_offset_us = session.clock.offset_us()
     ctx.audit(

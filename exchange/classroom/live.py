@@ -4,18 +4,34 @@ Bots are the scenario's agents for every seat no student took: each round they d
 the same pure strategies as an offline run and act through the same services, on the class's
 sandbox database. Everything the results need — needs and values, unit costs, the round of
 each trade — is derived from the scenario and seed, so any process can compute them.
+
+The bots hold no state between requests, so they play wherever a round advances: with
+`exchange serve --workers N` any worker may serve the instructor's "advance" or the request
+that finds a round's timer run out. Each step of a round (`LiveMarket.begin`, `.end`) builds
+the bots afresh from the scenario (`build_world`: deterministic from its seed) and then
+`restore`s, inside the step's own unit of work on the class's database, what they learnt by
+acting: who each agent is (the seats), the rulebooks, each product's asset, current listing
+and price, the mandates, what each product sold last round (adaptive pricing) and, at the
+end of a round, the auctions the bots opened for it. Their decisions come from per-round
+streams of the seed (`round_stream_role`), never from a generator carried across rounds.
+The database is the only truth, so a worker that restarted, or never saw the class before,
+plays a round exactly as the one that opened it would have. The other design, routing every
+request of a class to the worker that opened it, was rejected: uvicorn's workers share one
+socket with no sticky routing, and the bots would die with that worker.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.assets.registry import service as assets_service
 from exchange.context import Context, Principal, Runtime
+from exchange.participants import service as participants_service
 from exchange.simulation import agents as strategy
 from exchange.simulation import engine, welfare
 from exchange.simulation.market import RoundOutcome, RoundPlan
@@ -39,7 +55,12 @@ from exchange.simulation.world import (
     World,
     agent_name,
     build_world,
+    product_name,
 )
+from exchange.trading.auctions import service as auctions_service
+from exchange.trading.auctions.models import Auction, AuctionStatus
+from exchange.trading.brokerage import service as brokerage_service
+from exchange.trading.brokerage.models import MandateStatus
 from exchange.trading.customs import service as customs_service
 from exchange.trading.listings import service as listings_service
 from exchange.trading.orders import service as orders_service
@@ -99,7 +120,11 @@ def role_of(agent_key: str) -> str:
 
 
 class LiveMarket:
-    """A class's bots and the market handle they act through (held by one process)."""
+    """A class's bots and the market handle they act through, rebuilt for each step of a round.
+
+    Made afresh by whichever process advances the round: `open` sets the market up, and each
+    `begin` or `end` first restores, from the class's database, what the bots must know.
+    """
 
     def __init__(self, scenario: Scenario, runtime: Runtime) -> None:
         self.scenario = scenario
@@ -122,10 +147,6 @@ class LiveMarket:
             seats.append(SeatSpec(key, role_of(key), principal.id))
         return seats
 
-    def principal(self, agent_key: str) -> Principal:
-        """The participant an agent acts as."""
-        return self.market.principals[agent_key]
-
     def plan(self, round_no: int, bots: Collection[str]) -> RoundPlan:
         """The bots' decisions for a round (students decide for their own seats)."""
         for buyer in self.world.buyers:
@@ -140,74 +161,199 @@ class LiveMarket:
         plan.actions = [a for a in plan.actions if a.buyer in bots]
         return plan
 
-    async def refresh(self, session: AsyncSession, *, students: Collection[str]) -> None:
-        """Catch up with the market: student providers' own listings, last round's sales."""
-        ctx = self.market._ctx(session, self.market.admin)
-        products = {p.key: p for p in self.world.products}
-        by_asset = {asset_id: key for key, asset_id in self.market.assets.items()}
-        for provider in self.world.providers:
-            if provider.key not in students:
-                continue
-            views, _ = await listings_service.list_listings(
-                ctx,
-                exchange_id=None,
-                product_form=None,
-                grade=None,
-                holder_id=self.market.participant_id(provider.key),
-                text=None,
-                include_inactive=False,
-                limit=PAGE,
-                offset=0,
-            )
-            newest: dict[str, listings_service.ListingView] = {}
-            for view in views:
-                key = by_asset.get(view.listing.asset_id)
-                if key is None or not view.tiers:
-                    continue
-                seen = newest.get(key)
-                if seen is None or (view.listing.created_at, view.listing.id) > (
-                    seen.listing.created_at,
-                    seen.listing.id,
-                ):
-                    newest[key] = view
-            for key, view in newest.items():
-                tier = view.tiers[0]
-                venues = tuple(v.exchange_id for v in view.venues if v.status == VenueStatus.ACTIVE)
-                self.market.offerings[key] = Offering(
-                    view.listing.id, tier.id, tier.price_fen, venues
-                )
-                self.market.product_of_listing[view.listing.id] = key
-                products[key].price_fen = tier.price_fen
-
     async def begin(
         self,
         round_no: int,
         *,
+        seats: Mapping[str, str],
         bots: Collection[str],
-        students: Collection[str],
         closes_at: datetime,
+        last_round: RoundWindow | None,
     ) -> RoundOutcome:
-        """The bots' moves at the start of a round, in one unit of work."""
+        """The bots' moves at the start of a round, in one unit of work.
+
+        `seats` maps every agent key to its participant; `last_round` is the round before
+        (its sales set this round's adaptive prices).
+        """
         outcome = RoundOutcome()
         async with self.market.unit() as session:
-            await self.refresh(session, students=students)
+            await restore(self, session, seats=seats, last_round=last_round)
             plan = self.plan(round_no, bots)
             await self.market.begin_round(session, plan, self.world, outcome, closes_at=closes_at)
-        for trade in outcome.trades:
-            for product in self.world.products:
-                if product.key == trade.product:
-                    product.sold += 1
         return outcome
 
-    async def end(self, round_no: int, *, closes_at: datetime) -> RoundOutcome:
+    async def end(
+        self, round_no: int, *, seats: Mapping[str, str], closes_at: datetime
+    ) -> RoundOutcome:
         """Close the bots' auctions and decide customs at the end of a round."""
         outcome = RoundOutcome()
         self.market.clock.set(closes_at)
         async with self.market.unit() as session:
+            await restore(self, session, seats=seats, closing=closes_at)
             await self.market.end_round(session, round_no, outcome)
-        for product in self.world.products:
-            product.sold = 0
         return outcome
+
+
+# --- restoring the bots' state ---------------------------------------------------------
+
+Row = TypeVar("Row")
+
+
+async def every(fetch: Callable[[int], Awaitable[tuple[Sequence[Row], int]]]) -> list[Row]:
+    """Every row of a paged service call (`fetch(offset)` answers a page and the total)."""
+    rows: list[Row] = []
+    while True:
+        page, total = await fetch(len(rows))
+        rows.extend(page)
+        if not page or len(rows) >= total:
+            return rows
+
+
+async def restore(
+    live: LiveMarket,
+    session: AsyncSession,
+    *,
+    seats: Mapping[str, str],
+    last_round: RoundWindow | None = None,
+    closing: datetime | None = None,
+) -> None:
+    """What the bots know, read back from the class's market (see the module docstring).
+
+    Agents from the seats; rulebooks, products' current listings and prices, and mandates
+    from the market; with `last_round`, what each product sold in it; with `closing`, the
+    bots' auctions that close at that deadline.
+    """
+    market, world = live.market, live.world
+    await _restore_agents(live, session, seats)
+    await market.load_rulebooks(session)
+    admin = market._ctx(session, market.admin)
+    product_of_asset = await _restore_listings(live, admin)
+    mandates = await every(
+        lambda offset: brokerage_service.list_mandates(
+            admin,
+            client_id=None,
+            broker_id=None,
+            status=MandateStatus.ACTIVE,
+            limit=PAGE,
+            offset=offset,
+        )
+    )
+    granted: dict[tuple[str, str], str] = {}
+    for mandate in sorted(mandates, key=lambda m: (m.created_at, m.id)):
+        granted.setdefault((mandate.client_id, mandate.broker_id), mandate.id)
+    for buyer in world.buyers:
+        if buyer.broker is None:
+            continue
+        found = granted.get((seats[buyer.key], seats[buyer.broker]))
+        if found is None:
+            buyer.broker = None  # no exchange of the class asked for one: it trades directly
+        else:
+            market.mandates[buyer.key] = found
+    if last_round is not None and last_round.ended_at is not None:
+        products = {p.key: p for p in world.products}
+        for trade in await every(
+            lambda offset: orders_service.list_all_trades(admin, limit=PAGE, offset=offset)
+        ):
+            key = product_of_asset.get(trade.asset_id)
+            if key is not None and last_round.started_at <= trade.settled_at <= last_round.ended_at:
+                products[key].sold += 1
+    if closing is not None:
+        providers = {seats[p.key] for p in world.providers}
+
+        async def open_auctions(offset: int) -> tuple[Sequence[Auction], int]:
+            rows, _, total = await auctions_service.list_page(
+                admin,
+                exchange_id=None,
+                listing_id=None,
+                status=AuctionStatus.OPEN,
+                limit=PAGE,
+                offset=offset,
+            )
+            return rows, total
+
+        for auction in await every(open_auctions):
+            key = market.product_of_listing.get(auction.listing_id)
+            if key is not None and auction.seller_id in providers and auction.closes_at == closing:
+                market.round_auctions[(key, auction.exchange_id)] = auction.id
+
+
+async def _restore_agents(
+    live: LiveMarket, session: AsyncSession, seats: Mapping[str, str]
+) -> None:
+    """Each agent's participant, and who is admin, operator and regulator."""
+    market = live.market
+    ctx = market._ctx(session, None)
+    participants = await every(
+        lambda offset: participants_service.list_page(ctx, role=None, limit=PAGE, offset=offset)
+    )
+    by_id = {p.id: p for p in participants}
+    for key, participant_id in seats.items():
+        found = by_id[participant_id]
+        principal = Principal(found.id, found.name, Role(found.role), found.jurisdiction)
+        market.principals[key] = principal
+        market.key_of[found.id] = key
+    market.admin = market.principals["admin"]
+    market.operators = {ex: market.principals[f"operator-{ex}"] for ex in live.scenario.exchanges}
+    market.regulators = [market.principals[r.key] for r in live.world.regulators]
+    for buyer in live.world.buyers:
+        market.legal_basis[buyer.key] = buyer.legal_basis
+        market.buyer_info[buyer.key] = (buyer.params.role, buyer.jurisdiction)
+    for product in live.world.products:
+        market.unit_cost[product.key] = product.unit_cost_fen
+
+
+async def _restore_listings(live: LiveMarket, admin: Context) -> dict[str, str]:
+    """Each product's asset and current listing and price; answers the product of each asset.
+
+    A product's current listing is its provider's newest one still active on some venue (a
+    student may relist), else its newest (an exclusive licence that sold leaves it so).
+    """
+    market, world = live.market, live.world
+    products = {p.key: p for p in world.products}
+    names = {(market.participant_id(p.provider), product_name(p)): p.key for p in world.products}
+    assets = await every(
+        lambda offset: assets_service.list_assets(
+            admin, status=None, holder_id=None, text=None, limit=PAGE, offset=offset
+        )
+    )
+    for asset in sorted(assets, key=lambda a: (a.created_at, a.id)):
+        key = names.get((asset.holder_id, asset.name))
+        if key is not None:
+            market.assets.setdefault(key, asset.id)
+    product_of_asset = {asset_id: key for key, asset_id in market.assets.items()}
+    views = await every(
+        lambda offset: listings_service.list_listings(
+            admin,
+            exchange_id=None,
+            product_form=None,
+            grade=None,
+            holder_id=None,
+            text=None,
+            include_inactive=True,
+            limit=PAGE,
+            offset=offset,
+        )
+    )
+
+    def rank(view: listings_service.ListingView) -> tuple[bool, datetime, str]:
+        active = any(v.status == VenueStatus.ACTIVE for v in view.venues)
+        return active, view.listing.created_at, view.listing.id
+
+    current: dict[str, listings_service.ListingView] = {}
+    for view in views:
+        key = product_of_asset.get(view.listing.asset_id)
+        if key is None or not view.tiers:
+            continue
+        market.product_of_listing[view.listing.id] = key
+        seen = current.get(key)
+        if seen is None or rank(view) > rank(seen):
+            current[key] = view
+    for key, view in current.items():
+        tier = view.tiers[0]
+        venues = tuple(v.exchange_id for v in view.venues if v.status == VenueStatus.ACTIVE)
+        market.offerings[key] = Offering(view.listing.id, tier.id, tier.price_fen, venues)
+        products[key].price_fen = tier.price_fen
+    return product_of_asset
 
 
 # --- results ---------------------------------------------------------------------------
@@ -299,87 +445,78 @@ async def class_record(
         assert admin_id is not None, "every class market has its admin"
         ctx = Context(session, runtime, Principal(admin_id, "admin", Role.ADMIN, "CN"))
         asset_names: dict[str, str] = {}
-        offset = 0
-        while True:
-            trades, total = await orders_service.list_all_trades(ctx, limit=PAGE, offset=offset)
-            for trade in trades:
-                if trade.asset_id not in asset_names:
-                    asset = await assets_service.get_asset(ctx, trade.asset_id)
-                    asset_names[trade.asset_id] = asset.name
-                key = product_key_of(asset_names[trade.asset_id])
-                product = products.get(key)
-                r = round_at(windows, trade.settled_at)
-                buyer_key = key_of.get(trade.buyer_id, trade.buyer_id)
-                need = needs.get((buyer_key, r))
-                value = 0
-                if need is not None and need.form == trade.product_form:
-                    value = values_of(scenario, need)[trade.grade]
-                record.trades.append(
-                    TradeRecord(
-                        round=r,
-                        trade_id=trade.id,
-                        exchange_id=trade.exchange_id,
-                        mode=str(trade.mode),
-                        product=key,
-                        form=trade.product_form,
-                        grade=trade.grade,
-                        cross_border=trade.cross_border,
-                        buyer=buyer_key,
-                        seller=key_of.get(trade.seller_id, trade.seller_id),
-                        broker=key_of.get(trade.broker_id, trade.broker_id)
-                        if trade.broker_id
-                        else None,
-                        price_fen=trade.price_fen,
-                        buyer_fee_fen=trade.buyer_fee_fen,
-                        seller_fee_fen=trade.seller_fee_fen,
-                        commission_fen=trade.commission_fen,
-                        value_fen=value,
-                        unit_cost_fen=product.unit_cost_fen if product is not None else 0,
-                    )
+        trades = await every(
+            lambda offset: orders_service.list_all_trades(ctx, limit=PAGE, offset=offset)
+        )
+        for trade in trades:
+            if trade.asset_id not in asset_names:
+                asset = await assets_service.get_asset(ctx, trade.asset_id)
+                asset_names[trade.asset_id] = asset.name
+            key = product_key_of(asset_names[trade.asset_id])
+            product = products.get(key)
+            r = round_at(windows, trade.settled_at)
+            buyer_key = key_of.get(trade.buyer_id, trade.buyer_id)
+            need = needs.get((buyer_key, r))
+            value = 0
+            if need is not None and need.form == trade.product_form:
+                value = values_of(scenario, need)[trade.grade]
+            record.trades.append(
+                TradeRecord(
+                    round=r,
+                    trade_id=trade.id,
+                    exchange_id=trade.exchange_id,
+                    mode=str(trade.mode),
+                    product=key,
+                    form=trade.product_form,
+                    grade=trade.grade,
+                    cross_border=trade.cross_border,
+                    buyer=buyer_key,
+                    seller=key_of.get(trade.seller_id, trade.seller_id),
+                    broker=key_of.get(trade.broker_id, trade.broker_id)
+                    if trade.broker_id
+                    else None,
+                    price_fen=trade.price_fen,
+                    buyer_fee_fen=trade.buyer_fee_fen,
+                    seller_fee_fen=trade.seller_fee_fen,
+                    commission_fen=trade.commission_fen,
+                    value_fen=value,
+                    unit_cost_fen=product.unit_cost_fen if product is not None else 0,
                 )
-            offset += len(trades)
-            if not trades or offset >= total:
-                break
-        offset = 0
-        while True:
-            orders, total = await orders_service.list_all_orders(ctx, limit=PAGE, offset=offset)
-            for placed in orders:
-                order = placed.order
-                record.orders.append(
-                    OrderRecord(
-                        round_at(windows, order.created_at),
-                        key_of.get(order.buyer_id, order.buyer_id),
-                        order.exchange_id,
-                        str(order.mode),
-                        order.price_fen,
-                        str(order.status),
-                        order.reason[:80],
-                        key_of.get(order.broker_id, order.broker_id) if order.broker_id else None,
-                    )
+            )
+        orders = await every(
+            lambda offset: orders_service.list_all_orders(ctx, limit=PAGE, offset=offset)
+        )
+        for placed in orders:
+            order = placed.order
+            record.orders.append(
+                OrderRecord(
+                    round_at(windows, order.created_at),
+                    key_of.get(order.buyer_id, order.buyer_id),
+                    order.exchange_id,
+                    str(order.mode),
+                    order.price_fen,
+                    str(order.status),
+                    order.reason[:80],
+                    key_of.get(order.broker_id, order.broker_id) if order.broker_id else None,
                 )
-            offset += len(orders)
-            if not orders or offset >= total:
-                break
-        offset = 0
-        while True:
-            cases, total = await customs_service.list_customs_cases(
+            )
+        cases = await every(
+            lambda offset: customs_service.list_customs_cases(
                 ctx, status=None, jurisdiction=None, exchange_id=None, limit=PAGE, offset=offset
             )
-            for case in cases:
-                record.customs.append(
-                    CustomsRecord(
-                        round_at(windows, case.created_at),
-                        case.exchange_id,
-                        key_of.get(case.buyer_id, case.buyer_id),
-                        case.grade,
-                        case.personal_information,
-                        case.legal_basis,
-                        str(case.decision) if case.decision is not None else "pending",
-                    )
+        )
+        for case in cases:
+            record.customs.append(
+                CustomsRecord(
+                    round_at(windows, case.created_at),
+                    case.exchange_id,
+                    key_of.get(case.buyer_id, case.buyer_id),
+                    case.grade,
+                    case.personal_information,
+                    case.legal_basis,
+                    str(case.decision) if case.decision is not None else "pending",
                 )
-            offset += len(cases)
-            if not cases or offset >= total:
-                break
+            )
     record.trades.sort(key=lambda t: (t.round, t.trade_id))
     record.orders.sort(key=lambda o: (o.round, o.buyer, o.exchange_id, o.price_fen))
     record.customs.sort(key=lambda c: (c.round, c.buyer, c.exchange_id))

@@ -13,7 +13,6 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 from exchange.clock import Clock
 from exchange.context import Runtime, Slot
@@ -60,12 +59,11 @@ class OffsetClock:
 
 @dataclass
 class ClassSession:
-    """What a process holds for one class: its runtime, clock and (if loaded) bots' market."""
+    """What a process holds for one class: its runtime and clock (never its bots)."""
 
     class_id: str
     runtime: Runtime
     clock: OffsetClock
-    market: Any = None  # exchange.classroom.live.LiveMarket once the bots are loaded
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
 

@@ -190,21 +190,7 @@ class MarketSetUp(MarketBase):
                                 broker_id=self.participant_id(broker.key),
                             )
             await session.flush()
-            ctx = self._ctx(session, None)
-            for view in await venues_service.list_exchanges(ctx):
-                if view.exchange.id not in self.scenario.exchanges:
-                    continue
-                book = view.rulebook
-                self.rulebooks[view.exchange.id] = RulebookView(
-                    exchange_id=view.exchange.id,
-                    buyer_fee_bp=book.buyer_fee_bp,
-                    seller_fee_bp=book.seller_fee_bp,
-                    max_commission_bp=book.max_commission_bp,
-                    broker_required_for=frozenset(book.broker_required_for),
-                    trade_modes=frozenset(book.trade_modes),
-                    min_price_fen=book.min_price_fen,
-                    max_price_fen=book.max_price_fen,
-                )
+            await self.load_rulebooks(session)
             expires = self.scenario.start + timedelta(
                 days=30 + (self.scenario.rounds * self.scenario.round_hours) // 24 + 30
             )
@@ -235,6 +221,24 @@ class MarketSetUp(MarketBase):
                     )
                 self.mandates[buyer.key] = mandate.id
                 self.mandate_room[buyer.key] = max(1, buyer.params.budget_fen)
+
+    async def load_rulebooks(self, session: AsyncSession) -> None:
+        """What the agents know of each exchange of the scenario: its rulebook in force."""
+        self.rulebooks.clear()
+        for view in await venues_service.list_exchanges(self._ctx(session, None)):
+            if view.exchange.id not in self.scenario.exchanges:
+                continue
+            book = view.rulebook
+            self.rulebooks[view.exchange.id] = RulebookView(
+                exchange_id=view.exchange.id,
+                buyer_fee_bp=book.buyer_fee_bp,
+                seller_fee_bp=book.seller_fee_bp,
+                max_commission_bp=book.max_commission_bp,
+                broker_required_for=frozenset(book.broker_required_for),
+                trade_modes=frozenset(book.trade_modes),
+                min_price_fen=book.min_price_fen,
+                max_price_fen=book.max_price_fen,
+            )
 
     async def _open_assets(self, world: World) -> None:
         """Register every product: apply, two approvals, publicity, registration."""
