@@ -220,3 +220,19 @@ class NegotiationState(StrEnum):
     AGREED = "agreed"  # the provider confirmed the agreement; the consumer may settle
     FINALIZED = "finalized"  # settled: a trade and a licence exist
     TERMINATED = "terminated"  # ended by either side (or by data customs)
+
+
+class AuctionStatus(StrEnum):
+    """Where an auction stands."""
+
+    OPEN = "open"  # 竞价中
+    CLOSED = "closed"  # 已结束
+
+
+class MandateStatus(StrEnum):
+    """The stored state of a mandate; it ends by the clock, and the due-work runner then
+    records it as expired."""
+
+    ACTIVE = "active"
+    EXPIRED = "expired"
+    REVOKED = "revoked"

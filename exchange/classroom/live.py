@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -58,13 +58,14 @@ from exchange.simulation.world import (
     product_name,
 )
 from exchange.trading.auctions import service as auctions_service
-from exchange.trading.auctions.models import Auction, AuctionStatus
 from exchange.trading.brokerage import service as brokerage_service
-from exchange.trading.brokerage.models import MandateStatus
 from exchange.trading.customs import service as customs_service
 from exchange.trading.listings import service as listings_service
 from exchange.trading.orders import service as orders_service
-from exchange.vocabulary import Role, VenueStatus
+from exchange.vocabulary import AuctionStatus, MandateStatus, Role, VenueStatus
+
+if TYPE_CHECKING:  # the type of what the auctions service returns
+    from exchange.trading.auctions.models import Auction
 
 PAGE = 500
 # Seats of the market's own staff: always bots, never offered to students.

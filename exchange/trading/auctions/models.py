@@ -16,14 +16,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from exchange.database import Base, UTCDateTime
-from exchange.vocabulary import AuctionRule
-
-
-class AuctionStatus(StrEnum):
-    """Where an auction stands."""
-
-    OPEN = "open"  # 竞价中
-    CLOSED = "closed"  # 已结束
+from exchange.vocabulary import AuctionRule, AuctionStatus
 
 
 class BidStatus(StrEnum):

@@ -10,8 +10,9 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.kit.transition import transition
-from exchange.trading.auctions.models import Auction, AuctionStatus, Bid
+from exchange.trading.auctions.models import Auction, Bid
 from exchange.trading.queries import page_of, where_equal
+from exchange.vocabulary import AuctionStatus
 
 
 async def get_auction(session: AsyncSession, auction_id: str) -> Auction | None:

@@ -16,7 +16,6 @@ from exchange.trading.auctions.errors import (
     AuctionNotOver,
     BidBelowReserve,
 )
-from exchange.trading.auctions.models import AuctionStatus
 from exchange.trading.auctions.schemas import (
     AuctionCreate,
     AuctionPage,
@@ -29,6 +28,7 @@ from exchange.trading.auctions.schemas import (
 from exchange.trading.listings.errors import LicenceUnavailable, ListingNotActive, TradeModeClosed
 from exchange.trading.orders import idempotency as orders_idempotency
 from exchange.trading.orders.router import ORDER_ERRORS, IdempotencyKey, json_response
+from exchange.vocabulary import AuctionStatus
 
 router = APIRouter(tags=["trading"])
 

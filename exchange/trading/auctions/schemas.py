@@ -9,10 +9,10 @@ from exchange.context import Context
 from exchange.kit.paging import Page
 from exchange.schemas import RequestModel, ResponseModel
 from exchange.trading.auctions import service
-from exchange.trading.auctions.models import AuctionStatus, Bid, BidStatus
+from exchange.trading.auctions.models import Bid, BidStatus
 from exchange.trading.fields import AmountFen, AwareDatetime, Id
 from exchange.trading.orders.schemas import OrderRead, order_read
-from exchange.vocabulary import AuctionRule, LegalBasis
+from exchange.vocabulary import AuctionRule, AuctionStatus, LegalBasis
 
 
 class AuctionCreate(RequestModel):

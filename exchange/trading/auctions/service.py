@@ -30,7 +30,7 @@ from exchange.trading.auctions.errors import (
     AuctionNotOver,
     BidBelowReserve,
 )
-from exchange.trading.auctions.models import Auction, AuctionStatus, Bid, BidStatus
+from exchange.trading.auctions.models import Auction, Bid, BidStatus
 from exchange.trading.brokerage import repository as brokerage_repository
 from exchange.trading.brokerage.errors import MandateLimitExceeded
 from exchange.trading.customs.errors import LegalBasisRequired
@@ -50,7 +50,7 @@ from exchange.trading.orders.settlement import (
 )
 from exchange.trading.venues import repository as venues_repository
 from exchange.trading.venues.service import actor_of, operator_exchange, oversees
-from exchange.vocabulary import AuctionRule, MandateAction, Role, TradeMode
+from exchange.vocabulary import AuctionRule, AuctionStatus, MandateAction, Role, TradeMode
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,15 +18,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from exchange.database import Base, UTCDateTime
-
-
-class MandateStatus(StrEnum):
-    """The stored state of a mandate; it ends by the clock, and the due-work runner then
-    records it as expired."""
-
-    ACTIVE = "active"
-    EXPIRED = "expired"
-    REVOKED = "revoked"
+from exchange.vocabulary import MandateStatus
 
 
 class BrokerLicenceStatus(StrEnum):

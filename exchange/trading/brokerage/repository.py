@@ -11,8 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.kit.keyset import table_pages
 from exchange.kit.transition import transition
-from exchange.trading.brokerage.models import BrokerLicence, Mandate, MandateStatus
+from exchange.trading.brokerage.models import BrokerLicence, Mandate
 from exchange.trading.queries import page_of, where_equal
+from exchange.vocabulary import MandateStatus
 
 
 async def get_broker_licence(

@@ -15,7 +15,7 @@ from exchange.trading.brokerage.errors import (
     CommissionAboveCap,
     MandateNotFound,
 )
-from exchange.trading.brokerage.models import BrokerLicence, MandateStatus
+from exchange.trading.brokerage.models import BrokerLicence
 from exchange.trading.brokerage.schemas import (
     BrokerLicenceCreate,
     BrokerLicenceRead,
@@ -26,6 +26,7 @@ from exchange.trading.brokerage.schemas import (
     mandate_read,
 )
 from exchange.trading.venues.errors import ExchangeNotFound, NotExchangeOperator
+from exchange.vocabulary import MandateStatus
 
 router = APIRouter(tags=["trading"])
 

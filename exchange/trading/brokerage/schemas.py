@@ -11,9 +11,9 @@ from pydantic import Field
 from exchange.context import Context
 from exchange.kit.paging import Page
 from exchange.schemas import RequestModel, ResponseModel
-from exchange.trading.brokerage.models import BrokerLicenceStatus, Mandate, MandateStatus
+from exchange.trading.brokerage.models import BrokerLicenceStatus, Mandate
 from exchange.trading.fields import AmountFen, AwareDatetime, BasisPoints, Id, Reason
-from exchange.vocabulary import MandateAction
+from exchange.vocabulary import MandateAction, MandateStatus
 
 
 class BrokerLicenceCreate(RequestModel):

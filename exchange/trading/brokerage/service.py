@@ -21,12 +21,7 @@ from exchange.trading.brokerage.errors import (
     CommissionAboveCap,
     MandateNotFound,
 )
-from exchange.trading.brokerage.models import (
-    BrokerLicence,
-    BrokerLicenceStatus,
-    Mandate,
-    MandateStatus,
-)
+from exchange.trading.brokerage.models import BrokerLicence, BrokerLicenceStatus, Mandate
 from exchange.trading.venues.models import Exchange, Rulebook
 from exchange.trading.venues.service import (
     BUYER_ROLES,
@@ -36,7 +31,7 @@ from exchange.trading.venues.service import (
     require_operator_of,
     rule_of,
 )
-from exchange.vocabulary import MandateAction, ParticipantStatus, Role
+from exchange.vocabulary import MandateAction, MandateStatus, ParticipantStatus, Role
 
 
 async def license_broker(ctx: Context, *, exchange_id: str, broker_id: str) -> BrokerLicence:

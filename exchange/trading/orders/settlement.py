@@ -30,7 +30,7 @@ from exchange.trading.brokerage.errors import (
     MandateRevoked,
     MandateScope,
 )
-from exchange.trading.brokerage.models import BrokerLicenceStatus, Mandate, MandateStatus
+from exchange.trading.brokerage.models import BrokerLicenceStatus, Mandate
 from exchange.trading.brokerage.service import check_commission_cap
 from exchange.trading.customs.errors import LegalBasisRequired
 from exchange.trading.customs.models import CustomsCase
@@ -56,6 +56,7 @@ from exchange.vocabulary import (
     CustomsStatus,
     DataGrade,
     MandateAction,
+    MandateStatus,
     OrderStatus,
     ParticipantStatus,
     Role,
