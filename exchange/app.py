@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -15,6 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from exchange import __version__, docs_ui, metrics, openapi, operations, wiring
 from exchange.assets.router import router as assets_router
+from exchange.audit.transparency import halts
 from exchange.audit.transparency import service as transparency
 from exchange.audit.transparency.router import router as audit_router
 from exchange.catalog.router import router as catalog_router
@@ -112,6 +114,18 @@ async def _operational_error(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(body, {"Retry-After": "1"})
 
 
+async def _start_audit_checks(runtime: Runtime, settings: Settings) -> asyncio.Task[None] | None:
+    """Fail closed: verify the log before serving, then every audit_check_seconds."""
+    if settings.audit_check_on_start:
+        try:
+            await halts.check_log(runtime, trigger="start-up")
+        except Exception:  # e.g. a database not migrated yet: serving says what is wrong
+            log.exception("start-up audit log verification could not run")
+    if settings.audit_check_seconds > 0:
+        return asyncio.create_task(halts.watch(runtime, settings.audit_check_seconds))
+    return None
+
+
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
     """Build the exchange app; a given runtime (tests, simulations) is used as is."""
     wiring.install()
@@ -125,9 +139,14 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             configure_json_logging(settings.log_level)
             # The checkpoint signing key exists from the first start, not the first request.
             await asyncio.to_thread(transparency.runtime_keyring(app.state.runtime).all_keys)
+        watcher = await _start_audit_checks(app.state.runtime, settings) if owned else None
         try:
             yield
         finally:
+            if watcher is not None:
+                watcher.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await watcher
             if owned:
                 await app.state.runtime.engine.dispose()
 

@@ -29,6 +29,10 @@ class Settings(BaseSettings):
     asset_publicity_working_days: int = 5
     asset_review_quorum: int = 2
     log_level: str = "info"
+    # Fail closed: the served app verifies the whole log at start-up and every this many
+    # seconds (0: never), and halts state changes if it is damaged.
+    audit_check_seconds: float = Field(default=300, ge=0)
+    audit_check_on_start: bool = True
 
     def resolved_database_url(self) -> str:
         """The database URL, defaulting to a SQLite file in the data directory."""

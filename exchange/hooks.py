@@ -1,10 +1,11 @@
 """Where the domains plug into the core: the core calls these, `exchange.wiring` installs them.
 
-The core (context, security, dependencies) knows no domain. Three things it needs come from
+The core (context, security, dependencies) knows no domain. The things it needs come from
 domains, each through one hook set when the application is assembled:
 - `record_audit` (the audit log): queue an entry that commits with the unit of work;
 - `find_key` (participants): the stored API key and its holder, for authentication;
-- `resolve_runtime` (classroom): the runtime a request acts on (a live class's sandbox).
+- `resolve_runtime` (classroom): the runtime a request acts on (a live class's sandbox);
+- `check_ready` (the audit log): refuse readiness while the market is halted.
 """
 
 from __future__ import annotations
@@ -60,6 +61,12 @@ class RuntimeResolver(Protocol):
     async def __call__(self, request: Request, runtime: Runtime, /) -> Runtime: ...
 
 
+class ReadinessCheck(Protocol):
+    """Raise an ExchangeError if the runtime must not take traffic."""
+
+    async def __call__(self, runtime: Runtime, /) -> None: ...
+
+
 @dataclass(slots=True)
 class Hooks:
     """The hooks installed in this process (None until `exchange.wiring.install()`)."""
@@ -67,6 +74,7 @@ class Hooks:
     record_audit: AuditRecorder | None = None
     find_key: KeyFinder | None = None
     resolve_runtime: RuntimeResolver | None = None
+    check_ready: ReadinessCheck | None = None
 
 
 HOOKS = Hooks()

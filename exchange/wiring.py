@@ -10,13 +10,15 @@ from exchange.hooks import HOOKS
 
 
 def install() -> None:
-    """Plug the audit log, key lookup and live-class routing into the core."""
+    """Plug the audit log (and its halt), key lookup and live-class routing into the core."""
     if HOOKS.record_audit is not None:
         return
     from exchange.audit.log import service as audit_service
+    from exchange.audit.transparency import halts
     from exchange.classroom.routing import resolve_runtime
     from exchange.participants import service as participants_service
 
     HOOKS.record_audit = audit_service.record
     HOOKS.find_key = participants_service.find_key
     HOOKS.resolve_runtime = resolve_runtime
+    HOOKS.check_ready = halts.check_ready

@@ -1,4 +1,4 @@
-"""`exchange audit`: verify the log offline, export it, and manage the signing keys."""
+"""`exchange audit`: verify the log offline, export it, manage the signing keys, lift a halt."""
 
 from __future__ import annotations
 
@@ -275,4 +275,34 @@ def retire_key(
         raise typer.Exit(1) from exc
     console.print(
         f"[green]retired[/] signing key audit-{retired.number}.pem ({retired.key_id.hex()})"
+    )
+
+
+async def _acknowledge() -> dict[str, object]:
+    from exchange.audit.transparency import halts
+
+    runtime = Runtime.from_settings(get_settings())
+    try:
+        async with runtime.unit_of_work() as session:
+            done = await halts.acknowledge(runtime.context(session))
+        return done.model_dump(mode="json")
+    finally:
+        await runtime.engine.dispose()
+
+
+@app.command("acknowledge")
+def acknowledge(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """After inspecting a damaged log: verify it again and, if it passes, lift the halt."""
+    try:
+        done = asyncio.run(_acknowledge())
+    except ExchangeError as exc:
+        console.print(f"[red]refused:[/] {exc.detail}")
+        raise typer.Exit(1) from exc
+    if as_json:
+        typer.echo(json.dumps(done, ensure_ascii=False, indent=2))
+    console.print(
+        f"[green]halt lifted[/]: the log verifies ({done['verified_size']} entries); "
+        "state changes are accepted again."
     )

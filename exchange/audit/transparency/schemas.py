@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from pydantic import Field
 
 from exchange.schemas import ResponseModel
@@ -117,3 +119,31 @@ class ReconcileReport(ResponseModel):
     unreadable_entries: list[int] = Field(
         default_factory=list, description="ledger.posted entries whose payload cannot be read"
     )
+
+
+class HaltRead(ResponseModel):
+    """A halt (停机): verification found the log damaged, so state changes are refused."""
+
+    id: int
+    first_bad_index: int | None = Field(description="The first entry the verification blamed.")
+    detail: str
+    detected_by: str = Field(description="start-up, periodic, verify or acknowledge")
+    detected_at: datetime
+    acknowledged_at: datetime | None
+    acknowledged_by: str | None
+
+
+class HaltStatus(ResponseModel):
+    """Whether the market is halted for a damaged audit log, and since when."""
+
+    halted: bool
+    halts: list[HaltRead] = Field(description="The halts not yet acknowledged, oldest first.")
+
+
+class HaltAcknowledgement(ResponseModel):
+    """The halts an admin lifted after the log verified again."""
+
+    halted: bool
+    acknowledged: list[HaltRead]
+    verified_size: int
+    verified_root: Hex
