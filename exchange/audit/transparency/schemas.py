@@ -96,6 +96,11 @@ class VerifyReport(ResponseModel):
     size: int
     root: Hex
     first_bad_index: int | None
+    first_bad_range: list[int] | None = Field(
+        default=None,
+        description="[start, end): where the first entry that differs from what was signed "
+        "lies, as far as the evidence bounds it (end = start + 1: exactly that entry).",
+    )
     problems: list[VerifyProblem]
 
 
