@@ -25,8 +25,8 @@ from what was signed, with the evidence each mode has (see `locate` for the meth
   and a recomputed leaf hash; a rewritten leaf with its whole tail re-linked is exact only
   if the witness covers it (else a range, `first_bad_range`). A damaged served subtree hash
   is named by its first entry through the inclusion proofs. Not visible over HTTP: the
-  server's query columns (unless a filter is asked for) and its head, which the server's
-  `/v1/audit/verify` checks.
+  server's query columns and its head (neither is signed or served), which the server's
+  `/v1/audit/verify` checks and names.
 - `verify_file`: the same, from an export and a checkpoint (and `trusted`).
 
 `checker.LogChecker` is the pure part; the server's `/v1/audit/verify` runs the same checker.
