@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from exchange import __version__, docs_ui, metrics, openapi, operations, wiring
 from exchange.assets.router import router as assets_router
+from exchange.audit.transparency import halts
 from exchange.audit.transparency import service as transparency
 from exchange.audit.transparency.router import router as audit_router
 from exchange.catalog.router import router as catalog_router
@@ -127,6 +128,18 @@ async def _due_work_loop(runtime: Runtime) -> None:
         await asyncio.sleep(runtime.settings.due_work_interval_seconds)
 
 
+async def _start_audit_checks(runtime: Runtime, settings: Settings) -> asyncio.Task[None] | None:
+    """Fail closed: verify the log before serving, then every audit_check_seconds."""
+    if settings.audit_check_on_start:
+        try:
+            await halts.check_log(runtime, trigger="start-up")
+        except Exception:  # e.g. a database not migrated yet: serving says what is wrong
+            log.exception("start-up audit log verification could not run")
+    if settings.audit_check_seconds > 0:
+        return asyncio.create_task(halts.watch(runtime, settings.audit_check_seconds))
+    return None
+
+
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
     """Build the exchange app; a given runtime (tests, simulations) is used as is."""
     wiring.install()
@@ -141,6 +154,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             configure_json_logging(settings.log_level)
             # The checkpoint signing key exists from the first start, not the first request.
             await asyncio.to_thread(transparency.runtime_keyring(app.state.runtime).all_keys)
+        # Fail closed: a damaged log halts writes before the first request is served.
+        watcher = await _start_audit_checks(app.state.runtime, settings) if owned else None
         # The served market does what falls due by itself, as time passes.
         runner = (
             asyncio.create_task(_due_work_loop(app.state.runtime), name="due-work")
@@ -150,10 +165,11 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         try:
             yield
         finally:
-            if runner is not None:
-                runner.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await runner
+            for task in (runner, watcher):
+                if task is not None:
+                    task.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await task
             if owned:
                 await app.state.runtime.engine.dispose()
 

@@ -35,6 +35,10 @@ class Settings(BaseSettings):
     clock: Literal["market", "real"] = "market"
     # How often the served app runs due work (publicity ends, auctions, expiries); 0 = never.
     due_work_interval_seconds: float = 30.0
+    # Fail closed: the served app verifies the whole log at start-up and every this many
+    # seconds (0: never), and halts state changes if it is damaged.
+    audit_check_seconds: float = Field(default=300, ge=0)
+    audit_check_on_start: bool = True
 
     def resolved_database_url(self) -> str:
         """The database URL, defaulting to a SQLite file in the data directory."""

@@ -7,7 +7,8 @@ ExchangeError                       base: status, problem type slug, title
  ├── NotFound                404    no such object, or not visible to the caller
  ├── Conflict                409    the market's rules or the object's state forbid it
  ├── PayloadTooLarge         413    the body is over the configured cap
- └── InvalidInput            422    well-formed JSON that breaks a field rule
+ ├── InvalidInput            422    well-formed JSON that breaks a field rule
+ └── ServiceUnavailable      503    the service cannot take changes now (e.g. a damaged log)
 
 Each domain subclasses these with its own slug (e.g. `insufficient-funds`), so clients can
 switch on `type` without parsing `detail`.
@@ -99,6 +100,12 @@ class InvalidInput(ExchangeError):
     status = 422
     slug = "invalid-input"
     title = "Invalid input"
+
+
+class ServiceUnavailable(ExchangeError):
+    status = 503
+    slug = "service-unavailable"
+    title = "Service unavailable"
 
 
 def responses(*errors: type[ExchangeError]) -> dict[int | str, dict[str, Any]]:

@@ -1,11 +1,12 @@
 """Where the domains plug into the core: the core calls these, `exchange.wiring` installs them.
 
-The core (context, security, dependencies) knows no domain. Three things it needs come from
+The core (context, security, dependencies) knows no domain. The things it needs come from
 domains, each through one hook set when the application is assembled:
 - `record_audit` (the audit log): queue an entry that commits with the unit of work;
 - `find_key` (participants): the stored API key and its holder, for authentication;
 - `resolve_runtime` (classroom): the runtime a request acts on (a live class's sandbox);
 - `clock_offset` (market time): the market clock's stored offset, read by each unit of work.
+- `check_ready` (the audit log): refuse readiness while the market is halted.
 """
 
 from __future__ import annotations
@@ -67,6 +68,12 @@ class ClockOffsetReader(Protocol):
     async def __call__(self, session: AsyncSession, /) -> int: ...
 
 
+class ReadinessCheck(Protocol):
+    """Raise an ExchangeError if the runtime must not take traffic."""
+
+    async def __call__(self, runtime: Runtime, /) -> None: ...
+
+
 @dataclass(slots=True)
 class Hooks:
     """The hooks installed in this process (None until `exchange.wiring.install()`)."""
@@ -75,6 +82,7 @@ class Hooks:
     find_key: KeyFinder | None = None
     resolve_runtime: RuntimeResolver | None = None
     clock_offset: ClockOffsetReader | None = None
+    check_ready: ReadinessCheck | None = None
 
 
 HOOKS = Hooks()

@@ -8,6 +8,8 @@ from sqlalchemy import text
 
 from exchange import __version__, metrics
 from exchange.dependencies import RuntimeDep
+from exchange.errors import ServiceUnavailable, responses
+from exchange.hooks import HOOKS
 from exchange.kit.roles import OverseerContext
 
 router = APIRouter(tags=["service"])
@@ -19,11 +21,13 @@ async def health() -> dict[str, str]:
     return {"status": "ok", "version": __version__}
 
 
-@router.get("/health/ready", operation_id="ready")
+@router.get("/health/ready", operation_id="ready", responses=responses(ServiceUnavailable))
 async def ready(runtime: RuntimeDep) -> dict[str, str]:
-    """Readiness: the database answers."""
+    """Readiness: the database answers and the market is not halted for a damaged log."""
     async with runtime.engine.connect() as conn:
         await conn.execute(text("SELECT 1"))
+    if HOOKS.check_ready is not None:
+        await HOOKS.check_ready(runtime)
     return {"status": "ok", "database": runtime.engine.dialect.name}
 
 

@@ -1,5 +1,5 @@
-"""`exchange audit`: verify the log offline, export it, reconcile the tables against it, and
-manage the signing keys."""
+"""`exchange audit`: verify the log offline, export it, reconcile the tables against it,
+manage the signing keys, and lift a halt after inspection."""
 
 from __future__ import annotations
 
@@ -79,6 +79,9 @@ def print_report(report: Report, *, title: str) -> None:
     if not report.ok:
         first = report.first_bad_index
         table.add_row("first bad index", "[red]unknown[/]" if first is None else f"[red]{first}[/]")
+        if report.first_bad_range and report.first_bad_range[1] - report.first_bad_range[0] > 1:
+            start, end = report.first_bad_range
+            table.add_row("first changed entry", f"[red]somewhere in [{start}, {end})[/]")
     console.print(table)
     for problem in report.problems[:20]:
         where = "-" if problem.index is None else str(problem.index)
@@ -100,7 +103,9 @@ def verify(
     trusted: Annotated[
         Path | None,
         typer.Option(
-            help="Checkpoint file from an earlier run: check consistency, then update it."
+            help="Checkpoint file from an earlier run: check consistency, then update it "
+            "(and FILE.leaves beside it, the leaf hashes it covers, which locate any later "
+            "change to those entries)."
         ),
     ] = None,
     public_key: PublicKeysOpt = None,
@@ -224,12 +229,21 @@ def verify_file(
     origin: Annotated[
         str | None, typer.Option(help="The log's origin (default: from the data).")
     ] = None,
+    trusted: Annotated[
+        Path | None,
+        typer.Option(
+            exists=True,
+            dir_okay=False,
+            help="A checkpoint file kept by `verify --trusted` (with its .leaves witness): "
+            "entries it covers are compared with what that run saw.",
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Also print the report as JSON.")] = False,
 ) -> None:
     """Verify an export offline: every leaf, the chain and (with a checkpoint) the signed root."""
     note = checkpoint.read_text(encoding="utf-8") if checkpoint else None
     report = verifier_files.verify_file(
-        file, checkpoint_note=note, public_keys=public_key or (), origin=origin
+        file, checkpoint_note=note, public_keys=public_key or (), origin=origin, trusted=trusted
     )
     print_report(report, title=f"Audit log export {file}")
     _exit_for(report, as_json)
@@ -371,4 +385,34 @@ def retire_key(
         raise typer.Exit(1) from exc
     console.print(
         f"[green]retired[/] signing key audit-{retired.number}.pem ({retired.key_id.hex()})"
+    )
+
+
+async def _acknowledge() -> dict[str, object]:
+    from exchange.audit.transparency import halts
+
+    runtime = Runtime.from_settings(get_settings())
+    try:
+        async with runtime.unit_of_work() as session:
+            done = await halts.acknowledge(runtime.context(session))
+        return done.model_dump(mode="json")
+    finally:
+        await runtime.engine.dispose()
+
+
+@app.command("acknowledge")
+def acknowledge(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """After inspecting a damaged log: verify it again and, if it passes, lift the halt."""
+    try:
+        done = asyncio.run(_acknowledge())
+    except ExchangeError as exc:
+        console.print(f"[red]refused:[/] {exc.detail}")
+        raise typer.Exit(1) from exc
+    if as_json:
+        typer.echo(json.dumps(done, ensure_ascii=False, indent=2))
+    console.print(
+        f"[green]halt lifted[/]: the log verifies ({done['verified_size']} entries); "
+        "state changes are accepted again."
     )

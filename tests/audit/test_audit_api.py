@@ -329,8 +329,9 @@ async def test_server_verify_passes_on_an_honest_log(
     r = await client.get("/v1/audit/verify", headers=market.regulator.auth)
     assert r.status_code == 200
     report = r.json()
-    assert set(report) == {"ok", "size", "root", "first_bad_index", "problems"}
+    assert set(report) == {"ok", "size", "root", "first_bad_index", "first_bad_range", "problems"}
     assert report["ok"] is True and report["problems"] == [] and report["first_bad_index"] is None
+    assert report["first_bad_range"] is None
     entries = await _all_entries(client, market)
     leaves = [merkle.leaf_hash(e["leaf"].encode()) for e in entries]
     assert report["size"] == len(entries)

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from exchange.audit.transparency import replay as rebuild
+from exchange.audit.transparency import compare
 from exchange.audit.transparency.replay import Finding, Replay, Unreadable
 
 
@@ -44,7 +44,7 @@ def test_postings_follow_account_order_and_carry_running_balances() -> None:
             {"id": "9", "account_id": "c", "amount_fen": 10, "balance_after_fen": 10},
         ],
     }
-    assert rebuild.compare_journal(journal, live) == [
+    assert compare.compare_journal(journal, live) == [
         Finding("postings", "7", "amount_fen", "changed", 1, -5, -15),
         Finding(
             "postings",
@@ -187,17 +187,17 @@ def test_a_payload_of_the_wrong_shape_is_unreadable_and_changes_nothing(
 
 def test_unlogged_rows_and_json_types() -> None:
     live = {"id": "x", "balance_fen": 3}
-    assert rebuild.compare_row("accounts", None, live) == [
+    assert compare.compare_row("accounts", None, live) == [
         Finding("accounts", "x", "balance_fen", "changed", None, 0, 3)
     ]
-    assert rebuild.compare_row("accounts", None, {"id": "y", "balance_fen": 0}) == []
-    [unlogged] = rebuild.compare_row("trading_mandates", None, {"id": "m"})
+    assert compare.compare_row("accounts", None, {"id": "y", "balance_fen": 0}) == []
+    [unlogged] = compare.compare_row("trading_mandates", None, {"id": "m"})
     assert (unlogged.kind, unlogged.entry_index) == ("unlogged", None)
-    assert not rebuild.same(True, 1) and not rebuild.same(1, "1")
-    assert rebuild.same(["a", "b"], ["a", "b"]) and not rebuild.same(["a"], ["b"])
+    assert not compare.same(True, 1) and not compare.same(1, "1")
+    assert compare.same(["a", "b"], ["a", "b"]) and not compare.same(["a"], ["b"])
 
 
 def test_only_replayed_actions_are_parsed() -> None:
-    assert rebuild.ACTION_MARK.search(b'{"action":"ledger.posted","actor":"x"}')
-    assert rebuild.ACTION_MARK.search(b'{"action":"catalog.item_created","actor":"x"}') is None
+    assert compare.ACTION_MARK.search(b'{"action":"ledger.posted","actor":"x"}')
+    assert compare.ACTION_MARK.search(b'{"action":"catalog.item_created","actor":"x"}') is None
     assert Replay().apply(0, entry("catalog.item_created", "s", {})) is None

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, Index, LargeBinary, SmallInteger, String
+from sqlalchemy import BigInteger, CheckConstraint, Index, LargeBinary, SmallInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from exchange.database import Base, UTCDateTime
+from exchange.database import Base, BigIntId, UTCDateTime
 
 ZERO_HASH = bytes(32)
 
@@ -69,3 +69,23 @@ class AuditNode(Base):
     level: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
     index: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+
+
+class AuditHalt(Base):
+    """A halt of the market (停机): the log failed verification, so no state change commits.
+
+    Written outside the log (an entry cannot be appended to a damaged log); lifted only by an
+    admin's acknowledgement once the log verifies again, and that acknowledgement is audited.
+    """
+
+    __tablename__ = "audit_halts"
+    __audit_exempt__ = True
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
+    first_bad_index: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    detail: Mapped[str] = mapped_column(Text)
+    # What found the damage: start-up, periodic, verify (an overseer's GET /v1/audit/verify).
+    detected_by: Mapped[str] = mapped_column(String(40))
+    detected_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    acknowledged_by: Mapped[str | None] = mapped_column(String(80), nullable=True)

@@ -25,7 +25,13 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.audit import merkle
-from exchange.audit.log.models import STORED_NODE_MIN_LEVEL, AuditEntry, AuditHead, AuditNode
+from exchange.audit.log.models import (
+    STORED_NODE_MIN_LEVEL,
+    AuditEntry,
+    AuditHalt,
+    AuditHead,
+    AuditNode,
+)
 
 _HEAD = cast(Table, AuditHead.__table__)
 # Built once: every write request locks and moves the head.
@@ -52,6 +58,46 @@ async def lock_head(session: AsyncSession) -> AuditHead:
 async def get_head(session: AsyncSession) -> AuditHead:
     """Read the log head without locking it."""
     return (await session.execute(select(AuditHead).where(AuditHead.id == 1))).scalar_one()
+
+
+# ---------------------------------------------------------------------------------------
+# Halts: a log that failed verification takes no appends
+# ---------------------------------------------------------------------------------------
+
+_ACTIVE_HALT = (
+    select(AuditHalt).where(AuditHalt.acknowledged_at.is_(None)).order_by(AuditHalt.id).limit(1)
+)
+
+
+async def active_halt(session: AsyncSession) -> AuditHalt | None:
+    """The oldest halt not yet acknowledged, if any."""
+    return (await session.scalars(_ACTIVE_HALT)).first()
+
+
+async def active_halts(session: AsyncSession) -> Sequence[AuditHalt]:
+    """Every halt not yet acknowledged, oldest first (several workers may each record one)."""
+    stmt = select(AuditHalt).where(AuditHalt.acknowledged_at.is_(None)).order_by(AuditHalt.id)
+    return (await session.scalars(stmt)).all()
+
+
+async def add_halt(
+    session: AsyncSession,
+    *,
+    first_bad_index: int | None,
+    detail: str,
+    detected_by: str,
+    detected_at: datetime,
+) -> AuditHalt:
+    """Record a halt."""
+    halt = AuditHalt(
+        first_bad_index=first_bad_index,
+        detail=detail,
+        detected_by=detected_by,
+        detected_at=detected_at,
+    )
+    session.add(halt)
+    await session.flush()
+    return halt
 
 
 ENTRY_COLUMNS = (

@@ -22,7 +22,8 @@ from sqlalchemy.orm import ORMExecuteState, Session
 from exchange.audit import merkle
 from exchange.audit.log import repository as audit_repository
 from exchange.audit.log.entry import EntryDraft, leaf_bytes, to_json_value
-from exchange.audit.log.models import STORED_NODE_MIN_LEVEL
+from exchange.audit.log.errors import AuditLogDamaged
+from exchange.audit.log.models import STORED_NODE_MIN_LEVEL, AuditHalt
 from exchange.clock import Clock, rfc3339
 from exchange.database import add_pre_commit_hook
 
@@ -32,7 +33,9 @@ _CHANGED = "audit_state_changed"
 _RECORDED = "audit_recorded"
 # The log's own tables: writing them is the append (or a derived checkpoint), not a change
 # to the market that would need an entry of its own.
-_EXEMPT_TABLES = frozenset({"audit_entries", "audit_head", "audit_nodes", "audit_checkpoints"})
+_EXEMPT_TABLES = frozenset(
+    {"audit_entries", "audit_head", "audit_nodes", "audit_checkpoints", "audit_halts"}
+)
 
 
 class ForkRefused(RuntimeError):
@@ -72,6 +75,11 @@ async def append_pending(session: AsyncSession) -> None:
     clock, origin = session.info[_SETUP]
     await session.flush()
     head = await audit_repository.lock_head(session)
+    # Fail closed: nothing is appended to a log that failed verification (every writer --
+    # requests, the command line, simulations -- appends here, under the head's lock).
+    halt = await audit_repository.active_halt(session)
+    if halt is not None:
+        raise log_damaged(halt)
     await append_drafts(
         session,
         head_size=head.size,
@@ -81,6 +89,18 @@ async def append_pending(session: AsyncSession) -> None:
         drafts=drafts,
         clock=clock,
         origin=origin,
+    )
+
+
+def log_damaged(halt: AuditHalt) -> AuditLogDamaged:
+    """The refusal a halt gives every state change."""
+    where = "" if halt.first_bad_index is None else f" at entry {halt.first_bad_index}"
+    return AuditLogDamaged(
+        f"The audit log failed verification{where} ({halt.detail}); no state change is "
+        "accepted until an admin inspects the log and acknowledges "
+        "(POST /v1/audit/halt/acknowledge or `exchange audit acknowledge`). Reads still work.",
+        first_bad_index=halt.first_bad_index,
+        halted_since=rfc3339(halt.detected_at),
     )
 
 

@@ -41,3 +41,13 @@ class AuditStoreCorrupt(ExchangeError):
     status = 500
     slug = "audit-store-corrupt"
     title = "The stored audit log is damaged"
+
+
+class AuditLogStillDamaged(Conflict):
+    slug = "audit-log-still-damaged"
+    title = "The audit log still fails verification"
+
+
+class AuditNotHalted(Conflict):
+    slug = "audit-not-halted"
+    title = "The market is not halted"

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.assets.certificates import service as certificates_service
 from exchange.audit.log import repository as log_repository
+from exchange.audit.transparency import compare
 from exchange.audit.transparency import replay as rebuild
 from exchange.audit.transparency.replay import Finding, RebuiltJournal, Replay
 from exchange.audit.transparency.schemas import ReconcileDifference, ReconcileReport
@@ -84,7 +85,7 @@ class _Reconciliation:
             journals: list[RebuiltJournal] = []
             for seq, stored, _digest in rows:
                 leaf = bytes(stored)
-                if seq >= self.size or rebuild.ACTION_MARK.search(leaf) is None:
+                if seq >= self.size or compare.ACTION_MARK.search(leaf) is None:
                     continue
                 try:
                     journal = self.replay.apply(seq, json.loads(leaf))
@@ -108,7 +109,7 @@ class _Reconciliation:
                     self.journals_found += 1
                     self.rows_checked[rebuild.JOURNALS] += 1
                     self.rows_checked[rebuild.POSTINGS] += len(found["postings"])
-                self.findings += rebuild.compare_journal(journal, found)
+                self.findings += compare.compare_journal(journal, found)
 
     async def unlogged_journals(self) -> None:
         """Journals no `ledger.posted` entry made (looked for only if the counts differ)."""
@@ -140,9 +141,9 @@ class _Reconciliation:
                 self.rows_checked[table] = self.rows_checked.get(table, 0) + len(rows)
                 for live in rows:
                     found = rebuilt.pop(str(live["id"]), None)
-                    self.findings += rebuild.compare_row(table, found, live)
+                    self.findings += compare.compare_row(table, found, live)
         for table, leftover in tables.items():
-            self.findings += rebuild.missing_rows(table, leftover)
+            self.findings += compare.missing_rows(table, leftover)
 
     def report(self) -> ReconcileReport:
         never = self.size + 1

@@ -8,10 +8,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import PlainTextResponse
 
+from exchange.audit.log.errors import AuditLogDamaged
+from exchange.audit.transparency import halts, service
 from exchange.audit.transparency import reconcile as reconciliation
-from exchange.audit.transparency import service
-from exchange.audit.transparency import verify as verification
 from exchange.audit.transparency.errors import (
+    AuditLogStillDamaged,
+    AuditNotHalted,
     AuditStoreCorrupt,
     ConsistencyFromEmptyTree,
     IndexOutOfRange,
@@ -22,6 +24,8 @@ from exchange.audit.transparency.schemas import (
     ConsistencyProof,
     EntryPage,
     EntryProofPage,
+    HaltAcknowledgement,
+    HaltStatus,
     InclusionProof,
     PublicKeys,
     ReconcileReport,
@@ -31,7 +35,7 @@ from exchange.clock import as_utc
 from exchange.context import Context
 from exchange.dependencies import RuntimeDep, SessionDep
 from exchange.errors import Forbidden, Unauthenticated, responses
-from exchange.kit.roles import OverseerContext
+from exchange.kit.roles import AdminContext, OverseerContext
 
 router = APIRouter(prefix="/v1/audit", tags=["audit"])
 
@@ -141,8 +145,28 @@ async def get_consistency_proof(
 
 @router.get("/verify", operation_id="audit_verify", responses=responses(*AUTH_ERRORS))
 async def verify(ctx: OverseerContext) -> VerifyReport:
-    """The server re-checks the whole stored log, its subtrees, head and checkpoints."""
-    return await verification.verify_log(ctx)
+    """The server re-checks the whole stored log, its subtrees, head and checkpoints.
+
+    A failed check halts state changes (503 `/problems/audit-log-damaged`) until an admin
+    acknowledges (POST /v1/audit/halt/acknowledge).
+    """
+    return await halts.verify_and_guard(ctx, trigger="verify")
+
+
+@router.get("/halt", operation_id="audit_halt_status", responses=responses(*AUTH_ERRORS))
+async def halt_status(ctx: OverseerContext) -> HaltStatus:
+    """Whether state changes are halted because the log failed verification (停机)."""
+    return await halts.status(ctx)
+
+
+@router.post(
+    "/halt/acknowledge",
+    operation_id="audit_halt_acknowledge",
+    responses=responses(*AUTH_ERRORS, AuditNotHalted, AuditLogStillDamaged, AuditLogDamaged),
+)
+async def acknowledge_halt(ctx: AdminContext) -> HaltAcknowledgement:
+    """After inspection, lift the halt (admins): only if the log verifies now; audited."""
+    return await halts.acknowledge(ctx)
 
 
 @router.get("/reconcile", operation_id="audit_reconcile", responses=responses(*AUTH_ERRORS))

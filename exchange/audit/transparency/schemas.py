@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import Field
@@ -96,6 +97,11 @@ class VerifyReport(ResponseModel):
     size: int
     root: Hex
     first_bad_index: int | None
+    first_bad_range: list[int] | None = Field(
+        default=None,
+        description="[start, end): where the first entry that differs from what was signed "
+        "lies, as far as the evidence bounds it (end = start + 1: exactly that entry).",
+    )
     problems: list[VerifyProblem]
 
 
@@ -138,3 +144,31 @@ class ReconcileReport(ResponseModel):
         default_factory=list,
         description="Replayed entries whose payload cannot be read (at most 100).",
     )
+
+
+class HaltRead(ResponseModel):
+    """A halt (停机): verification found the log damaged, so state changes are refused."""
+
+    id: int
+    first_bad_index: int | None = Field(description="The first entry the verification blamed.")
+    detail: str
+    detected_by: str = Field(description="start-up, periodic, verify or acknowledge")
+    detected_at: datetime
+    acknowledged_at: datetime | None
+    acknowledged_by: str | None
+
+
+class HaltStatus(ResponseModel):
+    """Whether the market is halted for a damaged audit log, and since when."""
+
+    halted: bool
+    halts: list[HaltRead] = Field(description="The halts not yet acknowledged, oldest first.")
+
+
+class HaltAcknowledgement(ResponseModel):
+    """The halts an admin lifted after the log verified again."""
+
+    halted: bool
+    acknowledged: list[HaltRead]
+    verified_size: int
+    verified_root: Hex

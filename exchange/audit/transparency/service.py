@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.audit import merkle
 from exchange.audit.log import repository as log_repository
+from exchange.audit.log.service import log_damaged
 from exchange.audit.note import (
     sign_checkpoint,
 )
@@ -128,6 +129,12 @@ async def _sign_checkpoint(
         latest = await repository.latest_checkpoint(session)
         head = await log_repository.get_head(session)
         if latest is not None and not _needs_signing(latest, head.size, key_ids, now):
+            return latest
+        halt = await log_repository.active_halt(session)
+        if halt is not None:
+            # A halted log failed verification: never vouch for what it holds now.
+            if latest is None:
+                raise log_damaged(halt)
             return latest
         try:
             root = merkle.frontier_root(merkle.decode_frontier(head.frontier, head.size))

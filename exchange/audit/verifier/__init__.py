@@ -17,8 +17,21 @@ What it checks (`remote.verify_remote`, `files.verify_file`):
   than a second later (the contract's freshness promise): a row appended behind the log's
   lock never gets a tree head and shows up here.
 
+Where the entries no longer give a signed root, `locate` names the first entry that differs
+from what was signed, with the evidence each mode has (see `locate` for the method):
+- `verify_remote`: the latest checkpoint (and one signed a second later), the `--trusted`
+  checkpoint, each entry's `prev`, and the `--trusted` witness (`<file>.leaves`: the leaf
+  hashes the last passing run checked). Exact for altered bytes, deleted or swapped entries
+  and a recomputed leaf hash; a rewritten leaf with its whole tail re-linked is exact only
+  if the witness covers it (else a range, `first_bad_range`). A damaged served subtree hash
+  is named by its first entry through the inclusion proofs. Not visible over HTTP: the
+  server's query columns and its head (neither is signed or served), which the server's
+  `/v1/audit/verify` checks and names.
+- `verify_file`: the same, from an export and a checkpoint (and `trusted`).
+
 `checker.LogChecker` is the pure part; the server's `/v1/audit/verify` runs the same checker.
 Modules: `proofs` and `notes` (pure hashing, proofs and signed notes), `checker` (pure entry
-and tree checks), `report`, `remote` (HTTP), `files` (exports and the trusted checkpoint).
+and tree checks), `locate` (pure: the first entry that differs from what was signed),
+`report`, `remote` (HTTP), `files` (exports and the trusted checkpoint).
 Nothing here imports the server: tests/audit/test_audit_offline.py holds it to that.
 """

@@ -10,13 +10,14 @@ import hashlib
 import json
 import re
 from bisect import bisect_left, insort
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import repeat
 from operator import add, getitem
 from typing import Any, cast
 
 from exchange.audit.verifier.errors import VerificationError
+from exchange.audit.verifier.locate import Located, locate
 from exchange.audit.verifier.proofs import (
     EMPTY_ROOT,
     HASH_SIZE,
@@ -153,6 +154,11 @@ class LogChecker:
         ]
         self.size = 0  # leaves in the tree so far
         self.next_index = 0  # the index the next entry should carry
+        self.fed = 0  # leaves fed so far (their positions in leaf_hashes)
+        # position -> the prev an entry states, where it is not its predecessor's hash now:
+        # the hash that predecessor had when this entry was appended.
+        self.stated_prev: dict[int, bytes] = {}
+        self.located: Located | None = None
         self._prev_hex = b"0" * 64
         self._last_ts = b""
         self.problems: list[Problem] = []
@@ -230,7 +236,8 @@ class LogChecker:
                 self._last_ts = last_ts
                 self.next_index = first + n
             else:
-                self._slow(run_indexes, run, run_hashes, run_claimed)
+                self._slow(run_indexes, run, run_hashes, run_claimed, self.fed)
+            self.fed += n
             hashes += run_hashes
         self._push(hashes)
         return hashes
@@ -296,6 +303,7 @@ class LogChecker:
         leaves: Sequence[bytes],
         hashes: list[bytes],
         claimed_hashes: Sequence[bytes] | None,
+        position: int,
     ) -> None:
         """Check entries one by one with full JSON parsing, naming each problem."""
         for k, (index, leaf, digest) in enumerate(zip(indexes, leaves, hashes, strict=True)):
@@ -311,10 +319,10 @@ class LogChecker:
                 self.report(
                     index, "entry", "leaf bytes do not hash to the recorded leaf_hash (altered)"
                 )
-            self._check_entry(index, leaf)
+            self._check_entry(index, leaf, position + k)
             self._prev_hex = digest.hex().encode()
 
-    def _check_entry(self, index: int, leaf: bytes) -> None:
+    def _check_entry(self, index: int, leaf: bytes, position: int) -> None:
         try:
             entry = json.loads(leaf)
         except (UnicodeDecodeError, ValueError):
@@ -333,6 +341,8 @@ class LogChecker:
         if entry["seq"] != index or isinstance(entry["seq"], bool):
             wrong.append(f"seq {entry['seq']!r} is not its index {index}")
         if entry["prev"] != self._prev_hex.decode():
+            if isinstance(entry["prev"], str) and re.fullmatch("[0-9a-f]{64}", entry["prev"]):
+                self.stated_prev[position] = bytes.fromhex(entry["prev"])
             wrong.append(
                 "prev is not the leaf hash of the previous entry"
                 if index
@@ -439,6 +449,37 @@ class LogChecker:
                 parts.append(self._chunk(chunk))
             self._root = fold(parts)
         return self._root
+
+    def locate_changes(
+        self,
+        signed: Sequence[tuple[int, bytes]],
+        *,
+        claimed: Mapping[tuple[int, int], bytes] | None = None,
+        witness: bytes | bytearray = b"",
+    ) -> Located | None:
+        """Report the first entry that differs from what was signed (`locate`), if any.
+
+        Needs the leaf hashes (keep_leaf_hashes) and the roots at the signed sizes.
+        """
+        if self.leaf_hashes is None:
+            return None
+        found = locate(
+            self.leaf_hashes,
+            signed,
+            root_at=self.root_at,
+            stated_prev=self.stated_prev,
+            claimed=claimed,
+            witness=witness,
+        )
+        if found is None:
+            return None
+        if not found.exact and self._bad_entries and self._bad_entries[0] < found.end:
+            # The entry rules already name an entry within (or before) the range: that is
+            # the sharper answer (a deleted, swapped or malformed entry).
+            return None
+        self.located = found
+        self.report(found.start, "entry", found.describe())
+        return found
 
     def root_at(self, size: int) -> bytes | None:
         """The root of the tree over the first size leaves, if known (snapshot or kept hashes)."""

@@ -1,5 +1,13 @@
 """Verifying files: exports (JSON Lines of the leaves) checked offline, and the trusted
-checkpoint a run keeps between runs.
+checkpoint a run keeps between runs, with its witness (the `.leaves` file beside it: the leaf
+hashes of the entries that checkpoint covers, as that run checked them).
+
+An export holds only the leaves and their hashes: `verify_file` finds altered bytes,
+deleted, swapped and re-chained entries, and names the first entry that differs from the
+checkpoint's root -- exactly, except for a leaf rewritten with its whole tail re-linked,
+which needs a witness (`trusted`) covering it, else only a range is known. The server's query
+columns, stored subtree hashes and head are not in an export: `GET /v1/audit/verify` checks
+those.
 """
 
 from __future__ import annotations
@@ -19,6 +27,7 @@ from exchange.audit.verifier.notes import (
     parse_public_key,
     verify_checkpoint,
 )
+from exchange.audit.verifier.proofs import HASH_SIZE, range_root
 from exchange.audit.verifier.report import Report, finish_report
 
 
@@ -35,6 +44,31 @@ def write_checkpoint_file(path: Path, checkpoint: Checkpoint) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     tmp.write_text(checkpoint.note, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def witness_path(trusted: Path) -> Path:
+    """Where the leaf hashes behind a trusted checkpoint file are kept."""
+    return trusted.with_name(trusted.name + ".leaves")
+
+
+def read_witness(trusted: Path, checkpoint: Checkpoint) -> bytes:
+    """The leaf hashes kept with a trusted checkpoint, if they give its root (else none)."""
+    try:
+        data = witness_path(trusted).read_bytes()
+    except OSError:
+        return b""
+    size = checkpoint.size
+    if not size or len(data) != size * HASH_SIZE or range_root(data, 0, size) != checkpoint.root:
+        return b""
+    return data
+
+
+def write_witness(trusted: Path, hashes: bytes | bytearray, size: int) -> None:
+    """Keep the leaf hashes of the first size entries beside the trusted checkpoint."""
+    path = witness_path(trusted)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_bytes(bytes(hashes[: size * HASH_SIZE]))
     os.replace(tmp, path)
 
 
@@ -79,8 +113,13 @@ def verify_file(
     checkpoint_note: str | None = None,
     public_keys: Sequence[str] = (),
     origin: str | None = None,
+    trusted: Path | None = None,
 ) -> Report:
-    """Verify an export; with a checkpoint (and the keys to check it) also its root."""
+    """Verify an export; with a checkpoint (and the keys to check it) also its root.
+
+    With `trusted` (a checkpoint file an earlier `verify --trusted` run kept, and its
+    witness), entries that run saw are compared with it too, which locates any change.
+    """
     report = Report()
     checker = LogChecker(origin or "")
     try:
@@ -94,8 +133,11 @@ def verify_file(
             checkpoint = verify_checkpoint(checkpoint_note, keys)
             report.keys = sorted({f"{k.name} {k.key_id.hex()}" for k in keys})
         log_origin = origin or (checkpoint.origin if checkpoint else _origin_of_first_leaf(path))
+        earlier = read_checkpoint_file(trusted) if trusted is not None else None
+        witness = read_witness(trusted, earlier) if trusted and earlier else b""
         sizes = {checkpoint.size} if checkpoint else set()
-        checker = LogChecker(log_origin, snapshot_sizes=sizes)
+        sizes |= {earlier.size} if earlier else set()
+        checker = LogChecker(log_origin, snapshot_sizes=sizes, keep_leaf_hashes=True)
         for page in _read_export(path):
             checker.add(*decode_page(page))
         root = checker.finish()
@@ -118,6 +160,10 @@ def verify_file(
                 )
             elif at != checkpoint.root:
                 checker.report(None, "checkpoint", "the entries do not give the signed root")
+        signed = [(checkpoint.size, checkpoint.root)] if checkpoint else []
+        if earlier is not None and earlier.origin == log_origin:
+            signed.append((earlier.size, earlier.root))
+        checker.locate_changes(signed, witness=witness)
     except VerificationError as exc:
         checker.report(None, "fetch", str(exc))
     return finish_report(report, checker)

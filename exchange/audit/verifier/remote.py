@@ -13,7 +13,12 @@ import httpx
 
 from exchange.audit.verifier.checker import LogChecker, decode_page
 from exchange.audit.verifier.errors import VerificationError
-from exchange.audit.verifier.files import read_checkpoint_file, write_checkpoint_file
+from exchange.audit.verifier.files import (
+    read_checkpoint_file,
+    read_witness,
+    write_checkpoint_file,
+    write_witness,
+)
 from exchange.audit.verifier.notes import (
     Checkpoint,
     VerifierKey,
@@ -176,6 +181,12 @@ class RemoteVerification:
             self._check_root(checker, each)
         if trusted is not None:
             await self._check_trusted(checker, trusted, checkpoint)
+        evidence = [(each.size, each.root) for each in signed]
+        witness = b""
+        if trusted is not None and self.trusted is not None and trusted.origin == checkpoint.origin:
+            evidence.append((trusted.size, trusted.root))
+            witness = read_witness(self.trusted, trusted)
+        checker.locate_changes(evidence, witness=witness)
         self._locate_failures(checker)
         report.origin = checkpoint.origin
         report.size = checkpoint.size
@@ -184,6 +195,8 @@ class RemoteVerification:
         finish_report(report, checker)
         if report.ok and self.trusted is not None:
             write_checkpoint_file(self.trusted, checkpoint)
+            if checker.leaf_hashes is not None:
+                write_witness(self.trusted, checker.leaf_hashes, checkpoint.size)
 
     async def _cover_extension(
         self, checker: LogChecker, checkpoint: Checkpoint, keys: Sequence[VerifierKey]

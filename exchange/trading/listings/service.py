@@ -26,6 +26,7 @@ from exchange.trading.listings.errors import (
 )
 from exchange.trading.listings.models import DeliveryPackage, LicenceTier, Listing, ListingVenue
 from exchange.trading.listings.repository import Offer
+from exchange.trading.listings.rows import venue_row_id
 from exchange.trading.venues import repository as venues_repository
 from exchange.trading.venues.errors import ExchangeNotFound, VenueStateConflict
 from exchange.trading.venues.models import Exchange, ListingReview, Rulebook, ServiceBase
@@ -432,11 +433,6 @@ _TIER_COLUMNS = (
     "price_fen",
     "exclusive",
 )
-
-
-def venue_row_id(listing_id: str, exchange_id: str) -> str:
-    """How reconciliation names a listing's venue row: `<listing id>/<exchange id>`."""
-    return f"{listing_id}/{exchange_id}"
 
 
 async def all_for_reconcile(
