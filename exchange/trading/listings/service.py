@@ -7,6 +7,7 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from exchange.assets.packages import service as packages_service
 from exchange.assets.registry import market as assets_service
 from exchange.context import Context
 from exchange.errors import Forbidden, InvalidInput
@@ -21,7 +22,7 @@ from exchange.trading.listings.errors import (
     PriceOutOfLimits,
     TierNotFound,
 )
-from exchange.trading.listings.models import DeliveryPackage, LicenceTier, Listing, ListingVenue
+from exchange.trading.listings.models import LicenceTier, Listing, ListingVenue
 from exchange.trading.listings.repository import Offer
 from exchange.trading.venues import repository as venues_repository
 from exchange.trading.venues.errors import ExchangeNotFound, VenueStateConflict
@@ -171,7 +172,13 @@ async def create_listing(
     ]
     ctx.session.add(listing)
     await ctx.session.flush()
-    ctx.session.add(DeliveryPackage(listing_id=listing.id, body=delivery.body))
+    await packages_service.keep_package(
+        ctx,
+        asset_id=facts.asset_id,
+        filename=delivery.filename,
+        media_type=delivery.media_type,
+        body=delivery.body,
+    )
     ctx.session.add_all([*tier_rows, *venue_rows])
     ctx.audit(
         "trading.listing_created",
