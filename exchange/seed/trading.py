@@ -96,11 +96,13 @@ async def _list_products(runtime: Runtime, holder: Principal, operator: Principa
             limit=1000,
             offset=0,
         )
-    asset_of = {a.name: a.id for a in assets}
+    # Only an asset registered with the product's package (a database seeded by an earlier
+    # version may hold one with a placeholder fingerprint: it stays unlisted).
+    asset_of = {(a.name, a.fingerprint): a.id for a in assets}
     listed_assets = {view.listing.asset_id for view in listed}
     new = []
     for product in DEMO_PRODUCTS:
-        asset_id = asset_of.get(product.name)
+        asset_id = asset_of.get((product.name, product.fingerprint))
         if product.venues and asset_id is not None and asset_id not in listed_assets:
             new.append(await _list(runtime, holder, operator, product, asset_id))
     return new
