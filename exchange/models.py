@@ -6,6 +6,7 @@ from __future__ import annotations
 def register_all() -> None:
     """Import all model modules (each registers its tables on Base.metadata)."""
     import exchange.assets.certificates.models
+    import exchange.assets.packages.models
     import exchange.assets.pledges.models
     import exchange.assets.registry.models
     import exchange.assets.review.models

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from exchange.assets.certificates.router import router as certificates_router
+from exchange.assets.packages.router import router as packages_router
 from exchange.assets.pledges.router import router as pledges_router
 from exchange.assets.registry.router import router as registry_router
 from exchange.assets.review.router import router as review_router
@@ -17,3 +18,4 @@ router.include_router(review_router)
 router.include_router(valuation_router)
 router.include_router(certificates_router)
 router.include_router(pledges_router)
+router.include_router(packages_router)

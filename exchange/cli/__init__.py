@@ -6,11 +6,10 @@ import asyncio
 import json
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from exchange import wiring
 from exchange.cli import assets as assets_cli
@@ -25,6 +24,9 @@ from exchange.migrate import upgrade
 from exchange.participants import service as participants_service
 from exchange.simulation import cli as simulation_cli
 from exchange.vocabulary import Role
+
+if TYPE_CHECKING:
+    from exchange.seed.demo import DemoKey
 
 app = typer.Typer(
     help="Guangdong data-element market sandbox (广东数据要素市场沙盒).", no_args_is_help=True
@@ -111,14 +113,26 @@ def serve(
     _run_server(host, port, workers, log_level)
 
 
-async def _seed_demo(settings: Settings) -> list[dict[str, str]]:
+async def _seed_demo(settings: Settings, saved: dict[str, str]) -> list[DemoKey]:
     from exchange.seed.demo import seed_demo
 
     runtime = Runtime.from_settings(settings)
     try:
-        return [k.as_json() for k in await seed_demo(runtime)]
+        return await seed_demo(runtime, saved_keys=saved)
     finally:
         await runtime.engine.dispose()
+
+
+def _saved_keys(path: Path) -> dict[str, str]:
+    """Participant id -> key from an earlier run's keys file (empty if none or unreadable)."""
+    try:
+        rows = json.loads(path.read_text(encoding="utf-8"))
+        return {str(r["id"]): str(r["api_key"]) for r in rows}
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError, TypeError, KeyError):
+        console.print(f"[yellow]note:[/] {path} is not a demo keys file; keys are rotated.")
+        return {}
 
 
 @app.command()
@@ -127,22 +141,46 @@ def demo(
     port: Port = 8000,
     workers: Workers = 1,
     log_level: LogLevel = "info",
-    keys_out: Annotated[Path | None, typer.Option(help="Write the demo API keys as JSON.")] = None,
+    keys_out: Annotated[
+        Path | None,
+        typer.Option(
+            help="The demo API keys file (JSON, mode 0600; default: demo-keys.json in the "
+            "data directory). A re-run keeps the keys in it that still work."
+        ),
+    ] = None,
     no_serve: Annotated[bool, typer.Option("--no-serve", help="Seed, then exit.")] = False,
+    walkthrough: Annotated[
+        bool, typer.Option("--walkthrough", help="Only print the walkthrough (Markdown).")
+    ] = False,
 ) -> None:
-    """Migrate, seed the demo market (one participant of each role), then serve."""
+    """Migrate, seed the demo market, print its keys and a walkthrough, then serve.
+
+    Keys are stored hashed: the keys file is their only copy. Re-running on the same
+    database keeps every key in the file that still authenticates and prints it again; a
+    demo participant without one (no file, or a revoked key) has its keys rotated: a new
+    key is issued, its older ones are revoked, and the file is rewritten.
+    """
+    from exchange.seed.walkthrough import render
+
+    if walkthrough:
+        typer.echo(render(), nl=False)
+        return
     settings = get_settings()
     asyncio.run(_migrate(settings))
-    keys = asyncio.run(_seed_demo(settings))
-    table = Table(title="Demo participants 演示参与者 (keys are shown once)")
-    for column in ("role", "name", "api_key"):
-        table.add_column(column, overflow="fold")
-    for key in keys:
-        table.add_row(key["role"], key["name"], key["api_key"])
-    console.print(table)
-    if keys_out is not None:
-        _write_secret_json(keys_out, keys)
-        console.print(f"[green]wrote[/] {len(keys)} keys to {keys_out}")
+    path = keys_out if keys_out is not None else settings.data_dir / "demo-keys.json"
+    keys = asyncio.run(_seed_demo(settings, _saved_keys(path)))
+    _write_secret_json(path, [k.as_json() for k in keys])
+    # One key per line, never wrapped, so that it can be copied from the terminal.
+    typer.echo("Demo participants 演示参与者 (handle, role, API key, name):")
+    for k in keys:
+        typer.echo(f"  {k.handle:<14} {k.role:<20} {k.api_key}  {k.name}")
+    counts = {s: sum(k.status == s for k in keys) for s in ("kept", "rotated", "new")}
+    console.print(
+        f"[green]wrote[/] {len(keys)} keys to {path} ({counts['kept']} kept, "
+        f"{counts['rotated']} rotated, {counts['new']} new)"
+    )
+    typer.echo("")
+    typer.echo(render(), nl=False)
     if not no_serve:
         _run_server(host, port, workers, log_level)
 

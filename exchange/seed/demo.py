@@ -1,33 +1,91 @@
-"""The demo market (演示市场): one participant of each role, funded, with keys to hand out."""
+"""The demo market (演示市场): one participant of each role (and the review quorum of
+compliance reviewers, a Hong Kong and a foreign buyer), funded, with keys to hand out.
+
+Keys are stored hashed, so the keys file the command writes is their only copy. Re-seeding
+keeps a participant's key when the caller passes it back (from that file) and it still
+authenticates; otherwise the participant's keys are rotated: a new one is issued and every
+older one revoked, so that no key the caller cannot show stays valid.
+"""
 
 from __future__ import annotations
 
+import hmac
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Literal
 
-from exchange.context import Runtime
+from exchange.context import Context, Principal, Runtime
 from exchange.participants import service as participants_service
+from exchange.security import key_digest, parse_key_id
 from exchange.seed.assets import seed_demo_assets
 from exchange.seed.catalog import seed_demo_catalog
 from exchange.seed.trading import seed_demo_trading
 from exchange.vocabulary import Role
 
-DEMO_PARTICIPANTS: tuple[tuple[str, Role, str], ...] = (
-    ("平台管理员 Platform admin", Role.ADMIN, "CN"),
-    (
-        "广东省政务服务数据管理局 Guangdong Government Service Data Administration",
-        Role.DEPARTMENT,
-        "CN",
-    ),
-    ("广州数联科技有限公司 Guangzhou Shulian Technology Co.", Role.ENTERPRISE, "CN"),
-    ("陈小明 Chen Xiaoming", Role.INDIVIDUAL, "CN"),
-    ("粤数经纪有限公司 Yueshu Data Brokerage", Role.BROKER, "CN"),
-    ("广州数据交易所运营方 Guangzhou Data Exchange operator", Role.EXCHANGE_OPERATOR, "CN"),
-    ("数据资产登记合规委员会委员 Compliance reviewer", Role.COMPLIANCE_REVIEWER, "CN"),
-    ("广东省数据流通监管 Data-circulation regulator", Role.REGULATOR, "CN"),
-    ("粤信银行 Yuexin Bank", Role.LENDER, "CN"),
-    ("数据要素市场课程教师 Course instructor", Role.INSTRUCTOR, "CN"),
-    ("香港数据服务有限公司 Hong Kong Data Services Ltd.", Role.ENTERPRISE, "HK"),
-)
+
+@dataclass(frozen=True, slots=True)
+class DemoRole:
+    """A demo participant to seed: a handle to find its key by, its name, role, jurisdiction."""
+
+    handle: str
+    name: str
+    role: Role
+    jurisdiction: str = "CN"
+
+
+_ORDINALS = "一二三四五六七八九十"
+_FIRST_REVIEWER = "数据资产登记合规委员会委员 Compliance reviewer"
+
+
+def _reviewer(n: int) -> DemoRole:
+    """The n-th compliance reviewer (1-based); the first two keep their earlier names."""
+    if n == 1:
+        return DemoRole("reviewer1", _FIRST_REVIEWER, Role.COMPLIANCE_REVIEWER)
+    ordinal = _ORDINALS[n - 1] if n <= len(_ORDINALS) else str(n)
+    english = {2: "second", 3: "third"}.get(n, f"no. {n}")
+    return DemoRole(
+        f"reviewer{n}",
+        f"数据资产登记合规委员会委员（{ordinal}）Compliance reviewer ({english})",
+        Role.COMPLIANCE_REVIEWER,
+    )
+
+
+def demo_participants(quorum: int) -> tuple[DemoRole, ...]:
+    """Every demo participant, with as many compliance reviewers as the review quorum."""
+    reviewers = tuple(_reviewer(n) for n in range(1, max(quorum, 1) + 1))
+    return (
+        DemoRole("admin", "平台管理员 Platform admin", Role.ADMIN),
+        DemoRole(
+            "department",
+            "广东省政务服务数据管理局 Guangdong Government Service Data Administration",
+            Role.DEPARTMENT,
+        ),
+        DemoRole(
+            "holder", "广州数联科技有限公司 Guangzhou Shulian Technology Co.", Role.ENTERPRISE
+        ),
+        DemoRole("individual", "陈小明 Chen Xiaoming", Role.INDIVIDUAL),
+        DemoRole("broker", "粤数经纪有限公司 Yueshu Data Brokerage", Role.BROKER),
+        DemoRole(
+            "operator",
+            "广州数据交易所运营方 Guangzhou Data Exchange operator",
+            Role.EXCHANGE_OPERATOR,
+        ),
+        *reviewers,
+        DemoRole("regulator", "广东省数据流通监管 Data-circulation regulator", Role.REGULATOR),
+        DemoRole("lender", "粤信银行 Yuexin Bank", Role.LENDER),
+        DemoRole("instructor", "数据要素市场课程教师 Course instructor", Role.INSTRUCTOR),
+        DemoRole(
+            "hk_buyer", "香港数据服务有限公司 Hong Kong Data Services Ltd.", Role.ENTERPRISE, "HK"
+        ),
+        DemoRole(
+            "foreign_buyer",
+            "狮城数据分析有限公司 Lion City Analytics Pte. Ltd.",
+            Role.ENTERPRISE,
+            "SG",
+        ),
+    )
+
+
 STARTING_BALANCE_FEN = {
     Role.ENTERPRISE: 50_000_000,  # 500,000 yuan
     Role.INDIVIDUAL: 1_000_000,
@@ -35,35 +93,82 @@ STARTING_BALANCE_FEN = {
     Role.DEPARTMENT: 10_000_000,
     Role.LENDER: 100_000_000,
 }
+KeyStatus = Literal["new", "kept", "rotated"]
 
 
 @dataclass(frozen=True, slots=True)
 class DemoKey:
-    """A demo participant and a freshly issued key for it."""
+    """A demo participant and its key: new, kept from the keys file, or rotated."""
 
     id: str
     name: str
     role: str
     api_key: str
+    handle: str = ""
+    jurisdiction: str = "CN"
+    status: KeyStatus = "new"
 
     def as_json(self) -> dict[str, str]:
-        return {"id": self.id, "name": self.name, "role": self.role, "api_key": self.api_key}
+        """The participant's line in the keys file."""
+        return {
+            "handle": self.handle,
+            "id": self.id,
+            "name": self.name,
+            "role": self.role,
+            "jurisdiction": self.jurisdiction,
+            "api_key": self.api_key,
+        }
 
 
-async def seed_demo(runtime: Runtime) -> list[DemoKey]:
-    """Seed the demo market once; on later runs issue fresh keys to the demo participants."""
+async def _authenticates(ctx: Context, participant_id: str, api_key: str | None) -> bool:
+    """Whether a key from the keys file still authenticates this participant."""
+    key_id = parse_key_id(api_key) if api_key else None
+    if api_key is None or key_id is None:
+        return False
+    stored = await participants_service.find_key(ctx.session, key_id)
+    return (
+        stored is not None
+        and not stored.revoked
+        and stored.principal.id == participant_id
+        and hmac.compare_digest(stored.digest, key_digest(api_key))
+    )
+
+
+async def _rotate(ctx: Context, participant: Principal) -> str:
+    """Issue a new demo key and revoke every older one of the participant; the new secret."""
+    own = ctx.runtime.context(ctx.session, participant)
+    issued = await participants_service.issue_key(own, participant_id=participant.id, label="demo")
+    await ctx.session.flush()
+    for key in await participants_service.list_keys(own, participant_id=participant.id):
+        if key.id != issued.record.id and key.revoked_at is None:
+            await participants_service.revoke_key(own, key_id=key.id)
+    return issued.secret
+
+
+async def seed_demo(
+    runtime: Runtime, *, saved_keys: Mapping[str, str] | None = None
+) -> list[DemoKey]:
+    """Seed the demo market (each part once) and hand out a key per demo participant.
+
+    `saved_keys` maps participant ids to the keys a previous run wrote: a key that still
+    authenticates is kept; a participant without one gets its keys rotated.
+    """
+    saved = saved_keys or {}
     keys: list[DemoKey] = []
+    roles = demo_participants(runtime.settings.asset_review_quorum)
     async with runtime.unit_of_work() as session:
         ctx = runtime.context(session)
-        names = [name for name, _, _ in DEMO_PARTICIPANTS]
-        existing = {p.name: p for p in await participants_service.find_by_names(ctx, names)}
-        for name, role, jurisdiction in DEMO_PARTICIPANTS:
-            found = existing.get(name)
-            if found is None:
+        found = await participants_service.find_by_names(ctx, [r.name for r in roles])
+        existing = {p.name: p for p in found}
+        for demo in roles:
+            participant = existing.get(demo.name)
+            status: KeyStatus
+            if participant is None:
                 participant, _, issued = await participants_service.register(
-                    ctx, name=name, role=role, jurisdiction=jurisdiction
+                    ctx, name=demo.name, role=demo.role, jurisdiction=demo.jurisdiction
                 )
-                amount = STARTING_BALANCE_FEN.get(role)
+                secret, status = issued.secret, "new"
+                amount = STARTING_BALANCE_FEN.get(demo.role)
                 if amount:
                     await session.flush()
                     await participants_service.deposit(
@@ -72,13 +177,29 @@ async def seed_demo(runtime: Runtime) -> list[DemoKey]:
                         amount_fen=amount,
                         memo="演示市场初始资金 demo starting balance",
                     )
+            elif await _authenticates(ctx, participant.id, saved.get(participant.id)):
+                secret, status = saved[participant.id], "kept"
             else:
-                participant = found
-                issued = await participants_service.issue_key(
-                    ctx, participant_id=found.id, label="demo"
+                principal = Principal(
+                    participant.id, participant.name, demo.role, participant.jurisdiction
                 )
-            keys.append(DemoKey(participant.id, participant.name, role.value, issued.secret))
-        await seed_demo_catalog(ctx, {k.role: k.id for k in keys})
+                secret, status = await _rotate(ctx, principal), "rotated"
+            keys.append(
+                DemoKey(
+                    participant.id,
+                    participant.name,
+                    demo.role.value,
+                    secret,
+                    demo.handle,
+                    participant.jurisdiction,
+                    status,
+                )
+            )
+        first_of_role: dict[str, str] = {}
+        for key in keys:
+            first_of_role.setdefault(key.role, key.id)
+        await seed_demo_catalog(ctx, first_of_role)
     await seed_demo_assets(runtime, keys)
-    await seed_demo_trading(runtime, keys)
+    foreign = next(k for k in keys if k.handle == "foreign_buyer")
+    await seed_demo_trading(runtime, keys, foreign_buyer_id=foreign.id)
     return keys

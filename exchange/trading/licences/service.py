@@ -9,6 +9,7 @@ from typing import Any, Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from exchange.assets.packages import service as packages_service
 from exchange.context import Context
 from exchange.errors import Forbidden
 from exchange.trading.licences import repository
@@ -88,9 +89,11 @@ async def deliver(ctx: Context, *, licence_id: str) -> Delivery:
             state=licence_state(ctx, licence),
         )
     listing = await listings_repository.get_listing(ctx.session, licence.listing_id)
-    package = await listings_repository.get_package(ctx.session, licence.listing_id)
-    assert listing is not None and package is not None
-    return Delivery(licence, listing, package.body)
+    assert listing is not None
+    body = await packages_service.delivery_body(
+        ctx, asset_id=listing.asset_id, sha256=listing.fingerprint
+    )
+    return Delivery(licence, listing, body)
 
 
 async def revoke_licence(ctx: Context, *, licence_id: str, reason: str) -> Licence:

@@ -11,7 +11,6 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
-    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -23,7 +22,8 @@ from exchange.vocabulary import DeliveryKind, VenueStatus
 
 
 class Listing(Base):
-    """A listed data product (挂牌数据产品): a registered asset, its tiers and delivery package."""
+    """A listed data product (挂牌数据产品): a registered asset, its tiers and delivery package
+    (its bytes are the asset's registered package, `exchange.assets.packages`)."""
 
     __tablename__ = "trading_listings"
     __table_args__ = (Index("ix_trading_listings_created_at_id", "created_at", "id"),)
@@ -44,15 +44,6 @@ class Listing(Base):
     delivery_media_type: Mapped[str] = mapped_column(String(100))
     delivery_size: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-
-
-class DeliveryPackage(Base):
-    """The bytes a licensee downloads (交付包): its SHA-256 is the certificate's fingerprint."""
-
-    __tablename__ = "trading_delivery_packages"
-
-    listing_id: Mapped[str] = mapped_column(ForeignKey("trading_listings.id"), primary_key=True)
-    body: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class ListingVenue(Base):

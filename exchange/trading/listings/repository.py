@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.kit.keyset import table_pages
 from exchange.kit.transition import transition
-from exchange.trading.listings.models import DeliveryPackage, LicenceTier, Listing, ListingVenue
+from exchange.trading.listings.models import LicenceTier, Listing, ListingVenue
 from exchange.trading.queries import page_of, where_equal
 from exchange.trading.venues.models import Exchange, Rulebook
 from exchange.vocabulary import VenueStatus
@@ -50,11 +50,6 @@ async def get_tiers(
     for tier in (await session.scalars(stmt)).all():
         out[tier.listing_id].append(tier)
     return out
-
-
-async def get_package(session: AsyncSession, listing_id: str) -> DeliveryPackage | None:
-    """A listing's delivery package."""
-    return await session.get(DeliveryPackage, listing_id)
 
 
 async def list_listings(

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from exchange.assets.packages import service as packages_service
 from exchange.assets.registry import market as assets_service
 from exchange.context import Context
 from exchange.errors import Forbidden, InvalidInput
@@ -24,7 +25,7 @@ from exchange.trading.listings.errors import (
     PriceOutOfLimits,
     TierNotFound,
 )
-from exchange.trading.listings.models import DeliveryPackage, LicenceTier, Listing, ListingVenue
+from exchange.trading.listings.models import LicenceTier, Listing, ListingVenue
 from exchange.trading.listings.repository import Offer
 from exchange.trading.listings.rows import venue_row_id
 from exchange.trading.venues import repository as venues_repository
@@ -175,7 +176,13 @@ async def create_listing(
     ]
     ctx.session.add(listing)
     await ctx.session.flush()
-    ctx.session.add(DeliveryPackage(listing_id=listing.id, body=delivery.body))
+    await packages_service.keep_package(
+        ctx,
+        asset_id=facts.asset_id,
+        filename=delivery.filename,
+        media_type=delivery.media_type,
+        body=delivery.body,
+    )
     ctx.session.add_all([*tier_rows, *venue_rows])
     ctx.audit(
         "trading.listing_created",

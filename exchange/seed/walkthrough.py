@@ -1,0 +1,179 @@
+"""The demo walkthrough (上手指南): numbered shell commands that take a new user from the
+catalog to an audited, delivered and customs-cleared sale on the demo market.
+
+One template: `exchange demo` prints it after the keys, `exchange demo --walkthrough` prints
+it alone, and docs/walkthrough.md is generated from it (a test keeps them equal).
+"""
+
+from __future__ import annotations
+
+from exchange.seed.products import WALKTHROUGH_PACKAGE
+
+# Market time (沙盒时钟): how the walkthrough lets publicity pass. Adjust here only.
+CLOCK_ADVANCE_CLI = "exchange clock advance --days 7"
+CLOCK_ADVANCE_HTTP = (
+    'curl -s -X POST "$EX/v1/clock/advance" -H "Authorization: Bearer $ADMIN" \\\n'
+    "  -H 'Content-Type: application/json' -d '{\"days\": 7}'"
+)
+
+_TEMPLATE = r"""# Walkthrough: from the catalog to a delivered, customs-cleared sale
+
+Every step is a bash command against the demo market. Run them in order, in one terminal,
+from the directory where `exchange demo` wrote its keys file.
+
+## 0. Start the demo market (terminal 1; it keeps serving)
+
+```bash
+exchange demo --keys-out demo-keys.json
+```
+
+Re-running it on the same database keeps the market and the keys in `demo-keys.json`.
+
+## 1. In a second terminal: the address, the keys, two small helpers
+
+```bash
+export EX=http://127.0.0.1:8000 KEYS=demo-keys.json
+key() {
+  python -c 'import json, sys
+keys = json.load(open(sys.argv[1]))
+print(next(k["api_key"] for k in keys if k["handle"] == sys.argv[2]))' "$KEYS" "$1"
+}
+get() {
+  python -c 'import json, sys
+d = json.load(sys.stdin)
+for p in sys.argv[1:]:
+    d = d[int(p)] if isinstance(d, list) else d[p]
+print(d)' "$@"
+}
+ADMIN=$(key admin) HOLDER=$(key holder) PERSON=$(key individual)
+R1=$(key reviewer1) R2=$(key reviewer2) REGULATOR=$(key regulator) HK=$(key hk_buyer)
+```
+
+## 2. Search the catalog (数据目录)
+
+```bash
+curl -s --get "$EX/v1/catalog/search" --data-urlencode "q=医保" \
+  -H "Authorization: Bearer $HOLDER" | get items 0 name_zh
+```
+
+## 3. Register an asset (数据资产登记) with a shipped package's SHA-256
+
+```bash
+PKG=$(python -c 'from exchange.seed.products import package_path; print(package_path("{package}"))')
+SHA=$(sha256sum "$PKG" | cut -d' ' -f1)
+ASSET=$(curl -s -X POST "$EX/v1/assets" -H "Authorization: Bearer $HOLDER" \
+  -H 'Content-Type: application/json' -d '{
+    "name": "佛山家电出口月度数据集 Foshan appliance exports (monthly)",
+    "description": "按产品类别与目的地汇总的佛山家电月度出口量与出口额",
+    "product_form": "dataset", "right": "product_operation", "scenario": "外贸企业信贷",
+    "grade": "general", "personal_information": false, "fingerprint": "'"$SHA"'",
+    "source_legality": "行业协会汇总的企业申报数据，经授权使用"}' | get id)
+echo "$ASSET"
+# Deposit the package with the registry; the holder can always download its own again.
+curl -s -X PUT "$EX/v1/assets/$ASSET/package?filename={package}" \
+  -H "Authorization: Bearer $HOLDER" -H 'Content-Type: text/csv; charset=utf-8' \
+  --data-binary @"$PKG" | get sha256
+curl -s "$EX/v1/assets/$ASSET/package" -H "Authorization: Bearer $HOLDER" | sha256sum
+```
+
+## 4. Two compliance reviewers approve (合规审核; the quorum is two)
+
+```bash
+for R in "$R1" "$R2"; do
+  curl -s -X POST "$EX/v1/assets/$ASSET/reviews" -H "Authorization: Bearer $R" \
+    -H 'Content-Type: application/json' \
+    -d '{"decision": "approve", "reason": "来源合法、场景明确、分级准确"}' | get status
+done
+```
+
+The application is now `in_publicity` (公示) for five working days.
+
+## 5. Let the publicity period pass: advance the market clock
+
+```bash
+{clock_cli}
+# or over HTTP, as the admin:
+{clock_http}
+```
+
+## 6. The certificate (数据资产凭证)
+
+Once publicity is over, the registry issues the certificate by itself; asking for it
+yourself is harmless:
+
+```bash
+curl -s -X POST "$EX/v1/assets/$ASSET/finalize" -H "Authorization: Bearer $HOLDER" > /dev/null
+CERT=$(curl -s "$EX/v1/assets/$ASSET" -H "Authorization: Bearer $HOLDER" | get certificate number)
+curl -s "$EX/v1/certificates/$CERT" -H "Authorization: Bearer $HOLDER" \
+  | get document fingerprint value   # the same as $SHA
+```
+
+## 7. List it on the Shenzhen exchange (挂牌)
+
+```bash
+B64=$(base64 < "$PKG" | tr -d '\n')
+LISTING=$(curl -s -X POST "$EX/v1/listings" -H "Authorization: Bearer $HOLDER" \
+  -H 'Content-Type: application/json' -d '{
+    "asset_id": "'"$ASSET"'", "title": "佛山家电出口月度数据集",
+    "description": "月度更新，含产品类别与目的地", "venues": ["szdex"],
+    "tiers": [{"name": "标准版", "scope": "内部分析", "term_days": 365, "price_fen": 200000}],
+    "delivery": {"kind": "file", "filename": "{package}",
+                 "media_type": "text/csv; charset=utf-8", "content_base64": "'"$B64"'"}}' | get id)
+TIER=$(curl -s "$EX/v1/listings/$LISTING" -H "Authorization: Bearer $PERSON" | get tiers 0 id)
+```
+
+## 8. Buy it (挂牌交易), once, whatever the retries: an Idempotency-Key
+
+```bash
+LICENCE=$(curl -s -X POST "$EX/v1/orders" -H "Authorization: Bearer $PERSON" \
+  -H 'Idempotency-Key: walkthrough-order-1' -H 'Content-Type: application/json' \
+  -d '{"listing_id": "'"$LISTING"'", "tier_id": "'"$TIER"'", "exchange_id": "szdex"}' \
+  | get licence id)
+```
+
+## 9. Delivery (交付): download, and check it is what was registered
+
+```bash
+curl -s "$EX/v1/licences/$LICENCE/delivery" -H "Authorization: Bearer $PERSON" -o delivery.csv
+sha256sum delivery.csv; echo "$SHA"   # the same digest
+```
+
+## 10. A Hong Kong buyer orders important data: it waits at data customs (数据海关)
+
+```bash
+IMPORTANT=$(curl -s --get "$EX/v1/listings" --data-urlencode grade=important \
+  -H "Authorization: Bearer $HK")
+CASE=$(curl -s -X POST "$EX/v1/orders" -H "Authorization: Bearer $HK" \
+  -H 'Idempotency-Key: walkthrough-order-2' -H 'Content-Type: application/json' \
+  -d '{"listing_id": "'"$(echo "$IMPORTANT" | get items 0 id)"'",
+       "tier_id": "'"$(echo "$IMPORTANT" | get items 0 tiers 0 id)"'",
+       "exchange_id": "gzde", "legal_basis": "security_assessment"}' | get customs_case id)
+curl -s "$EX/v1/customs/cases/$CASE" -H "Authorization: Bearer $HK" | get status   # pending
+```
+
+## 11. The regulator decides (监管决定)
+
+```bash
+curl -s -X POST "$EX/v1/customs/cases/$CASE/decision" -H "Authorization: Bearer $REGULATOR" \
+  -H 'Content-Type: application/json' \
+  -d '{"decision": "approve", "reason": "已通过数据出境安全评估"}' | get status
+```
+
+The demo also holds a foreign (SG) buyer's order at customs:
+`curl -s "$EX/v1/customs/cases?status=pending" -H "Authorization: Bearer $REGULATOR"`.
+
+## 12. Verify the audit log (审计日志) from its signed checkpoint
+
+```bash
+exchange audit verify --url "$EX" --key "$REGULATOR"
+```
+"""
+
+
+def render() -> str:
+    """The walkthrough as Markdown with copy-pasteable bash blocks."""
+    return (
+        _TEMPLATE.replace("{package}", WALKTHROUGH_PACKAGE)
+        .replace("{clock_cli}", CLOCK_ADVANCE_CLI)
+        .replace("{clock_http}", CLOCK_ADVANCE_HTTP)
+    )
