@@ -10,10 +10,10 @@ from __future__ import annotations
 from exchange.seed.products import WALKTHROUGH_PACKAGE
 
 # Market time (沙盒时钟): how the walkthrough lets publicity pass. Adjust here only.
-CLOCK_ADVANCE_CLI = "exchange clock advance --days 7"
+CLOCK_ADVANCE_CLI = "exchange clock advance --working-days 5"
 CLOCK_ADVANCE_HTTP = (
     'curl -s -X POST "$EX/v1/clock/advance" -H "Authorization: Bearer $ADMIN" \\\n'
-    "  -H 'Content-Type: application/json' -d '{\"days\": 7}'"
+    "  -H 'Content-Type: application/json' -d '{\"working_days\": 5}'"
 )
 
 _TEMPLATE = r"""# Walkthrough: from the catalog to a delivered, customs-cleared sale
@@ -98,8 +98,9 @@ The application is now `in_publicity` (公示) for five working days.
 
 ## 6. The certificate (数据资产凭证)
 
-Once publicity is over, the registry issues the certificate by itself; asking for it
-yourself is harmless:
+Advancing the clock ran the due work: publicity ended with no objection, so the registry
+issued the certificate by itself (the served market also runs it every 30 s). Asking for it
+again is harmless:
 
 ```bash
 curl -s -X POST "$EX/v1/assets/$ASSET/finalize" -H "Authorization: Bearer $HOLDER" > /dev/null

@@ -4,8 +4,8 @@ The delivery packages of listings move into `asset_packages` (one row per asset 
 so that a holder downloads its own registered package and a licensee receives the same bytes
 from one place.
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-11-24 09:00:00.000000
 """
 
@@ -16,8 +16,8 @@ from alembic import op
 
 import exchange.database
 
-revision: str = "0007"
-down_revision: str | None = "0006"
+revision: str = "0009"
+down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
