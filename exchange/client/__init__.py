@@ -8,10 +8,11 @@
 
 Methods are grouped by domain (`client.catalog`, `client.assets`, `client.certificates`,
 `client.pledges`, `client.trading`, `client.audit`, `client.participants`, `client.classroom`,
-`client.service`) and named by the API's operation ids (`client.trading.place_order`), with a few
-short aliases (`client.catalog.search`, `client.trading.buy`). Bodies and answers are the
-service's own Pydantic schemas; a refusal raises `ExchangeProblem` (a subclass per status)
-carrying the problem `type`. `AsyncClient` is the same with `await`.
+`client.clock`, `client.service`) and named by the API's operation ids
+(`client.trading.place_order`), with a few short aliases (`client.catalog.search`,
+`client.trading.buy`). Bodies and answers are the service's own Pydantic schemas; a refusal
+raises `ExchangeProblem` (a subclass per status) carrying the problem `type`. `AsyncClient` is
+the same with `await`.
 """
 
 from exchange.client.errors import (

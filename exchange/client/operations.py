@@ -41,6 +41,7 @@ ALIASES: dict[str, dict[str, str]] = {
     },
     "audit": {"checkpoint": "audit_checkpoint", "entries": "audit_entries"},
     "participants": {"me": "get_me", "account": "get_my_account"},
+    "clock": {"now": "get_clock", "advance": "advance_clock"},
 }
 
 
