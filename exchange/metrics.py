@@ -34,6 +34,11 @@ SETTLEMENTS = Counter(
     ("mode",),
     registry=REGISTRY,
 )
+AUDIT_APPENDED = Counter(
+    "exchange_audit_entries_appended",
+    "Audit entries this process appended (and committed).",
+    registry=REGISTRY,
+)
 AUDIT_SIZE = Gauge(
     "exchange_audit_log_size", "Entries in the audit log (read at scrape time).", registry=REGISTRY
 )

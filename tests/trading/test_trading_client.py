@@ -36,6 +36,10 @@ async def test_a_buyer_finds_buys_and_downloads_through_the_client(market: Marke
     assert isinstance(package, bytes)
     assert hashlib.sha256(package).hexdigest() == market.specs["electricity"].fingerprint
 
+    scraped = await market.client.get("/metrics", headers=market.admin.auth)
+    assert 'exchange_settlements_total{mode="posted"}' in scraped.text
+    assert "exchange_audit_entries_appended_total" in scraped.text
+
     cert = await buyer.certificates.get(number=listing["certificate_number"])
     issuer = await buyer.certificates.issuer_key()
     assert verify_certificate(cert.document, cert.signature, issuer.public_key).status == "valid"

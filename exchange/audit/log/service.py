@@ -19,6 +19,7 @@ from sqlalchemy import event as sa_event
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import ORMExecuteState, Session
 
+from exchange import metrics
 from exchange.audit import merkle
 from exchange.audit.log import repository as audit_repository
 from exchange.audit.log.entry import EntryDraft, leaf_bytes, to_json_value
@@ -31,6 +32,7 @@ _PENDING = "audit_pending"
 _SETUP = "audit_setup"
 _CHANGED = "audit_state_changed"
 _RECORDED = "audit_recorded"
+_APPENDED = "audit_appended"
 # The log's own tables: writing them is the append (or a derived checkpoint), not a change
 # to the market that would need an entry of its own.
 _EXEMPT_TABLES = frozenset(
@@ -80,6 +82,7 @@ async def append_pending(session: AsyncSession) -> None:
     halt = await audit_repository.active_halt(session)
     if halt is not None:
         raise log_damaged(halt)
+    session.info[_APPENDED] = drafts
     await append_drafts(
         session,
         head_size=head.size,
@@ -198,9 +201,20 @@ def _refuse_unaudited_commit(session: Session) -> None:
 
 
 @sa_event.listens_for(Session, "after_commit")
+def _count_committed(session: Session) -> None:
+    # Counted once the entries are durable: settlements by trade mode, the log's size.
+    appended: list[EntryDraft] = session.info.get(_APPENDED, [])
+    for draft in appended:
+        if draft.action == "trading.trade_settled" and isinstance(draft.payload, dict):
+            metrics.SETTLEMENTS.labels(str(draft.payload.get("mode", "unknown"))).inc()
+    if appended:
+        metrics.AUDIT_APPENDED.inc(len(appended))
+
+
+@sa_event.listens_for(Session, "after_commit")
 @sa_event.listens_for(Session, "after_rollback")
 def _reset(session: Session) -> None:
-    for key in (_PENDING, _CHANGED, _RECORDED, _SETUP):
+    for key in (_PENDING, _CHANGED, _RECORDED, _SETUP, _APPENDED):
         session.info.pop(key, None)
 
 
