@@ -41,6 +41,8 @@ from exchange.vocabulary import Role
 AUDIT_PENDING = "audit_pending"  # where exchange.audit.log.service queues a unit's entries
 REGISTRY_KEY_FILE = "registry-ed25519.pem"
 SIM_ORIGIN = "simulation.gd-data-exchange.cn/audit"
+# The scope of the licences simulated products grant (an exclusive one adds its round).
+SIMULATED_USE = "仿真用途 simulated use"
 MANDATE_ACTIONS = (MandateAction.BUY, MandateAction.NEGOTIATE, MandateAction.BID)
 REFUSABLE = (ExchangeError, IntegrityError)
 

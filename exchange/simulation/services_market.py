@@ -29,6 +29,7 @@ from exchange.simulation.market import (
 from exchange.simulation.results import OrderRecord
 from exchange.simulation.services_base import (
     REFUSABLE,
+    SIMULATED_USE,
     Offering,
     ReplayRound,
     attempt,
@@ -104,15 +105,21 @@ class ServiceMarket(MarketSetUp, MarketRecords):
         for product, price in plan.reprices:
             product.price_fen = price
         for product in world.products:
+            scope = SIMULATED_USE
             if self.scenario.products.exclusive:
+                # Each round's exclusive licence is for that round's use: one asset and scope
+                # carries one live exclusive licence, and last round's has not expired.
                 tier = f"独占许可 round {plan.round}"
+                scope = f"{SIMULATED_USE}, round {plan.round}"
             elif product.key in repriced:
                 tier = "标准许可 standard"
             else:
                 continue
             try:
                 async with attempt(session):
-                    await self._list(session, product, product.price_fen, tier_name=tier)
+                    await self._list(
+                        session, product, product.price_fen, tier_name=tier, scope=scope
+                    )
             except REFUSABLE:
                 # The exchanges refused the new price (e.g. outside their limits): it stays.
                 kept = self.offerings.get(product.key)

@@ -29,6 +29,7 @@ from exchange.simulation.rng import stream_seed
 from exchange.simulation.services_base import (
     MANDATE_ACTIONS,
     REFUSABLE,
+    SIMULATED_USE,
     MarketBase,
     Offering,
     attempt,
@@ -293,7 +294,13 @@ class MarketSetUp(MarketBase):
                 await self._list(session, product, product.price_fen, tier_name="标准许可 standard")
 
     async def _list(
-        self, session: AsyncSession, product: Product, price_fen: int, *, tier_name: str
+        self,
+        session: AsyncSession,
+        product: Product,
+        price_fen: int,
+        *,
+        tier_name: str,
+        scope: str = SIMULATED_USE,
     ) -> None:
         """List a product (again) at a price; an earlier listing of it is delisted first."""
         old = self.offerings.get(product.key)
@@ -321,7 +328,7 @@ class MarketSetUp(MarketBase):
             tiers=[
                 listings_service.TierSpec(
                     name=tier_name,
-                    scope="仿真用途 simulated use",
+                    scope=scope,
                     term_days=self.scenario.products.term_days,
                     price_fen=price_fen,
                     exclusive=self.scenario.products.exclusive,

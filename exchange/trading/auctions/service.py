@@ -43,6 +43,7 @@ from exchange.trading.orders.settlement import (
     Buyer,
     Placed,
     account_of,
+    check_exclusivity,
     check_not_own,
     check_price,
     check_tradable,
@@ -157,6 +158,7 @@ async def open_auction(
     if closes_at <= now:
         raise InvalidInput("An auction's deadline (closes_at) must be in the future.")
     await check_tradable(ctx, offer, mode=TradeMode.AUCTION, price_fen=reserve_fen)
+    await check_exclusivity(ctx, asset_id=offer.listing.asset_id, tier=offer.tier)
     auction = Auction(
         id=ctx.ids.new(),
         listing_id=listing_id,
@@ -313,6 +315,8 @@ async def close(ctx: Context, *, auction_id: str) -> AuctionView:
         reserve_fen=auction.reserve_fen,
     )
     offer = await _pinned_offer(ctx, auction)
+    # The asset's lock before any account's: the winner's settlement takes it in that order.
+    await listings_repository.lock_asset(ctx.session, offer.listing.asset_id)
     no_sale = None if outcome.winner is not None else "no bids"
     facts = None
     if outcome.winner is not None:

@@ -19,7 +19,13 @@ from exchange.trading.negotiations import repository as negotiations_repository
 from exchange.trading.negotiations.models import NegotiationState
 from exchange.trading.orders import repository as orders_repository
 from exchange.trading.orders.models import Order, OrderStatus
-from exchange.trading.orders.settlement import Placed, check_tradable, refund, settle
+from exchange.trading.orders.settlement import (
+    Placed,
+    check_exclusivity,
+    check_tradable,
+    refund,
+    settle,
+)
 from exchange.trading.venues import repository as venues_repository
 from exchange.trading.venues.service import actor_of, oversees
 from exchange.vocabulary import Role, TradeMode
@@ -166,6 +172,7 @@ async def _no_longer_tradable(ctx: Context, order: Order, offer: Offer) -> str |
         return f"Tier {tier.id} is exclusive and no longer held for this order ({EXCLUSIVE_RULE})."
     try:
         await check_tradable(ctx, offer, mode=TradeMode(order.mode), price_fen=order.price_fen)
+        await check_exclusivity(ctx, asset_id=offer.listing.asset_id, tier=tier)
     except ExchangeError as exc:
         return exc.detail
     return None

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from exchange.trading.licences.models import Licence
+from exchange.trading.licences.models import Licence, LicenceStatus
+from exchange.trading.listings.models import Listing
 from exchange.trading.queries import page_of, where_equal
 
 
@@ -43,3 +45,24 @@ async def list_licences(
         },
     )
     return await page_of(session, stmt, [Licence.starts_at.desc(), Licence.id], limit, offset)
+
+
+async def live_exclusive_licence(
+    session: AsyncSession, *, asset_id: str, scope: str, now: datetime
+) -> Licence | None:
+    """An exclusive licence of the asset for this scope that is in force now, if any."""
+    stmt = (
+        select(Licence)
+        .join(Listing, Listing.id == Licence.listing_id)
+        .where(
+            Listing.asset_id == asset_id,
+            Licence.scope == scope,
+            Licence.exclusive.is_(True),
+            Licence.status == LicenceStatus.ACTIVE,
+            Licence.starts_at <= now,
+            Licence.expires_at > now,
+        )
+        .order_by(Licence.expires_at.desc(), Licence.id)
+        .limit(1)
+    )
+    return (await session.scalars(stmt)).first()

@@ -39,13 +39,16 @@ from exchange.trading.brokerage.models import (
 from exchange.trading.brokerage.service import check_commission_cap
 from exchange.trading.customs.errors import LegalBasisRequired
 from exchange.trading.customs.models import CustomsCase, CustomsStatus
+from exchange.trading.licences import repository as licences_repository
 from exchange.trading.licences.models import Licence, LicenceStatus
 from exchange.trading.listings import repository as listings_repository
 from exchange.trading.listings.errors import (
     CORE_DATA_RULE,
     EXCLUSIVE_RULE,
+    EXCLUSIVE_SCOPE_RULE,
     CoreDataNotListable,
     DeliveryFingerprintMismatch,
+    ExclusiveLicenceInForce,
     LicenceUnavailable,
     ListingNotActive,
     TradeModeClosed,
@@ -194,6 +197,36 @@ def check_available(tier: LicenceTier) -> None:
         )
 
 
+async def check_exclusivity(ctx: Context, *, asset_id: str, tier: LicenceTier) -> None:
+    """Lock the asset, then refuse a sale its exclusive licences forbid (独占许可排他).
+
+    Exclusivity holds per asset and scope across every listing and tier: an exclusive tier sells
+    only while no other exclusive licence of that asset and scope is in force or reserved (by a
+    held order or an open auction), and a non-exclusive tier not while one is. The asset's lock
+    makes the check and the sale one step: of two racing buyers, the second sees the first.
+    """
+    await listings_repository.lock_asset(ctx.session, asset_id)
+    live = await licences_repository.live_exclusive_licence(
+        ctx.session, asset_id=asset_id, scope=tier.scope, now=ctx.clock.now()
+    )
+    if live is not None:
+        held = f"exclusive licence {live.id} is in force until {live.expires_at.isoformat()}"
+    else:
+        reserved = await listings_repository.reserved_exclusive_tier(
+            ctx.session, asset_id=asset_id, scope=tier.scope, other_than=tier.id
+        )
+        if reserved is None:
+            return
+        held = f"exclusive tier {reserved.id} of listing {reserved.listing_id} is reserved"
+    detail = (
+        f"Asset {asset_id}, scope {tier.scope!r}: {held}; refused under the rule "
+        f"{EXCLUSIVE_SCOPE_RULE}."
+    )
+    if tier.exclusive:
+        raise LicenceUnavailable(detail, rule=EXCLUSIVE_SCOPE_RULE)
+    raise ExclusiveLicenceInForce(detail, rule=EXCLUSIVE_SCOPE_RULE)
+
+
 async def check_tradable(
     ctx: Context, offer: Offer, *, mode: TradeMode, price_fen: int
 ) -> assets_service.ListableAsset:
@@ -262,6 +295,7 @@ async def open_order(
     `escrowed_fen` > 0 means the buyer's money already waits in escrow and is already counted
     against its mandate (an auction's winning bid); the tier is then claimed by the auction.
     """
+    await check_exclusivity(ctx, asset_id=offer.listing.asset_id, tier=offer.tier)
     now = ctx.clock.now()
     order_id = order_id or ctx.ids.new()
     parts = rules.split(
