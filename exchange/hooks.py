@@ -5,6 +5,9 @@ domains, each through one hook set when the application is assembled:
 - `record_audit` (the audit log): queue an entry that commits with the unit of work;
 - `find_key` (participants): the stored API key and its holder, for authentication;
 - `resolve_runtime` (classroom): the runtime a request acts on (a live class's sandbox).
+One more lets a domain ask an application without importing it:
+- `fund_class_participant` (classroom, asked by participants): an instructor's deposit, made
+  in the market of the class the participant sits in.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from exchange.clock import Clock
-    from exchange.context import Principal, Runtime
+    from exchange.context import Context, Principal, Runtime
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +63,15 @@ class RuntimeResolver(Protocol):
     async def __call__(self, request: Request, runtime: Runtime, /) -> Runtime: ...
 
 
+class ClassFunder(Protocol):
+    """An instructor's deposit into a participant of one of its own classes, made in that
+    class's market: the posted journal, or None if the participant sits in none of them."""
+
+    async def __call__(
+        self, ctx: Context, *, participant_id: str, amount_fen: int, memo: str
+    ) -> Any: ...
+
+
 @dataclass(slots=True)
 class Hooks:
     """The hooks installed in this process (None until `exchange.wiring.install()`)."""
@@ -67,6 +79,7 @@ class Hooks:
     record_audit: AuditRecorder | None = None
     find_key: KeyFinder | None = None
     resolve_runtime: RuntimeResolver | None = None
+    fund_class_participant: ClassFunder | None = None
 
 
 HOOKS = Hooks()
