@@ -230,6 +230,8 @@ class MarketBase:
         # rules will surely accept (those skip the savepoint).
         self.cash: dict[str, int] = {}
         self.mandate_room: dict[str, int] = {}
+        # Each brokered buyer's mandate commission, which the buyer pays on top of the price.
+        self.mandate_commission: dict[str, int] = {}
         self.buyer_info: dict[str, tuple[str, str]] = {}
         self.replays = 0
         self.pending: dict[str, tuple[str, int]] = {}

@@ -43,6 +43,7 @@ from exchange.simulation.world import (
 from exchange.trading import rules
 from exchange.trading.auctions import service as auctions_service
 from exchange.trading.auctions.models import AuctionRule
+from exchange.trading.brokerage.models import MandateSide
 from exchange.trading.negotiations import service as negotiations_service
 from exchange.trading.orders import service as orders_service
 from exchange.trading.orders.settlement import Placed
@@ -361,7 +362,13 @@ class ServiceMarket(MarketSetUp, MarketRecords):
             offering.price_fen, min_price_fen=book.min_price_fen, max_price_fen=book.max_price_fen
         ):
             return False
-        total = offering.price_fen + rules.fee(offering.price_fen, book.buyer_fee_bp)
+        total = rules.split(
+            price_fen=offering.price_fen,
+            buyer_fee_bp=book.buyer_fee_bp,
+            seller_fee_bp=book.seller_fee_bp,
+            commission_bp=self.mandate_commission.get(action.buyer, 0) if action.broker else 0,
+            commission_payer=MandateSide.BUYER,
+        ).buyer_pays_fen
         if self.cash.get(action.buyer, 0) < total:
             return False
         if action.broker is None:

@@ -49,6 +49,7 @@ from exchange.simulation.world import (
     product_name,
 )
 from exchange.trading.brokerage import service as brokerage_service
+from exchange.trading.brokerage.models import MandateSide
 from exchange.trading.listings import service as listings_service
 from exchange.trading.listings.models import VenueStatus
 from exchange.trading.venues import service as venues_service
@@ -229,6 +230,7 @@ class MarketSetUp(MarketBase):
                     mandate = await brokerage_service.grant_mandate(
                         self._ctx(session, buyer.key),
                         broker_id=self.participant_id(broker.key),
+                        side=MandateSide.BUYER,
                         exchange_ids=list(broker.exchanges),
                         actions=list(MANDATE_ACTIONS),
                         spending_limit_fen=max(1, buyer.params.budget_fen),
@@ -237,6 +239,7 @@ class MarketSetUp(MarketBase):
                     )
                 self.mandates[buyer.key] = mandate.id
                 self.mandate_room[buyer.key] = max(1, buyer.params.budget_fen)
+                self.mandate_commission[buyer.key] = broker.commission_bp
 
     async def _open_assets(self, world: World) -> None:
         """Register every product: apply, two approvals, publicity, registration."""

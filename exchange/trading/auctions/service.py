@@ -204,7 +204,7 @@ async def place_bid(
     mandate_id: str | None,
     legal_basis: str | None,
 ) -> Bid:
-    """A sealed bid; its amount plus the buyer fee moves into escrow until the close."""
+    """A sealed bid; its amount plus the buyer fee (and commission) moves into escrow."""
     auction = await _get(ctx, auction_id)
     if auction.status != AuctionStatus.OPEN or ctx.clock.now() >= auction.closes_at:
         raise AuctionClosed(
@@ -239,7 +239,8 @@ async def place_bid(
     bids = await repository.list_bids(ctx.session, auction.id)
     if any(b.bidder_id == buyer.participant_id for b in bids):
         raise AlreadyBid("A sealed-bid auction takes one bid per bidder.")
-    escrow = amount_fen + rules.fee(amount_fen, offer.rulebook.buyer_fee_bp)
+    # The bid, the buyer fee and (for a broker's bid) the commission its client pays.
+    escrow = buyer.split(price_fen=amount_fen, rulebook=offer.rulebook).buyer_pays_fen
     if (
         buyer.mandate is not None
         and await brokerage_repository.spend_mandate(ctx.session, buyer.mandate.id, escrow) is None

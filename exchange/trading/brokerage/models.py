@@ -28,6 +28,13 @@ class MandateAction(StrEnum):
     BID = "bid"  # 竞价出价
 
 
+class MandateSide(StrEnum):
+    """Which side of a trade the broker acts for; that side, the client, pays its commission."""
+
+    BUYER = "buyer"  # 买方委托
+    SELLER = "seller"  # 卖方委托
+
+
 class MandateStatus(StrEnum):
     """The stored state of a mandate; expiry is derived from the clock."""
 
@@ -59,7 +66,7 @@ class BrokerLicence(Base):
 
 
 class Mandate(Base):
-    """A client's mandate to a broker (授权委托): exchanges, actions, limit, commission, expiry."""
+    """A client's mandate to a broker (授权委托): side, exchanges, actions, limit, commission."""
 
     __tablename__ = "trading_mandates"
     __table_args__ = (
@@ -72,6 +79,8 @@ class Mandate(Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     client_id: Mapped[str] = mapped_column(ForeignKey("participants.id"), index=True)
     broker_id: Mapped[str] = mapped_column(ForeignKey("participants.id"), index=True)
+    # The client's side of the trades the broker makes; the client pays the commission.
+    side: Mapped[MandateSide] = mapped_column(String(8), server_default=MandateSide.BUYER.value)
     exchange_ids: Mapped[list[str]] = mapped_column(JSON)
     actions: Mapped[list[str]] = mapped_column(JSON)
     spending_limit_fen: Mapped[int] = mapped_column(BigInteger)

@@ -23,6 +23,7 @@ from exchange.trading.orders.settlement import (
     Placed,
     check_exclusivity,
     check_tradable,
+    order_split,
     refund,
     settle,
 )
@@ -186,7 +187,7 @@ async def _refuse_held_order(
     await refund(ctx, order=order, exchange=offer.exchange, amount_fen=order.escrow_fen)
     if order.mandate_id is not None:
         await brokerage_repository.release_mandate(
-            ctx.session, order.mandate_id, order.price_fen + order.buyer_fee_fen
+            ctx.session, order.mandate_id, order_split(order).buyer_pays_fen
         )
     if offer.tier.exclusive:
         await listings_repository.claim_tier(

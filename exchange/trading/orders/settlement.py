@@ -1,10 +1,10 @@
 """Orders and settlement (结算), shared by the three trade modes.
 
-One order, one transaction: the buyer (or its broker under a live mandate) orders; data
-customs triages a cross-border buyer; then either the money settles at once — buyer pays
-price plus buyer fee, the seller gets price less seller fee and commission, the exchange its
-fees, the broker its commission — with a trade and a licence, or the buyer's money waits in
-the exchange's escrow account until a regulator clears (settle) or refuses (refund) it.
+One order, one transaction: the buyer (or its broker under a live buyer's mandate) orders; data
+customs triages a cross-border buyer; then either the money settles at once — the buyer pays
+price plus buyer fee plus its broker's commission, the seller gets price less seller fee, the
+exchange its fees, the broker its commission — with a trade and a licence, or the buyer's money
+waits in the exchange's escrow account until a regulator clears (settle) or refuses (refund) it.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from exchange.trading.brokerage.models import (
     BrokerLicenceStatus,
     Mandate,
     MandateAction,
+    MandateSide,
     MandateStatus,
 )
 from exchange.trading.brokerage.service import check_commission_cap
@@ -89,6 +90,16 @@ class Buyer:
     @property
     def commission_bp(self) -> int:
         return self.mandate.commission_bp if self.mandate is not None else 0
+
+    def split(self, *, price_fen: int, rulebook: Rulebook) -> rules.Split:
+        """How a purchase at `price_fen` divides; the buyer pays its own broker's commission."""
+        return rules.split(
+            price_fen=price_fen,
+            buyer_fee_bp=rulebook.buyer_fee_bp,
+            seller_fee_bp=rulebook.seller_fee_bp,
+            commission_bp=self.commission_bp,
+            commission_payer=MandateSide.BUYER,
+        )
 
 
 def check_mandate_live(ctx: Context, mandate: Mandate) -> None:
@@ -151,6 +162,10 @@ async def check_mandate_covers(
 ) -> None:
     """Refuse unless the mandate is live, covers this exchange and action, and fits the cap."""
     check_mandate_live(ctx, mandate)
+    if mandate.side != MandateSide.BUYER:
+        raise MandateScope(
+            f"Mandate {mandate.id} lets the broker act for a {mandate.side}; it does not buy."
+        )
     if exchange.id not in mandate.exchange_ids:
         raise MandateScope(f"Mandate {mandate.id} does not cover {exchange.name} ({exchange.id}).")
     if action.value not in mandate.actions:
@@ -273,6 +288,8 @@ def order_split(order: Order) -> rules.Split:
         buyer_fee_fen=order.buyer_fee_fen,
         seller_fee_fen=order.seller_fee_fen,
         commission_fen=order.commission_fen,
+        # An order's broker is its buyer's: brokers buy only under a buyer's mandate.
+        commission_payer=MandateSide.BUYER,
     )
 
 
@@ -298,12 +315,7 @@ async def open_order(
     await check_exclusivity(ctx, asset_id=offer.listing.asset_id, tier=offer.tier)
     now = ctx.clock.now()
     order_id = order_id or ctx.ids.new()
-    parts = rules.split(
-        price_fen=price_fen,
-        buyer_fee_bp=offer.rulebook.buyer_fee_bp,
-        seller_fee_bp=offer.rulebook.seller_fee_bp,
-        commission_bp=buyer.commission_bp,
-    )
+    parts = buyer.split(price_fen=price_fen, rulebook=offer.rulebook)
     cross_border = rules.crosses_border(buyer.jurisdiction)
     triage = (
         rules.customs_triage(
