@@ -20,6 +20,7 @@ from exchange.audit.transparency import halts
 from exchange.audit.transparency import service as transparency
 from exchange.audit.transparency.router import router as audit_router
 from exchange.catalog.router import router as catalog_router
+from exchange.classroom.funding import fund_class_participant
 from exchange.classroom.router import router as classroom_router
 from exchange.classroom.routing import resolve_runtime
 from exchange.config import Settings, get_settings
@@ -143,7 +144,9 @@ async def _start_audit_checks(runtime: Runtime, settings: Settings) -> asyncio.T
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
     """Build the exchange app; a given runtime (tests, simulations) is used as is."""
     wiring.install()
+    # Live classes are an application: the served app routes to them and funds their seats.
     HOOKS.resolve_runtime = resolve_runtime
+    HOOKS.fund_class_participant = fund_class_participant
     settings = settings or (runtime.settings if runtime else get_settings())
 
     @asynccontextmanager

@@ -4,9 +4,12 @@ The core (context, security, dependencies) knows no domain. The things it needs 
 domains, each through one hook set when the application is assembled:
 - `record_audit` (the audit log): queue an entry that commits with the unit of work;
 - `find_key` (participants): the stored API key and its holder, for authentication;
-- `resolve_runtime` (classroom): the runtime a request acts on (a live class's sandbox);
-- `clock_offset` (market time): the market clock's stored offset, read by each unit of work.
-- `check_ready` (the audit log): refuse readiness while the market is halted.
+- `clock_offset` (market time): the market clock's stored offset, read by each unit of work;
+- `check_ready` (the audit log): refuse readiness while the market is halted;
+- `resolve_runtime` (classroom; installed by the app): the runtime a request acts on.
+One more lets a domain ask an application without importing it (installed by the app):
+- `fund_class_participant` (classroom, asked by participants): an instructor's deposit, made
+  in the market of the class the participant sits in.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from exchange.clock import Clock
-    from exchange.context import Principal, Runtime
+    from exchange.context import Context, Principal, Runtime
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +77,15 @@ class ReadinessCheck(Protocol):
     async def __call__(self, runtime: Runtime, /) -> None: ...
 
 
+class ClassFunder(Protocol):
+    """An instructor's deposit into a participant of one of its own classes, made in that
+    class's market: the posted journal, or None if the participant sits in none of them."""
+
+    async def __call__(
+        self, ctx: Context, *, participant_id: str, amount_fen: int, memo: str
+    ) -> Any: ...
+
+
 @dataclass(slots=True)
 class Hooks:
     """The hooks installed in this process (None until `exchange.wiring.install()`)."""
@@ -83,6 +95,7 @@ class Hooks:
     resolve_runtime: RuntimeResolver | None = None
     clock_offset: ClockOffsetReader | None = None
     check_ready: ReadinessCheck | None = None
+    fund_class_participant: ClassFunder | None = None
 
 
 HOOKS = Hooks()

@@ -236,3 +236,10 @@ class MandateStatus(StrEnum):
     ACTIVE = "active"
     EXPIRED = "expired"
     REVOKED = "revoked"
+
+
+class MandateSide(StrEnum):
+    """Which side of a trade the broker acts for; that side, the client, pays its commission."""
+
+    BUYER = "buyer"  # 买方委托
+    SELLER = "seller"  # 卖方委托

@@ -13,7 +13,7 @@ from exchange.hooks import HOOKS
 def install() -> None:
     """Plug the audit log (and its halt), key lookup and the market clock into the core, and
     trading's comparable trades into the assets' market valuation. (The app adds live-class
-    routing: `exchange.app`.)"""
+    routing and class funding: `exchange.app`.)"""
     if HOOKS.record_audit is not None:
         return
     from exchange.assets.valuation import service as valuation_service

@@ -71,6 +71,21 @@ async def seat_by_participant(
     return (await session.scalars(stmt)).first()
 
 
+async def seat_in_classes_of(
+    session: AsyncSession, instructor_id: str, participant_id: str
+) -> tuple[Classroom, Seat] | None:
+    """The class of this instructor where a participant sits, and its seat, if any."""
+    stmt = (
+        select(Classroom, Seat)
+        .join(Seat, Seat.class_id == Classroom.id)
+        .where(Classroom.instructor_id == instructor_id, Seat.participant_id == participant_id)
+        .order_by(Classroom.created_at.desc(), Classroom.id)
+        .limit(1)
+    )
+    row = (await session.execute(stmt)).first()
+    return None if row is None else (row[0], row[1])
+
+
 async def list_rounds(session: AsyncSession, class_id: str) -> Sequence[ClassRound]:
     """A class's rounds so far."""
     stmt = select(ClassRound).where(ClassRound.class_id == class_id).order_by(ClassRound.round)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from exchange.errors import Conflict, NotFound
+from exchange.errors import Conflict, Forbidden, NotFound
 
 
 class ParticipantNotFound(NotFound):
@@ -33,3 +33,8 @@ class LastKeyRevocation(Conflict):
 class UnbalancedJournal(Conflict):
     slug = "unbalanced-journal"
     title = "Postings must sum to zero"
+
+
+class FundingRefused(Forbidden):
+    slug = "funding-refused"
+    title = "Instructors fund only the participants of their own classes"

@@ -11,7 +11,12 @@ from exchange.errors import Conflict, Forbidden, NotFound, responses
 from exchange.kit.paging import Limit, Offset
 from exchange.kit.roles import AdminContext
 from exchange.participants import service
-from exchange.participants.errors import InsufficientFunds, LastKeyRevocation, SelfTransfer
+from exchange.participants.errors import (
+    FundingRefused,
+    InsufficientFunds,
+    LastKeyRevocation,
+    SelfTransfer,
+)
 from exchange.participants.ledger import PostedJournal
 from exchange.participants.models import Account, Journal, Participant, Posting
 from exchange.participants.schemas import (
@@ -152,10 +157,14 @@ async def revoke_key(key_id: str, ctx: ActorContext) -> ApiKeyRead:
     "/accounts/{participant_id}/deposits",
     status_code=201,
     operation_id="deposit",
-    responses=responses(Forbidden, NotFound),
+    responses=responses(Forbidden, FundingRefused, NotFound),
 )
 async def deposit(participant_id: str, body: DepositCreate, ctx: FunderContext) -> JournalRead:
-    """A sandbox deposit (沙盒注资) into a participant's account (admins, instructors)."""
+    """A sandbox deposit (沙盒注资) into a participant's account.
+
+    Admins fund anyone; an instructor funds the participants of its own classes (in the class's
+    market), never itself or staff.
+    """
     return journal_read(
         await service.deposit(
             ctx, participant_id=participant_id, amount_fen=body.amount_fen, memo=body.memo

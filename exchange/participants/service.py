@@ -10,10 +10,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.context import Context, Principal
 from exchange.errors import Forbidden
-from exchange.hooks import StoredKey
+from exchange.hooks import HOOKS, NotWired, StoredKey
 from exchange.participants import ledger, repository
 from exchange.participants.errors import (
     ApiKeyNotFound,
+    FundingRefused,
     LastKeyRevocation,
     ParticipantNotFound,
     SelfTransfer,
@@ -173,10 +174,58 @@ async def account_of(ctx: Context, owner_id: str) -> Account:
     return account
 
 
+# Who runs the market rather than trades in it: an instructor never funds these, itself included.
+STAFF_ROLES = frozenset(
+    {
+        Role.ADMIN,
+        Role.REGULATOR,
+        Role.COMPLIANCE_REVIEWER,
+        Role.EXCHANGE_OPERATOR,
+        Role.INSTRUCTOR,
+    }
+)
+
+
 async def deposit(
     ctx: Context, *, participant_id: str, amount_fen: int, memo: str
 ) -> ledger.PostedJournal:
-    """A sandbox deposit: money enters the market from the mint (admins and instructors)."""
+    """A sandbox deposit: money enters the market from the mint.
+
+    Admins fund anyone. An instructor funds only the participants of its own classes, in the
+    class's market (the classroom knows who sits where), and never staff.
+    """
+    if ctx.actor is not None and ctx.actor.role is Role.INSTRUCTOR:
+        fund = HOOKS.fund_class_participant
+        if fund is None:
+            raise NotWired("fund_class_participant")
+        posted: ledger.PostedJournal | None = await fund(
+            ctx, participant_id=participant_id, amount_fen=amount_fen, memo=memo
+        )
+        if posted is None:
+            raise FundingRefused(
+                f"Participant {participant_id!r} sits in none of your classes: instructors fund "
+                "only the participants of their own classes, never themselves or staff."
+            )
+        return posted
+    return await _mint(ctx, participant_id=participant_id, amount_fen=amount_fen, memo=memo)
+
+
+async def fund_class_participant(
+    ctx: Context, *, participant_id: str, amount_fen: int, memo: str
+) -> ledger.PostedJournal:
+    """An instructor's deposit, run in its class's market: refused for staff participants."""
+    participant = await get(ctx, participant_id)
+    if Role(participant.role) in STAFF_ROLES:
+        raise FundingRefused(
+            f"Participant {participant_id!r} is {participant.role} staff of the class market: "
+            "instructors fund only its traders."
+        )
+    return await _mint(ctx, participant_id=participant.id, amount_fen=amount_fen, memo=memo)
+
+
+async def _mint(
+    ctx: Context, *, participant_id: str, amount_fen: int, memo: str
+) -> ledger.PostedJournal:
     account = await account_of(ctx, (await get(ctx, participant_id)).id)
     return await ledger.post(
         ctx,

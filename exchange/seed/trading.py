@@ -17,7 +17,7 @@ from exchange.trading.customs import service as customs_service
 from exchange.trading.listings import service as listings_service
 from exchange.trading.orders import service as orders_service
 from exchange.trading.venues import service as venues_service
-from exchange.vocabulary import DataGrade, LegalBasis, MandateAction, Role
+from exchange.vocabulary import DataGrade, LegalBasis, MandateAction, MandateSide, Role
 
 DEMO_EXCHANGE = "gzde"
 
@@ -122,6 +122,7 @@ async def _grant_mandate(runtime: Runtime, client: Principal, broker_id: str) ->
             broker_id=broker_id,
             exchange_ids=[DEMO_EXCHANGE],
             actions=[MandateAction.BUY, MandateAction.NEGOTIATE],
+            side=MandateSide.BUYER,
             spending_limit_fen=500_000,
             commission_bp=300,
             expires_at=ctx.clock.now() + timedelta(days=365),

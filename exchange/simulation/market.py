@@ -18,7 +18,7 @@ from exchange.simulation.results import CustomsRecord, OrderRecord, TradeRecord
 from exchange.simulation.scenario import Scenario
 from exchange.simulation.world import Product, World
 from exchange.trading import matching, rules
-from exchange.vocabulary import AuctionRule, CustomsStatus
+from exchange.vocabulary import AuctionRule, CustomsStatus, MandateSide
 
 ALL_MODES = frozenset({"posted", "negotiated", "auction"})
 MAX_NEGOTIATION_STEPS = 3
@@ -284,7 +284,14 @@ class NullMarket:
         """Settle one action if the rules allow; whether it settled."""
         rulebook = self.rulebooks[action.exchange_id]
         role = self.roles[action.buyer]
-        buyer_fee = rules.fee(price, rulebook.buyer_fee_bp)
+        # The buyer mandated its broker, so it pays the commission on top (as the market does).
+        parts = rules.split(
+            price_fen=price,
+            buyer_fee_bp=rulebook.buyer_fee_bp,
+            seller_fee_bp=rulebook.seller_fee_bp,
+            commission_bp=self.commission[action.broker] if action.broker else 0,
+            commission_payer=MandateSide.BUYER,
+        )
         refusal = None
         if not rules.trade_mode_open(mode, rulebook.trade_modes):
             refusal = "trade-mode-closed"
@@ -292,7 +299,7 @@ class NullMarket:
             refusal = "broker-required"
         elif self.scenario.products.exclusive and action.product.key in self.sold_exclusive:
             refusal = "licence-unavailable"
-        elif self.cash[action.buyer] < price + buyer_fee:
+        elif self.cash[action.buyer] < parts.buyer_pays_fen:
             refusal = "insufficient-funds"
         if refusal is not None:
             outcome.orders.append(
@@ -308,12 +315,6 @@ class NullMarket:
                 )
             )
             return False
-        parts = rules.split(
-            price_fen=price,
-            buyer_fee_bp=rulebook.buyer_fee_bp,
-            seller_fee_bp=rulebook.seller_fee_bp,
-            commission_bp=self.commission[action.broker] if action.broker else 0,
-        )
         self.cash[action.buyer] -= parts.buyer_pays_fen
         if self.scenario.products.exclusive:
             self.sold_exclusive.add(action.product.key)

@@ -40,6 +40,8 @@ from exchange.vocabulary import MandateAction, Role
 AUDIT_PENDING = "audit_pending"  # where exchange.audit.log.service queues a unit's entries
 REGISTRY_KEY_FILE = "registry-ed25519.pem"
 SIM_ORIGIN = "simulation.gd-data-exchange.cn/audit"
+# The scope of the licences simulated products grant (an exclusive one adds its round).
+SIMULATED_USE = "仿真用途 simulated use"
 MANDATE_ACTIONS = (MandateAction.BUY, MandateAction.NEGOTIATE, MandateAction.BID)
 REFUSABLE = (ExchangeError, IntegrityError)
 
@@ -227,6 +229,8 @@ class MarketBase:
         # rules will surely accept (those skip the savepoint).
         self.cash: dict[str, int] = {}
         self.mandate_room: dict[str, int] = {}
+        # Each brokered buyer's mandate commission, which the buyer pays on top of the price.
+        self.mandate_commission: dict[str, int] = {}
         self.buyer_info: dict[str, tuple[str, str]] = {}
         self.replays = 0
         self.pending: dict[str, tuple[str, int]] = {}

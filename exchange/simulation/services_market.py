@@ -29,6 +29,7 @@ from exchange.simulation.market import (
 from exchange.simulation.results import OrderRecord
 from exchange.simulation.services_base import (
     REFUSABLE,
+    SIMULATED_USE,
     Offering,
     ReplayRound,
     attempt,
@@ -44,7 +45,7 @@ from exchange.trading.auctions import service as auctions_service
 from exchange.trading.negotiations import service as negotiations_service
 from exchange.trading.orders import service as orders_service
 from exchange.trading.orders.settlement import Placed
-from exchange.vocabulary import AuctionRule
+from exchange.vocabulary import AuctionRule, MandateSide
 
 
 class ServiceMarket(MarketSetUp, MarketRecords):
@@ -104,15 +105,21 @@ class ServiceMarket(MarketSetUp, MarketRecords):
         for product, price in plan.reprices:
             product.price_fen = price
         for product in world.products:
+            scope = SIMULATED_USE
             if self.scenario.products.exclusive:
+                # Each round's exclusive licence is for that round's use: one asset and scope
+                # carries one live exclusive licence, and last round's has not expired.
                 tier = f"独占许可 round {plan.round}"
+                scope = f"{SIMULATED_USE}, round {plan.round}"
             elif product.key in repriced:
                 tier = "标准许可 standard"
             else:
                 continue
             try:
                 async with attempt(session):
-                    await self._list(session, product, product.price_fen, tier_name=tier)
+                    await self._list(
+                        session, product, product.price_fen, tier_name=tier, scope=scope
+                    )
             except REFUSABLE:
                 # The exchanges refused the new price (e.g. outside their limits): it stays.
                 kept = self.offerings.get(product.key)
@@ -354,7 +361,13 @@ class ServiceMarket(MarketSetUp, MarketRecords):
             offering.price_fen, min_price_fen=book.min_price_fen, max_price_fen=book.max_price_fen
         ):
             return False
-        total = offering.price_fen + rules.fee(offering.price_fen, book.buyer_fee_bp)
+        total = rules.split(
+            price_fen=offering.price_fen,
+            buyer_fee_bp=book.buyer_fee_bp,
+            seller_fee_bp=book.seller_fee_bp,
+            commission_bp=self.mandate_commission.get(action.buyer, 0) if action.broker else 0,
+            commission_payer=MandateSide.BUYER,
+        ).buyer_pays_fen
         if self.cash.get(action.buyer, 0) < total:
             return False
         if action.broker is None:

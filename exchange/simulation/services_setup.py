@@ -29,6 +29,7 @@ from exchange.simulation.rng import stream_seed
 from exchange.simulation.services_base import (
     MANDATE_ACTIONS,
     REFUSABLE,
+    SIMULATED_USE,
     MarketBase,
     Offering,
     attempt,
@@ -50,7 +51,15 @@ from exchange.simulation.world import (
 from exchange.trading.brokerage import service as brokerage_service
 from exchange.trading.listings import service as listings_service
 from exchange.trading.venues import service as venues_service
-from exchange.vocabulary import DataGrade, DataRight, DeliveryKind, ProductForm, Role, VenueStatus
+from exchange.vocabulary import (
+    DataGrade,
+    DataRight,
+    DeliveryKind,
+    MandateSide,
+    ProductForm,
+    Role,
+    VenueStatus,
+)
 
 
 class MarketSetUp(MarketBase):
@@ -213,6 +222,7 @@ class MarketSetUp(MarketBase):
                     mandate = await brokerage_service.grant_mandate(
                         self._ctx(session, buyer.key),
                         broker_id=self.participant_id(broker.key),
+                        side=MandateSide.BUYER,
                         exchange_ids=list(broker.exchanges),
                         actions=list(MANDATE_ACTIONS),
                         spending_limit_fen=max(1, buyer.params.budget_fen),
@@ -221,6 +231,7 @@ class MarketSetUp(MarketBase):
                     )
                 self.mandates[buyer.key] = mandate.id
                 self.mandate_room[buyer.key] = max(1, buyer.params.budget_fen)
+                self.mandate_commission[buyer.key] = broker.commission_bp
 
     async def load_rulebooks(self, session: AsyncSession) -> None:
         """What the agents know of each exchange of the scenario: its rulebook in force."""
@@ -296,7 +307,13 @@ class MarketSetUp(MarketBase):
                 await self._list(session, product, product.price_fen, tier_name="标准许可 standard")
 
     async def _list(
-        self, session: AsyncSession, product: Product, price_fen: int, *, tier_name: str
+        self,
+        session: AsyncSession,
+        product: Product,
+        price_fen: int,
+        *,
+        tier_name: str,
+        scope: str = SIMULATED_USE,
     ) -> None:
         """List a product (again) at a price; an earlier listing of it is delisted first."""
         old = self.offerings.get(product.key)
@@ -324,7 +341,7 @@ class MarketSetUp(MarketBase):
             tiers=[
                 listings_service.TierSpec(
                     name=tier_name,
-                    scope="仿真用途 simulated use",
+                    scope=scope,
                     term_days=self.scenario.products.term_days,
                     price_fen=price_fen,
                     exclusive=self.scenario.products.exclusive,

@@ -25,13 +25,14 @@ class Settled:
 
 
 def buyer_surplus(trade: Settled) -> int:
-    """Value less everything the buyer paid (price and buyer fee)."""
-    return trade.value_fen - trade.price_fen - trade.buyer_fee_fen
+    """Value less everything the buyer paid (price, buyer fee, and its broker's commission)."""
+    return trade.value_fen - trade.price_fen - trade.buyer_fee_fen - trade.commission_fen
 
 
 def seller_surplus(trade: Settled) -> int:
-    """What the provider kept (price less seller fee and commission) less its unit cost."""
-    return trade.price_fen - trade.seller_fee_fen - trade.commission_fen - trade.unit_cost_fen
+    """What the provider kept (price less seller fee) less its unit cost (brokers act for
+    buyers, who pay their commission)."""
+    return trade.price_fen - trade.seller_fee_fen - trade.unit_cost_fen
 
 
 def gains(trade: Settled) -> int:

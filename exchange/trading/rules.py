@@ -1,7 +1,9 @@
 """The market's rules as pure functions: fee splits, data-customs triage, negotiation steps.
 
 Amounts are integer fen and rates basis points (1 bp = 0.01%). Fees and commissions are
-rounded down to the fen, so that what the seller keeps is never negative.
+rounded down to the fen, so that what the seller keeps is never negative. A broker's commission
+is paid by its client, the side the broker acts for: a buyer pays it on top of the price, a
+seller out of its proceeds.
 """
 
 from __future__ import annotations
@@ -9,7 +11,13 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from exchange.vocabulary import CustomsDecision, CustomsStatus, NegotiationParty, NegotiationState
+from exchange.vocabulary import (
+    CustomsDecision,
+    CustomsStatus,
+    MandateSide,
+    NegotiationParty,
+    NegotiationState,
+)
 
 BASIS_POINTS = 10_000
 MAINLAND = "CN"
@@ -32,16 +40,28 @@ class Split:
     buyer_fee_fen: int
     seller_fee_fen: int
     commission_fen: int
+    # The broker's client, who pays the commission (a buyer on top, a seller out of the price).
+    commission_payer: MandateSide
+
+    @property
+    def buyer_commission_fen(self) -> int:
+        """The commission the buyer pays its broker (0 if none, or the seller's broker)."""
+        return self.commission_fen if self.commission_payer is MandateSide.BUYER else 0
+
+    @property
+    def seller_commission_fen(self) -> int:
+        """The commission the seller pays its broker (0 if none, or the buyer's broker)."""
+        return self.commission_fen if self.commission_payer is MandateSide.SELLER else 0
 
     @property
     def buyer_pays_fen(self) -> int:
-        """Price plus the buyer's fee."""
-        return self.price_fen + self.buyer_fee_fen
+        """Price plus the buyer's fee, plus the commission if the buyer mandated the broker."""
+        return self.price_fen + self.buyer_fee_fen + self.buyer_commission_fen
 
     @property
     def seller_receives_fen(self) -> int:
-        """Price less the seller's fee and any broker commission."""
-        return self.price_fen - self.seller_fee_fen - self.commission_fen
+        """Price less the seller's fee, less the commission if the seller mandated the broker."""
+        return self.price_fen - self.seller_fee_fen - self.seller_commission_fen
 
     @property
     def exchange_receives_fen(self) -> int:
@@ -49,15 +69,25 @@ class Split:
         return self.buyer_fee_fen + self.seller_fee_fen
 
 
-def split(*, price_fen: int, buyer_fee_bp: int, seller_fee_bp: int, commission_bp: int) -> Split:
-    """Divide a price under a rulebook's fees and a mandate's commission."""
-    if seller_fee_bp + commission_bp > BASIS_POINTS:
-        raise ValueError("the seller's fee and the commission cannot exceed the price")
+def split(
+    *,
+    price_fen: int,
+    buyer_fee_bp: int,
+    seller_fee_bp: int,
+    commission_bp: int,
+    commission_payer: MandateSide,
+) -> Split:
+    """Divide a price under a rulebook's fees and a mandate's commission, paid by its client."""
+    if commission_payer is MandateSide.SELLER and seller_fee_bp + commission_bp > BASIS_POINTS:
+        raise ValueError("the seller's fee and its broker's commission cannot exceed the price")
+    if seller_fee_bp > BASIS_POINTS:
+        raise ValueError("the seller's fee cannot exceed the price")
     return Split(
         price_fen=price_fen,
         buyer_fee_fen=fee(price_fen, buyer_fee_bp),
         seller_fee_fen=fee(price_fen, seller_fee_bp),
         commission_fen=fee(price_fen, commission_bp),
+        commission_payer=commission_payer,
     )
 
 

@@ -51,6 +51,11 @@ async def _trade(
     )
     assert r.status_code == 201, r.text
     assert r.json()["status"] == "settled"
+    # Sold once: delisted, so that the asset may be listed again (once per exchange).
+    r = await client.post(
+        f"/v1/listings/{listing['id']}/delist", json={}, headers=registry.holder.auth
+    )
+    assert r.status_code == 200, r.text
 
 
 async def test_market_method_values_from_settled_trades(

@@ -49,7 +49,7 @@ async def test_deposit_and_transfer_move_money_double_entry(
     assert actions.count("ledger.posted") == 2
 
 
-async def test_only_admins_and_instructors_deposit(
+async def test_only_admins_deposit_on_the_main_market(
     client: httpx.AsyncClient, make_participant: MakeParticipant
 ) -> None:
     company = await make_participant(Role.ENTERPRISE)
@@ -60,11 +60,14 @@ async def test_only_admins_and_instructors_deposit(
             f"/v1/accounts/{company.id}/deposits", json={"amount_fen": 1}, headers=other.auth
         )
         assert_problem(r, 403, "forbidden")
-    r = await client.post(
-        f"/v1/accounts/{company.id}/deposits", json={"amount_fen": 500}, headers=instructor.auth
-    )
-    assert r.status_code == 201
-    assert await balance(client, company) == 500
+    # Instructors fund the participants of their own classes only (tests/classroom).
+    for target in (company, instructor):
+        r = await client.post(
+            f"/v1/accounts/{target.id}/deposits", json={"amount_fen": 500}, headers=instructor.auth
+        )
+        assert_problem(r, 403, "funding-refused")
+    assert await balance(client, company) == 0
+    assert await balance(client, instructor) == 0
 
 
 async def test_refused_transfer_leaves_no_state_and_no_audit_entry(

@@ -23,8 +23,9 @@ def trade(
 
 def test_surplus_splits_the_gains_and_fees_are_transfers() -> None:
     t = trade(value=1_000, price=600, buyer_fee=6, seller_fee=12, commission=30, cost=200)
-    assert welfare.buyer_surplus(t) == 394
-    assert welfare.seller_surplus(t) == 358
+    # The buyer mandated the broker: its commission is the buyer's cost, not the seller's.
+    assert welfare.buyer_surplus(t) == 1_000 - 600 - 6 - 30
+    assert welfare.seller_surplus(t) == 600 - 12 - 200
     assert welfare.gains(t) == 800
     w = welfare.welfare([t, trade(500, 400, cost=100)], best_gains_fen=1_600)
     assert w.buyer_surplus_fen + w.seller_surplus_fen + w.fees_fen + w.commissions_fen == (

@@ -39,6 +39,7 @@ async def _brokered_negotiation(
 async def test_a_broker_negotiates_for_its_client_to_settlement(market: Market) -> None:
     m = market
     mandate = await m.mandate(m.person, limit_fen=600_000, commission_bp=300)
+    assert mandate["side"] == "buyer"
     person_before = await m.balance(m.person)
     neg, path = await _brokered_negotiation(m, mandate["id"])
     assert (neg["consumer_id"], neg["broker_id"], neg["mandate_id"]) == (
@@ -70,19 +71,21 @@ async def test_a_broker_negotiates_for_its_client_to_settlement(market: Market) 
         m.broker.id,
         mandate["id"],
     )
-    # Guangzhou: buyer 50 bp, seller 100 bp; the broker's 300 bp comes out of the seller's side.
+    # Guangzhou: buyer 50 bp, seller 100 bp; the client mandated the broker, so the client pays
+    # its 300 bp on top of price and fee, and the seller keeps price less its own fee.
     assert (trade["price_fen"], trade["buyer_fee_fen"], trade["seller_fee_fen"]) == (
         420_000,
         2_100,
         4_200,
     )
     assert trade["commission_fen"] == 12_600
-    assert await m.balance(m.person) == person_before - 422_100
+    assert settled["total_fen"] == 420_000 + 2_100 + 12_600
+    assert await m.balance(m.person) == person_before - 434_700
     assert await m.balance(m.broker) == 12_600
-    assert await m.balance(m.seller) == 420_000 - 4_200 - 12_600
+    assert await m.balance(m.seller) == 420_000 - 4_200
     assert settled["licence"]["licensee_id"] == m.person.id
     spent = await m.ok(m.get(f"/v1/mandates/{mandate['id']}", m.person))
-    assert spent["spent_fen"] == 422_100 and spent["remaining_fen"] == 600_000 - 422_100
+    assert spent["spent_fen"] == 434_700 and spent["remaining_fen"] == 600_000 - 434_700
     # The client sees the finished negotiation and downloads what its broker bought.
     done = await m.ok(m.get(path, m.person))
     assert done["state"] == "finalized" and done["order_id"] == settled["id"]
@@ -127,7 +130,8 @@ async def test_a_broker_negotiates_only_within_its_mandate(market: Market) -> No
     refused = await refused_unchanged(
         m.runtime, lambda: m.post(f"{path}/settle", m.broker, {}), 409, "mandate-limit-exceeded"
     )
-    assert refused["required_fen"] == 402_000
+    # Price, Guangzhou's 50 bp buyer fee and the mandate's 200 bp commission, all the client's.
+    assert refused["required_fen"] == 400_000 + 2_000 + 8_000
     # An expired mandate stops the broker mid-negotiation.
     m.clock.advance(timedelta(days=3))
     await refused_unchanged(
@@ -238,11 +242,12 @@ async def test_a_broker_bids_for_its_client_and_wins(market: Market) -> None:
         m.broker.id,
         mandate["id"],
     )
-    # Escrow: the bid plus Shenzhen's 30 bp buyer fee, from the client, against the mandate.
-    assert bid["escrow_fen"] == 952_850
-    assert await m.balance(m.person) == person_before - 952_850
+    # Escrow: the bid, Shenzhen's 30 bp buyer fee and the 200 bp commission the client pays,
+    # from the client, against the mandate.
+    assert bid["escrow_fen"] == 950_000 + 2_850 + 19_000
+    assert await m.balance(m.person) == person_before - 971_850
     held = await m.ok(m.get(f"/v1/mandates/{mandate['id']}", m.person))
-    assert held["spent_fen"] == 952_850
+    assert held["spent_fen"] == 971_850
     # One sealed bid per client, whoever places it.
     assert_problem(await m.post(bids, m.person, {"amount_fen": 960_000}), 409, "already-bid")
     await m.ok(m.post(bids, m.rival, {"amount_fen": 900_000}), 201)
@@ -272,14 +277,54 @@ async def test_a_broker_bids_for_its_client_and_wins(market: Market) -> None:
         7_200,
         18_000,
     )
-    assert await m.balance(m.person) == person_before - 902_700  # the rest of the escrow back
+    assert order["total_fen"] == 900_000 + 2_700 + 18_000
+    assert await m.balance(m.person) == person_before - 920_700  # the rest of the escrow back
     assert await m.balance(m.broker) == 18_000
-    assert await m.balance(m.seller) == 900_000 - 7_200 - 18_000
+    assert await m.balance(m.seller) == 900_000 - 7_200
     assert await m.account_balance("escrow-szdex") == 0
     charged = await m.ok(m.get(f"/v1/mandates/{mandate['id']}", m.person))
-    assert charged["spent_fen"] == 902_700 and charged["remaining_fen"] == 1_000_000 - 902_700
+    assert charged["spent_fen"] == 920_700 and charged["remaining_fen"] == 1_000_000 - 920_700
     assert order["licence"]["licensee_id"] == m.person.id
     stats = await m.ok(m.get("/v1/market/stats", m.rival))
     assert stats["overall"]["broker_commission_fen"] == 18_000
     assert stats["overall"]["brokered_trades"] == 1
+    await money_invariants(m.runtime)
+
+
+async def test_a_mandate_states_its_side_and_a_sellers_broker_does_not_buy(market: Market) -> None:
+    m = market
+    listing = await m.list("logistics", ["szdex"], [tier(price_fen=500_000)])
+    body = {
+        "broker_id": m.broker.id,
+        "exchange_ids": ["szdex"],
+        "actions": ["buy", "negotiate"],
+        "spending_limit_fen": 1_000_000,
+        "commission_bp": 200,
+        "expires_at": (m.clock.now() + timedelta(days=30)).isoformat(),
+    }
+    for_seller = await m.ok(m.post("/v1/mandates", m.rival, {**body, "side": "seller"}), 201)
+    assert for_seller["side"] == "seller"
+    # A broker acting for a seller does not buy with its client's money.
+    await refused_unchanged(
+        m.runtime,
+        lambda: m.order(m.broker, listing, mandate_id=for_seller["id"]),
+        409,
+        "mandate-scope",
+    )
+    # Individuals buy but do not sell data products: no seller's mandate from them.
+    assert_problem(
+        await m.post("/v1/mandates", m.person, {**body, "side": "seller"}), 403, "forbidden"
+    )
+    assert_problem(
+        await m.post("/v1/mandates", m.rival, {**body, "side": "both"}), 422, "invalid-request"
+    )
+    # A buyer's mandate: the order's total is what the client pays, commission included.
+    for_buyer = await m.ok(m.post("/v1/mandates", m.rival, {**body, "side": "buyer"}), 201)
+    before = await m.balance(m.rival)
+    order = await m.ok(m.order(m.broker, listing, mandate_id=for_buyer["id"]), 201)
+    # Shenzhen: buyer fee 30 bp (1,500), seller fee 80 bp (4,000); commission 200 bp (10,000).
+    assert (order["buyer_fee_fen"], order["commission_fen"]) == (1_500, 10_000)
+    assert order["total_fen"] == 511_500
+    assert await m.balance(m.rival) == before - 511_500
+    assert await m.balance(m.broker) == 10_000
     await money_invariants(m.runtime)

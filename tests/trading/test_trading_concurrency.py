@@ -72,7 +72,8 @@ async def test_concurrent_purchases_never_overdraw(
 async def test_concurrent_broker_orders_never_exceed_the_mandate(market: Market) -> None:
     m = market
     listing = await m.list("electricity", ["szdex"], [tier(price_fen=10_000)])
-    mandate = await m.mandate(m.buyer, limit_fen=5 * 10_030 + 100)
+    cost = 10_230  # price, Shenzhen's 30 bp buyer fee and the client's 200 bp commission
+    mandate = await m.mandate(m.buyer, limit_fen=5 * cost + 100)
 
     async def attempt() -> int:
         r = await m.order(m.broker, listing, mandate_id=mandate["id"])
@@ -84,7 +85,7 @@ async def test_concurrent_broker_orders_never_exceed_the_mandate(market: Market)
     assert statuses.count(201) == 5
     async with m.runtime.sessionmaker() as session:
         spent = await session.scalar(select(Mandate.spent_fen).where(Mandate.id == mandate["id"]))
-    assert spent == 5 * 10_030
+    assert spent == 5 * cost
     await money_invariants(m.runtime)
 
 

@@ -239,10 +239,12 @@ async def test_market_stats_filter_by_exchange(market: Market) -> None:
 async def test_comparable_prices_for_market_valuation(market: Market) -> None:
     m = market
     cheap = await m.list("electricity", ["szdex"], [tier(price_fen=100_000)])
-    dear = await m.list("electricity", ["szdex"], [tier(price_fen=300_000)])
-    report = await m.list("logistics", ["szdex"], [tier(price_fen=900_000)])
     await m.buy(m.buyer, cheap)
+    # Relisted at a higher price: one listing of an asset per exchange, so delisted first.
+    await m.ok(m.post(f"/v1/listings/{cheap['id']}/delist", m.seller, {}))
+    dear = await m.list("electricity", ["szdex"], [tier(price_fen=300_000)])
     await m.buy(m.rival, dear)
+    report = await m.list("logistics", ["szdex"], [tier(price_fen=900_000)])
     await m.buy(m.buyer, report)
     async with m.runtime.unit_of_work(write=False) as session:
         ctx = m.runtime.context(session)

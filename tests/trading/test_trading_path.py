@@ -67,16 +67,18 @@ async def test_the_whole_market_path(market: Market) -> None:
     brokered = await m.buy(m.broker, listing, exchange_id="gzde", mandate_id=mandate["id"])
     assert brokered["buyer_id"] == m.person.id and brokered["broker_id"] == m.broker.id
     assert brokered["trade"]["mandate_id"] == mandate["id"]
-    # Guangzhou: buyer 50 bp, seller 100 bp; the broker's 300 bp comes out of the seller's side.
+    # Guangzhou: buyer 50 bp, seller 100 bp; the person mandated the broker, so the person pays
+    # its 300 bp on top (in the order's total); the seller keeps price less its own fee.
     assert (brokered["buyer_fee_fen"], brokered["seller_fee_fen"], brokered["commission_fen"]) == (
         1_000,
         2_000,
         6_000,
     )
+    assert brokered["total_fen"] == 207_000
     assert await m.balance(m.broker) == 6_000
-    assert await m.balance(m.seller) == 198_400 + 192_000
+    assert await m.balance(m.seller) == 198_400 + 198_000
     mandate = await m.ok(m.get(f"/v1/mandates/{mandate['id']}", m.person))
-    assert mandate["spent_fen"] == 201_000 and mandate["remaining_fen"] == 299_000
+    assert mandate["spent_fen"] == 207_000 and mandate["remaining_fen"] == 293_000
 
     # 4. Negotiation (协议交易) on Guangzhou: request → offer → counter → offer → accept → agree.
     report = await m.list("logistics", ["gzde"], [tier("年度版", price_fen=500_000)])
@@ -331,7 +333,7 @@ async def test_customs_clearance_rechecks_the_listing_and_refunds_if_it_no_longe
     waiting = await m.buy(m.broker, credit, mandate_id=mandate["id"], legal_basis="certification")
     assert waiting["status"] == "awaiting_customs" and waiting["broker_id"] == m.broker.id
     held = await m.ok(m.get(f"/v1/mandates/{mandate['id']}", m.hk_buyer))
-    assert held["spent_fen"] == 300_900
+    assert held["spent_fen"] == 300_900 + 6_000  # price, buyer fee and 200 bp commission
     await m.ok(
         m.post(
             f"/v1/assets/{m.assets['credit']}/revocation",

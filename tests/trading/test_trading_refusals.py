@@ -23,7 +23,8 @@ async def test_broker_exceeding_its_mandate_is_refused(market: Market) -> None:
         409,
         "mandate-limit-exceeded",
     )
-    assert body["spending_limit_fen"] == 150_000 and body["required_fen"] == 100_300
+    # Price, Shenzhen's 30 bp buyer fee and the 200 bp commission the client pays.
+    assert body["spending_limit_fen"] == 150_000 and body["required_fen"] == 102_300
 
 
 async def test_expired_and_revoked_mandates_are_refused(market: Market) -> None:

@@ -15,6 +15,7 @@ from exchange.vocabulary import (
     AuctionRule,
     CustomsDecision,
     CustomsStatus,
+    MandateSide,
     NegotiationParty,
     NegotiationState,
 )
@@ -22,9 +23,31 @@ from exchange.vocabulary import (
 T0 = datetime(2026, 11, 23, 9, tzinfo=UTC)
 
 
-def test_split_rounds_fees_down_and_balances() -> None:
-    parts = rules.split(price_fen=199, buyer_fee_bp=50, seller_fee_bp=100, commission_bp=300)
+def test_split_rounds_fees_down_and_the_buyers_broker_is_paid_by_the_buyer() -> None:
+    parts = rules.split(
+        price_fen=199,
+        buyer_fee_bp=50,
+        seller_fee_bp=100,
+        commission_bp=300,
+        commission_payer=MandateSide.BUYER,
+    )
     assert (parts.buyer_fee_fen, parts.seller_fee_fen, parts.commission_fen) == (0, 1, 5)
+    # The buyer mandated the broker: it pays the commission on top; the seller keeps its share.
+    assert parts.buyer_pays_fen == 204 and parts.seller_receives_fen == 198
+    legs = rules.settlement_legs(
+        parts, payer_account="b", seller_account="s", fee_account="x", broker_account="k"
+    )
+    assert legs == [("b", -204), ("s", 198), ("x", 1), ("k", 5)]
+
+
+def test_a_sellers_broker_is_paid_out_of_the_sellers_proceeds() -> None:
+    parts = rules.split(
+        price_fen=199,
+        buyer_fee_bp=50,
+        seller_fee_bp=100,
+        commission_bp=300,
+        commission_payer=MandateSide.SELLER,
+    )
     assert parts.buyer_pays_fen == 199 and parts.seller_receives_fen == 193
     legs = rules.settlement_legs(
         parts, payer_account="b", seller_account="s", fee_account="x", broker_account="k"
@@ -37,23 +60,31 @@ def test_split_rounds_fees_down_and_balances() -> None:
     buyer_bp=st.integers(0, 10_000),
     seller_bp=st.integers(0, 10_000),
     commission_bp=st.integers(0, 10_000),
+    payer=st.sampled_from(list(MandateSide)),
 )
 def test_split_never_leaves_the_seller_negative(
-    price: int, buyer_bp: int, seller_bp: int, commission_bp: int
+    price: int, buyer_bp: int, seller_bp: int, commission_bp: int, payer: MandateSide
 ) -> None:
-    if seller_bp + commission_bp > rules.BASIS_POINTS:
+    def split() -> rules.Split:
+        return rules.split(
+            price_fen=price,
+            buyer_fee_bp=buyer_bp,
+            seller_fee_bp=seller_bp,
+            commission_bp=commission_bp,
+            commission_payer=payer,
+        )
+
+    if payer is MandateSide.SELLER and seller_bp + commission_bp > rules.BASIS_POINTS:
         with pytest.raises(ValueError):
-            rules.split(
-                price_fen=price,
-                buyer_fee_bp=buyer_bp,
-                seller_fee_bp=seller_bp,
-                commission_bp=commission_bp,
-            )
+            split()
         return
-    parts = rules.split(
-        price_fen=price, buyer_fee_bp=buyer_bp, seller_fee_bp=seller_bp, commission_bp=commission_bp
-    )
+    parts = split()
     assert parts.seller_receives_fen >= 0
+    client = parts.buyer_pays_fen - parts.price_fen - parts.buyer_fee_fen
+    if payer is MandateSide.BUYER:
+        assert client == parts.commission_fen
+    else:
+        assert client == 0
     legs = rules.settlement_legs(
         parts, payer_account="b", seller_account="s", fee_account="x", broker_account="k"
     )
@@ -62,7 +93,13 @@ def test_split_never_leaves_the_seller_negative(
 
 
 def test_a_commission_without_a_broker_account_is_a_bug() -> None:
-    parts = rules.split(price_fen=10_000, buyer_fee_bp=0, seller_fee_bp=0, commission_bp=100)
+    parts = rules.split(
+        price_fen=10_000,
+        buyer_fee_bp=0,
+        seller_fee_bp=0,
+        commission_bp=100,
+        commission_payer=MandateSide.BUYER,
+    )
     with pytest.raises(ValueError):
         rules.settlement_legs(
             parts, payer_account="b", seller_account="s", fee_account="x", broker_account=None

@@ -1,9 +1,11 @@
 """Random market actions (hypothesis stateful): money is conserved, every balance equals its
-postings, escrow holds exactly what is owed back or forward, an exclusive tier sells once."""
+postings, escrow holds exactly what is owed back or forward, an exclusive tier sells once, and one
+exclusive licence at most is in force per asset and scope."""
 
 from __future__ import annotations
 
 import asyncio
+import itertools
 from collections.abc import Coroutine
 from datetime import timedelta
 from typing import Any, TypeVar
@@ -21,6 +23,8 @@ from sqlalchemy import func, select
 from support_trading import Market, money_invariants, tier
 
 from exchange.trading.auctions.models import Auction, Bid, BidStatus
+from exchange.trading.licences.models import Licence
+from exchange.trading.listings.models import Listing
 from exchange.trading.orders.models import Order, Trade
 from exchange.vocabulary import OrderStatus
 from support import Actor, assert_problem
@@ -30,6 +34,7 @@ T = TypeVar("T")
 BUY_REFUSALS = {
     "insufficient-funds",
     "licence-unavailable",
+    "exclusive-licence-in-force",
     "listing-not-active",
     "mandate-limit-exceeded",
     "broker-required",
@@ -73,12 +78,14 @@ def run_on_loop(loop: asyncio.AbstractEventLoop, market: Market) -> None:
         return asyncio.run_coroutine_threadsafe(coro, loop).result()
 
     m = market
+    auction_serial = itertools.count(1)
 
     class MarketMachine(RuleBasedStateMachine):
         listing: dict[str, Any]
         credit: dict[str, Any]
         mandate: dict[str, Any]
         auction: dict[str, Any] | None
+        auctioned: list[dict[str, Any]]
 
         @initialize()
         def open_market(self) -> None:
@@ -92,6 +99,7 @@ def run_on_loop(loop: asyncio.AbstractEventLoop, market: Market) -> None:
             self.credit = call(m.list("credit", ["szdex"], [tier(price_fen=200_000)]))
             self.mandate = call(m.mandate(m.person, limit_fen=700_000, commission_bp=250))
             self.auction = None
+            self.auctioned = []
 
         def buyer(self, name: str) -> Actor:
             return {"buyer": m.buyer, "rival": m.rival, "hk": m.hk_buyer, "person": m.person}[name]
@@ -168,15 +176,22 @@ def run_on_loop(loop: asyncio.AbstractEventLoop, market: Market) -> None:
             assert call(m.post(f"{path}/agree", m.seller, {})).status_code == 200
             settled = call(m.post(f"{path}/settle", consumer, {}))
             if settled.status_code != 201:
-                assert_problem(settled, 409, "insufficient-funds")
+                slug = assert_problem(settled, 409)["type"].removeprefix("/problems/")
+                # An earlier example's exclusive licence of this asset and scope is in force.
+                assert slug in {"insufficient-funds", "exclusive-licence-in-force"}
 
         @rule(rule_name=st.sampled_from(["first_price", "second_price"]))
         def open_auction(self, rule_name: str) -> None:
             if self.auction is not None:
                 return
-            traffic = call(
-                m.list("traffic", ["szdex"], [tier("独家版", price_fen=100_000, exclusive=True)])
-            )
+            if self.auctioned:
+                # One listing of an asset per exchange: the last auction's listing goes first.
+                call(m.ok(m.post(f"/v1/listings/{self.auctioned[-1]['id']}/delist", m.seller, {})))
+            # Each auction sells its own scope: an earlier one's licence may be in force still.
+            scope = f"独家研究用途 第{next(auction_serial)}期"
+            offered = tier("独家版", price_fen=100_000, exclusive=True, scope=scope)
+            traffic = call(m.list("traffic", ["szdex"], [offered]))
+            self.auctioned.append(traffic)
             body = {
                 "listing_id": traffic["id"],
                 "tier_id": traffic["tiers"][0]["id"],
@@ -266,6 +281,28 @@ def run_on_loop(loop: asyncio.AbstractEventLoop, market: Market) -> None:
                     return [int(n) for (n,) in rows.all()]
 
             assert all(n == 1 for n in call(counts()))
+
+        @invariant()
+        def one_live_exclusive_licence_per_asset_and_scope(self) -> None:
+            async def live() -> list[tuple[str, str]]:
+                now = m.clock.now()
+                async with m.runtime.sessionmaker() as session:
+                    rows = await session.execute(
+                        select(Listing.asset_id, Licence.scope)
+                        .join(Listing, Listing.id == Licence.listing_id)
+                        .where(Licence.exclusive.is_(True), Licence.expires_at > now)
+                    )
+                    return [(a, b) for a, b in rows.all()]
+
+            held = call(live())
+            assert len(held) == len(set(held)), held
+
+        def teardown(self) -> None:
+            # The next example lists the same assets again: one listing per exchange.
+            for listing in (self.listing, self.credit, *self.auctioned[-1:]):
+                r = call(m.post(f"/v1/listings/{listing['id']}/delist", m.seller, {}))
+                if r.status_code != 200:
+                    assert_problem(r, 409, "listing-venue-state")
 
     run_state_machine_as_test(
         MarketMachine,

@@ -42,6 +42,7 @@ from exchange.trading.orders.settlement import (
     Buyer,
     Placed,
     account_of,
+    check_exclusivity,
     check_not_own,
     check_price,
     check_tradable,
@@ -156,6 +157,7 @@ async def open_auction(
     if closes_at <= now:
         raise InvalidInput("An auction's deadline (closes_at) must be in the future.")
     await check_tradable(ctx, offer, mode=TradeMode.AUCTION, price_fen=reserve_fen)
+    await check_exclusivity(ctx, asset_id=offer.listing.asset_id, tier=offer.tier)
     auction = Auction(
         id=ctx.ids.new(),
         listing_id=listing_id,
@@ -201,7 +203,7 @@ async def place_bid(
     mandate_id: str | None,
     legal_basis: str | None,
 ) -> Bid:
-    """A sealed bid; its amount plus the buyer fee moves into escrow until the close."""
+    """A sealed bid; its amount plus the buyer fee (and commission) moves into escrow."""
     auction = await _get(ctx, auction_id)
     if auction.status != AuctionStatus.OPEN or ctx.clock.now() >= auction.closes_at:
         raise AuctionClosed(
@@ -236,7 +238,8 @@ async def place_bid(
     bids = await repository.list_bids(ctx.session, auction.id)
     if any(b.bidder_id == buyer.participant_id for b in bids):
         raise AlreadyBid("A sealed-bid auction takes one bid per bidder.")
-    escrow = amount_fen + rules.fee(amount_fen, offer.rulebook.buyer_fee_bp)
+    # The bid, the buyer fee and (for a broker's bid) the commission its client pays.
+    escrow = buyer.split(price_fen=amount_fen, rulebook=offer.rulebook).buyer_pays_fen
     if (
         buyer.mandate is not None
         and await brokerage_repository.spend_mandate(ctx.session, buyer.mandate.id, escrow) is None
@@ -329,6 +332,8 @@ async def _close(ctx: Context, auction: Auction) -> AuctionView:
         reserve_fen=auction.reserve_fen,
     )
     offer = await _pinned_offer(ctx, auction)
+    # The asset's lock before any account's: the winner's settlement takes it in that order.
+    await listings_repository.lock_asset(ctx.session, offer.listing.asset_id)
     no_sale = None if outcome.winner is not None else "no bids"
     facts = None
     if outcome.winner is not None:

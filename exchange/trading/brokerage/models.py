@@ -18,7 +18,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from exchange.database import Base, UTCDateTime
-from exchange.vocabulary import MandateStatus
+from exchange.vocabulary import MandateSide, MandateStatus
 
 
 class BrokerLicenceStatus(StrEnum):
@@ -45,7 +45,7 @@ class BrokerLicence(Base):
 
 
 class Mandate(Base):
-    """A client's mandate to a broker (授权委托): exchanges, actions, limit, commission, expiry."""
+    """A client's mandate to a broker (授权委托): side, exchanges, actions, limit, commission."""
 
     __tablename__ = "trading_mandates"
     __table_args__ = (
@@ -58,6 +58,8 @@ class Mandate(Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     client_id: Mapped[str] = mapped_column(ForeignKey("participants.id"), index=True)
     broker_id: Mapped[str] = mapped_column(ForeignKey("participants.id"), index=True)
+    # The client's side of the trades the broker makes; the client pays the commission.
+    side: Mapped[MandateSide] = mapped_column(String(8), server_default=MandateSide.BUYER.value)
     exchange_ids: Mapped[list[str]] = mapped_column(JSON)
     actions: Mapped[list[str]] = mapped_column(JSON)
     spending_limit_fen: Mapped[int] = mapped_column(BigInteger)

@@ -78,6 +78,7 @@ async def grant_mandate(body: MandateCreate, ctx: ActorContext) -> MandateRead:
     mandate = await service.grant_mandate(
         ctx,
         broker_id=body.broker_id,
+        side=body.side,
         exchange_ids=body.exchange_ids,
         actions=body.actions,
         spending_limit_fen=body.spending_limit_fen,

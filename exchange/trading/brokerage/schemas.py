@@ -13,7 +13,7 @@ from exchange.kit.paging import Page
 from exchange.schemas import RequestModel, ResponseModel
 from exchange.trading.brokerage.models import BrokerLicenceStatus, Mandate
 from exchange.trading.fields import AmountFen, AwareDatetime, BasisPoints, Id, Reason
-from exchange.vocabulary import MandateAction, MandateStatus
+from exchange.vocabulary import MandateAction, MandateSide, MandateStatus
 
 
 class BrokerLicenceCreate(RequestModel):
@@ -43,9 +43,14 @@ class BrokerLicenceRead(ResponseModel):
 
 
 class MandateCreate(RequestModel):
-    """A mandate (授权委托) from the calling client to a licensed broker."""
+    """A mandate (授权委托) from the calling client to a licensed broker.
+
+    `side` says which side of its trades the broker acts for (the client's: buyer unless
+    stated); the client pays the commission, on top of what it pays or out of what it gets.
+    """
 
     broker_id: Id
+    side: MandateSide = MandateSide.BUYER
     exchange_ids: list[Id] = Field(min_length=1, max_length=4)
     actions: list[MandateAction] = Field(min_length=1, max_length=3)
     spending_limit_fen: AmountFen
@@ -59,6 +64,7 @@ class MandateRead(ResponseModel):
     id: str
     client_id: str
     broker_id: str
+    side: MandateSide
     exchange_ids: list[str]
     actions: list[str]
     spending_limit_fen: int
@@ -87,6 +93,7 @@ def mandate_read(ctx: Context, m: Mandate) -> MandateRead:
         id=m.id,
         client_id=m.client_id,
         broker_id=m.broker_id,
+        side=MandateSide(m.side),
         exchange_ids=m.exchange_ids,
         actions=m.actions,
         spending_limit_fen=m.spending_limit_fen,

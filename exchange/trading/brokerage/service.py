@@ -1,5 +1,6 @@
 """Brokers (数据经纪人) and mandates (授权委托): an exchange licenses a broker; a client
-grants it a mandate to buy, negotiate or bid, within a spending limit and a commission cap."""
+grants it a mandate to act for the client's side — to buy, negotiate or bid for a buyer —
+within a spending limit and a commission cap. The client pays the commission."""
 
 from __future__ import annotations
 
@@ -31,7 +32,10 @@ from exchange.trading.venues.service import (
     require_operator_of,
     rule_of,
 )
-from exchange.vocabulary import MandateAction, MandateStatus, ParticipantStatus, Role
+from exchange.vocabulary import MandateAction, MandateSide, MandateStatus, ParticipantStatus, Role
+
+# Who sells data products, and so may mandate a broker to act for a seller.
+SELLER_ROLES = frozenset({Role.DEPARTMENT, Role.ENTERPRISE})
 
 
 async def license_broker(ctx: Context, *, exchange_id: str, broker_id: str) -> BrokerLicence:
@@ -107,16 +111,18 @@ async def grant_mandate(
     ctx: Context,
     *,
     broker_id: str,
+    side: MandateSide,
     exchange_ids: Sequence[str],
     actions: Sequence[MandateAction],
     spending_limit_fen: int,
     commission_bp: int,
     expires_at: datetime,
 ) -> Mandate:
-    """A client's mandate (授权委托) to a licensed broker."""
+    """A client's mandate (授权委托) to a licensed broker, for the client's side of trades."""
     client = actor_of(ctx)
-    if client.role not in BUYER_ROLES:
-        raise Forbidden(f"A {client.role.value} does not grant trading mandates.")
+    allowed = BUYER_ROLES if side is MandateSide.BUYER else SELLER_ROLES
+    if client.role not in allowed:
+        raise Forbidden(f"A {client.role.value} does not grant mandates to act for a {side.value}.")
     try:
         broker = await participants_service.get(ctx, broker_id)
     except ParticipantNotFound:
@@ -135,6 +141,7 @@ async def grant_mandate(
         id=ctx.ids.new(),
         client_id=client.id,
         broker_id=broker_id,
+        side=side,
         exchange_ids=list(dict.fromkeys(exchange_ids)),
         actions=[a.value for a in dict.fromkeys(actions)],
         spending_limit_fen=spending_limit_fen,
@@ -152,6 +159,7 @@ async def grant_mandate(
         payload={
             "client_id": client.id,
             "broker_id": broker_id,
+            "side": side,
             "exchange_ids": mandate.exchange_ids,
             "actions": mandate.actions,
             "spending_limit_fen": spending_limit_fen,
@@ -243,7 +251,7 @@ async def expire_mandates(ctx: Context, *, mandate_ids: Sequence[str]) -> list[s
 
 
 def check_commission_cap(exchange: Exchange, rulebook: Rulebook, commission_bp: int) -> None:
-    """Refuse a broker commission above the rulebook's cap (it comes out of the seller's side)."""
+    """Refuse a broker commission above the rulebook's cap (the mandating client pays it)."""
     if commission_bp > rulebook.max_commission_bp:
         rule = rule_of(
             exchange, rulebook, f"broker commission at most {rulebook.max_commission_bp} bp"

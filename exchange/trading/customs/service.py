@@ -21,7 +21,14 @@ from exchange.trading.listings.repository import Offer
 from exchange.trading.negotiations import repository as negotiations_repository
 from exchange.trading.orders import repository as orders_repository
 from exchange.trading.orders.models import Order
-from exchange.trading.orders.settlement import Placed, check_tradable, refund, settle
+from exchange.trading.orders.settlement import (
+    Placed,
+    check_exclusivity,
+    check_tradable,
+    order_split,
+    refund,
+    settle,
+)
 from exchange.trading.venues import repository as venues_repository
 from exchange.trading.venues.service import actor_of, oversees
 from exchange.vocabulary import (
@@ -175,6 +182,7 @@ async def _no_longer_tradable(ctx: Context, order: Order, offer: Offer) -> str |
         return f"Tier {tier.id} is exclusive and no longer held for this order ({EXCLUSIVE_RULE})."
     try:
         await check_tradable(ctx, offer, mode=TradeMode(order.mode), price_fen=order.price_fen)
+        await check_exclusivity(ctx, asset_id=offer.listing.asset_id, tier=tier)
     except ExchangeError as exc:
         return exc.detail
     return None
@@ -188,7 +196,7 @@ async def _refuse_held_order(
     await refund(ctx, order=order, exchange=offer.exchange, amount_fen=order.escrow_fen)
     if order.mandate_id is not None:
         await brokerage_repository.release_mandate(
-            ctx.session, order.mandate_id, order.price_fen + order.buyer_fee_fen
+            ctx.session, order.mandate_id, order_split(order).buyer_pays_fen
         )
     if offer.tier.exclusive:
         await listings_repository.claim_tier(

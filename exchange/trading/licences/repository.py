@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from exchange.kit.keyset import table_pages
 from exchange.kit.transition import transition
 from exchange.trading.licences.models import Licence, LicenceStatus
+from exchange.trading.listings.models import Listing
 from exchange.trading.queries import page_of, where_equal
 
 
@@ -75,3 +76,24 @@ def licence_pages(session: AsyncSession) -> AsyncIterator[list[dict[str, Any]]]:
     """Every licence, in id order, a batch at a time (reconciliation)."""
     table: Table = Licence.__table__  # type: ignore[assignment]
     return table_pages(session, table, [table.c.id])
+
+
+async def live_exclusive_licence(
+    session: AsyncSession, *, asset_id: str, scope: str, now: datetime
+) -> Licence | None:
+    """An exclusive licence of the asset for this scope that is in force now, if any."""
+    stmt = (
+        select(Licence)
+        .join(Listing, Listing.id == Licence.listing_id)
+        .where(
+            Listing.asset_id == asset_id,
+            Licence.scope == scope,
+            Licence.exclusive.is_(True),
+            Licence.status == LicenceStatus.ACTIVE,
+            Licence.starts_at <= now,
+            Licence.expires_at > now,
+        )
+        .order_by(Licence.expires_at.desc(), Licence.id)
+        .limit(1)
+    )
+    return (await session.scalars(stmt)).first()

@@ -7,6 +7,11 @@ from exchange.errors import Conflict, NotFound
 CORE_DATA_RULE = "核心数据不得上架交易: core data (核心数据) is never listed or traded"
 COMPLIANCE_RULE = "无合规不上架: the delivery package must be what was registered"
 EXCLUSIVE_RULE = "独占许可只售一次: an exclusive licence is sold once"
+EXCLUSIVE_SCOPE_RULE = (
+    "独占许可排他: one exclusive licence per asset and scope at a time, "
+    "and no other licence of that scope while it is in force"
+)
+ONE_LISTING_RULE = "一场所一挂牌: an asset is listed at most once on each exchange"
 
 
 class ListingNotFound(NotFound):
@@ -47,3 +52,13 @@ class ListingNotActive(Conflict):
 class LicenceUnavailable(Conflict):
     slug = "licence-unavailable"
     title = "The exclusive licence is sold or reserved (独占许可只售一次)"
+
+
+class ExclusiveLicenceInForce(Conflict):
+    slug = "exclusive-licence-in-force"
+    title = "An exclusive licence of this asset and scope is in force or reserved"
+
+
+class AssetAlreadyListed(Conflict):
+    slug = "asset-already-listed"
+    title = "The asset is already listed on this exchange"

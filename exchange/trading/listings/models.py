@@ -86,3 +86,17 @@ class LicenceTier(Base):
     # conditional UPDATEs, so that two buyers can never both hold it.
     claim: Mapped[str | None] = mapped_column(String(48), nullable=True)
     sold_trade_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+
+
+class AssetLock(Base):
+    """One row per listed asset, locked by every step that must see the asset's listings and
+    licences whole: listing it on an exchange, selling or auctioning any of its tiers.
+
+    It holds no state (hence exempt from the audit log): on PostgreSQL `SELECT ... FOR UPDATE`
+    of it serializes those steps per asset; SQLite serializes every writer already.
+    """
+
+    __tablename__ = "trading_asset_locks"
+    __audit_exempt__ = True
+
+    asset_id: Mapped[str] = mapped_column(String(36), primary_key=True)

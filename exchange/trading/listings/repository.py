@@ -7,11 +7,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, Table, and_, bindparam, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.kit.keyset import table_pages
 from exchange.kit.transition import transition
-from exchange.trading.listings.models import LicenceTier, Listing, ListingVenue
+from exchange.trading.listings.models import (
+    AssetLock,
+    LicenceTier,
+    Listing,
+    ListingVenue,
+)
 from exchange.trading.queries import page_of, where_equal
 from exchange.trading.venues.models import Exchange, Rulebook
 from exchange.vocabulary import VenueStatus
@@ -176,3 +182,58 @@ def tier_pages(session: AsyncSession) -> AsyncIterator[list[dict[str, Any]]]:
     """Every licence tier, in id order, a batch at a time (reconciliation)."""
     table: Table = LicenceTier.__table__  # type: ignore[assignment]
     return table_pages(session, table, [table.c.id])
+
+
+# A venue in these states no longer lists its asset on that exchange.
+ENDED_VENUE_STATES = (VenueStatus.DELISTED, VenueStatus.REJECTED)
+
+
+async def lock_asset(session: AsyncSession, asset_id: str) -> None:
+    """Hold the asset's lock row until the transaction ends (made on first use)."""
+    dialect = session.get_bind().dialect.name
+    table_insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    await session.execute(
+        table_insert(AssetLock).values(asset_id=asset_id).on_conflict_do_nothing()
+    )
+    await session.execute(
+        select(AssetLock.asset_id).where(AssetLock.asset_id == asset_id).with_for_update()
+    )
+
+
+async def venues_listing_asset(
+    session: AsyncSession, asset_id: str, exchange_ids: Sequence[str]
+) -> Sequence[ListingVenue]:
+    """The venues on these exchanges where the asset is listed (pending, active or suspended)."""
+    stmt = (
+        select(ListingVenue)
+        .join(Listing, Listing.id == ListingVenue.listing_id)
+        .where(
+            Listing.asset_id == asset_id,
+            ListingVenue.exchange_id.in_(exchange_ids),
+            ListingVenue.status.not_in(ENDED_VENUE_STATES),
+        )
+        .order_by(ListingVenue.exchange_id, ListingVenue.listing_id)
+    )
+    return (await session.scalars(stmt)).all()
+
+
+async def reserved_exclusive_tier(
+    session: AsyncSession, *, asset_id: str, scope: str, other_than: str
+) -> LicenceTier | None:
+    """Another exclusive tier of the asset for this scope, claimed by an order or an auction
+    and not yet sold (its licence does not exist yet, but it will if the claim settles)."""
+    stmt = (
+        select(LicenceTier)
+        .join(Listing, Listing.id == LicenceTier.listing_id)
+        .where(
+            Listing.asset_id == asset_id,
+            LicenceTier.scope == scope,
+            LicenceTier.exclusive.is_(True),
+            LicenceTier.claim.is_not(None),
+            LicenceTier.sold_trade_id.is_(None),
+            LicenceTier.id != other_than,
+        )
+        .order_by(LicenceTier.id)
+        .limit(1)
+    )
+    return (await session.scalars(stmt)).first()

@@ -11,6 +11,7 @@ from exchange.kit.paging import Limit, Offset
 from exchange.security import ActorContext
 from exchange.trading.listings import service
 from exchange.trading.listings.errors import (
+    AssetAlreadyListed,
     CoreDataNotListable,
     DeliveryFingerprintMismatch,
     ListingNotFound,
@@ -38,6 +39,7 @@ router = APIRouter(tags=["trading"])
         DeliveryFingerprintMismatch,
         PriceOutOfLimits,
         ExchangeNotFound,
+        AssetAlreadyListed,
         Conflict,
     ),
 )

@@ -19,6 +19,8 @@ from exchange.trading.listings import repository
 from exchange.trading.listings.errors import (
     COMPLIANCE_RULE,
     CORE_DATA_RULE,
+    ONE_LISTING_RULE,
+    AssetAlreadyListed,
     CoreDataNotListable,
     DeliveryFingerprintMismatch,
     ListingNotFound,
@@ -119,6 +121,18 @@ async def create_listing(
             certificate_fingerprint=facts.fingerprint,
         )
     places = await _resolve_venues(ctx, venues)
+    await repository.lock_asset(ctx.session, facts.asset_id)
+    taken = await repository.venues_listing_asset(
+        ctx.session, facts.asset_id, [view.exchange.id for view, _ in places]
+    )
+    if taken:
+        where = ", ".join(f"{v.exchange_id} (listing {v.listing_id}, {v.status})" for v in taken)
+        raise AssetAlreadyListed(
+            f"Asset {facts.asset_id} is already listed on {where}; delist it there first "
+            f"({ONE_LISTING_RULE}).",
+            rule=ONE_LISTING_RULE,
+            listings=[{"exchange_id": v.exchange_id, "listing_id": v.listing_id} for v in taken],
+        )
     for view, _ in places:
         for spec in tiers:
             check_price_limits(

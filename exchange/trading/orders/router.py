@@ -25,6 +25,7 @@ from exchange.trading.brokerage.errors import (
 from exchange.trading.customs.errors import LegalBasisRequired
 from exchange.trading.listings.errors import (
     DeliveryFingerprintMismatch,
+    ExclusiveLicenceInForce,
     LicenceUnavailable,
     ListingNotActive,
     ListingNotFound,
@@ -108,6 +109,7 @@ ORDER_ERRORS = (
     MandateLimitExceeded,
     CommissionAboveCap,
     LicenceUnavailable,
+    ExclusiveLicenceInForce,
     LegalBasisRequired,
     InsufficientFunds,
     RoleMayNotTrade,

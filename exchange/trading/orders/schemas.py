@@ -14,7 +14,7 @@ from exchange.trading.customs.schemas import CustomsCaseRead, customs_read
 from exchange.trading.fields import Id
 from exchange.trading.licences.schemas import LicenceRead, licence_read
 from exchange.trading.orders.models import Trade
-from exchange.trading.orders.settlement import Placed
+from exchange.trading.orders.settlement import Placed, order_split
 from exchange.vocabulary import LegalBasis, OrderStatus, TradeMode
 
 
@@ -84,7 +84,10 @@ class OrderRead(ResponseModel):
     buyer_fee_fen: int
     seller_fee_fen: int
     commission_fen: int
-    total_fen: int
+    total_fen: int = Field(
+        description="What the buyer pays in all: price, buyer fee and, when its broker placed "
+        "the order, the broker's commission (the mandating client pays it)."
+    )
     escrow_fen: int
     legal_basis: str | None
     negotiation_id: str | None
@@ -123,7 +126,7 @@ def order_read(ctx: Context, placed: Placed) -> OrderRead:
         buyer_fee_fen=o.buyer_fee_fen,
         seller_fee_fen=o.seller_fee_fen,
         commission_fen=o.commission_fen,
-        total_fen=o.price_fen + o.buyer_fee_fen,
+        total_fen=order_split(o).buyer_pays_fen,
         escrow_fen=o.escrow_fen,
         legal_basis=o.legal_basis,
         negotiation_id=o.negotiation_id,

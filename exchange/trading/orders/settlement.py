@@ -1,10 +1,10 @@
 """Orders and settlement (结算), shared by the three trade modes.
 
-One order, one transaction: the buyer (or its broker under a live mandate) orders; data
-customs triages a cross-border buyer; then either the money settles at once — buyer pays
-price plus buyer fee, the seller gets price less seller fee and commission, the exchange its
-fees, the broker its commission — with a trade and a licence, or the buyer's money waits in
-the exchange's escrow account until a regulator clears (settle) or refuses (refund) it.
+One order, one transaction: the buyer (or its broker under a live buyer's mandate) orders; data
+customs triages a cross-border buyer; then either the money settles at once — the buyer pays
+price plus buyer fee plus its broker's commission, the seller gets price less seller fee, the
+exchange its fees, the broker its commission — with a trade and a licence, or the buyer's money
+waits in the exchange's escrow account until a regulator clears (settle) or refuses (refund) it.
 """
 
 from __future__ import annotations
@@ -34,13 +34,16 @@ from exchange.trading.brokerage.models import BrokerLicenceStatus, Mandate
 from exchange.trading.brokerage.service import check_commission_cap
 from exchange.trading.customs.errors import LegalBasisRequired
 from exchange.trading.customs.models import CustomsCase
+from exchange.trading.licences import repository as licences_repository
 from exchange.trading.licences.models import Licence, LicenceStatus
 from exchange.trading.listings import repository as listings_repository
 from exchange.trading.listings.errors import (
     CORE_DATA_RULE,
     EXCLUSIVE_RULE,
+    EXCLUSIVE_SCOPE_RULE,
     CoreDataNotListable,
     DeliveryFingerprintMismatch,
+    ExclusiveLicenceInForce,
     LicenceUnavailable,
     ListingNotActive,
     TradeModeClosed,
@@ -56,6 +59,7 @@ from exchange.vocabulary import (
     CustomsStatus,
     DataGrade,
     MandateAction,
+    MandateSide,
     MandateStatus,
     OrderStatus,
     ParticipantStatus,
@@ -91,6 +95,16 @@ class Buyer:
     @property
     def commission_bp(self) -> int:
         return self.mandate.commission_bp if self.mandate is not None else 0
+
+    def split(self, *, price_fen: int, rulebook: Rulebook) -> rules.Split:
+        """How a purchase at `price_fen` divides; the buyer pays its own broker's commission."""
+        return rules.split(
+            price_fen=price_fen,
+            buyer_fee_bp=rulebook.buyer_fee_bp,
+            seller_fee_bp=rulebook.seller_fee_bp,
+            commission_bp=self.commission_bp,
+            commission_payer=MandateSide.BUYER,
+        )
 
 
 def check_mandate_live(ctx: Context, mandate: Mandate) -> None:
@@ -153,6 +167,10 @@ async def check_mandate_covers(
 ) -> None:
     """Refuse unless the mandate is live, covers this exchange and action, and fits the cap."""
     check_mandate_live(ctx, mandate)
+    if mandate.side != MandateSide.BUYER:
+        raise MandateScope(
+            f"Mandate {mandate.id} lets the broker act for a {mandate.side}; it does not buy."
+        )
     if exchange.id not in mandate.exchange_ids:
         raise MandateScope(f"Mandate {mandate.id} does not cover {exchange.name} ({exchange.id}).")
     if action.value not in mandate.actions:
@@ -197,6 +215,36 @@ def check_available(tier: LicenceTier) -> None:
             f"Tier {tier.id} is exclusive and already sold or reserved ({EXCLUSIVE_RULE}).",
             rule=EXCLUSIVE_RULE,
         )
+
+
+async def check_exclusivity(ctx: Context, *, asset_id: str, tier: LicenceTier) -> None:
+    """Lock the asset, then refuse a sale its exclusive licences forbid (独占许可排他).
+
+    Exclusivity holds per asset and scope across every listing and tier: an exclusive tier sells
+    only while no other exclusive licence of that asset and scope is in force or reserved (by a
+    held order or an open auction), and a non-exclusive tier not while one is. The asset's lock
+    makes the check and the sale one step: of two racing buyers, the second sees the first.
+    """
+    await listings_repository.lock_asset(ctx.session, asset_id)
+    live = await licences_repository.live_exclusive_licence(
+        ctx.session, asset_id=asset_id, scope=tier.scope, now=ctx.clock.now()
+    )
+    if live is not None:
+        held = f"exclusive licence {live.id} is in force until {live.expires_at.isoformat()}"
+    else:
+        reserved = await listings_repository.reserved_exclusive_tier(
+            ctx.session, asset_id=asset_id, scope=tier.scope, other_than=tier.id
+        )
+        if reserved is None:
+            return
+        held = f"exclusive tier {reserved.id} of listing {reserved.listing_id} is reserved"
+    detail = (
+        f"Asset {asset_id}, scope {tier.scope!r}: {held}; refused under the rule "
+        f"{EXCLUSIVE_SCOPE_RULE}."
+    )
+    if tier.exclusive:
+        raise LicenceUnavailable(detail, rule=EXCLUSIVE_SCOPE_RULE)
+    raise ExclusiveLicenceInForce(detail, rule=EXCLUSIVE_SCOPE_RULE)
 
 
 async def check_tradable(
@@ -245,6 +293,8 @@ def order_split(order: Order) -> rules.Split:
         buyer_fee_fen=order.buyer_fee_fen,
         seller_fee_fen=order.seller_fee_fen,
         commission_fen=order.commission_fen,
+        # An order's broker is its buyer's: brokers buy only under a buyer's mandate.
+        commission_payer=MandateSide.BUYER,
     )
 
 
@@ -267,14 +317,10 @@ async def open_order(
     `escrowed_fen` > 0 means the buyer's money already waits in escrow and is already counted
     against its mandate (an auction's winning bid); the tier is then claimed by the auction.
     """
+    await check_exclusivity(ctx, asset_id=offer.listing.asset_id, tier=offer.tier)
     now = ctx.clock.now()
     order_id = order_id or ctx.ids.new()
-    parts = rules.split(
-        price_fen=price_fen,
-        buyer_fee_bp=offer.rulebook.buyer_fee_bp,
-        seller_fee_bp=offer.rulebook.seller_fee_bp,
-        commission_bp=buyer.commission_bp,
-    )
+    parts = buyer.split(price_fen=price_fen, rulebook=offer.rulebook)
     cross_border = rules.crosses_border(buyer.jurisdiction)
     triage = (
         rules.customs_triage(
