@@ -9,9 +9,15 @@ from fastapi import APIRouter, Query
 from exchange.context import Context
 from exchange.errors import Conflict, Forbidden, NotFound, responses
 from exchange.kit.paging import Limit, Offset
+from exchange.kit.params import RowId
 from exchange.kit.roles import AdminContext
 from exchange.participants import service
-from exchange.participants.errors import InsufficientFunds, LastKeyRevocation, SelfTransfer
+from exchange.participants.errors import (
+    BalanceLimitExceeded,
+    InsufficientFunds,
+    LastKeyRevocation,
+    SelfTransfer,
+)
 from exchange.participants.ledger import PostedJournal
 from exchange.participants.models import Account, Journal, Participant, Posting
 from exchange.participants.schemas import (
@@ -152,7 +158,7 @@ async def revoke_key(key_id: str, ctx: ActorContext) -> ApiKeyRead:
     "/accounts/{participant_id}/deposits",
     status_code=201,
     operation_id="deposit",
-    responses=responses(Forbidden, NotFound),
+    responses=responses(Forbidden, NotFound, BalanceLimitExceeded),
 )
 async def deposit(participant_id: str, body: DepositCreate, ctx: FunderContext) -> JournalRead:
     """A sandbox deposit (沙盒注资) into a participant's account (admins, instructors)."""
@@ -167,7 +173,9 @@ async def deposit(participant_id: str, body: DepositCreate, ctx: FunderContext) 
     "/transfers",
     status_code=201,
     operation_id="transfer",
-    responses=responses(Forbidden, NotFound, InsufficientFunds, SelfTransfer, Conflict),
+    responses=responses(
+        Forbidden, NotFound, InsufficientFunds, BalanceLimitExceeded, SelfTransfer, Conflict
+    ),
 )
 async def transfer(body: TransferCreate, ctx: ActorContext) -> JournalRead:
     """Pay another participant from one's own account (double-entry, never below zero)."""
@@ -207,7 +215,9 @@ def account_read(account: Account, rows: list[tuple[Posting, Journal]], limit: i
 
 @router.get("/accounts/me", operation_id="get_my_account")
 async def get_my_account(
-    ctx: ActorContext, limit: Limit = 50, before: Annotated[int | None, Query(ge=1)] = None
+    ctx: ActorContext,
+    limit: Limit = 50,
+    before: Annotated[RowId | None, Query(description="Postings older than this id")] = None,
 ) -> AccountRead:
     """The caller's balance (`balance_fen`) and postings, newest first."""
     assert ctx.actor is not None
@@ -222,7 +232,7 @@ async def get_account(
     participant_id: str,
     ctx: ActorContext,
     limit: Limit = 50,
-    before: Annotated[int | None, Query(ge=1)] = None,
+    before: Annotated[RowId | None, Query(description="Postings older than this id")] = None,
 ) -> AccountRead:
     """A participant's account: the owner, admins, regulators and instructors only."""
     assert ctx.actor is not None
