@@ -157,7 +157,6 @@ async def test_fifty_concurrent_spends_exactly_ten_succeed(
     assert len(spends) == 10
 
 
-
 MAX_BALANCE = 2**53 - 1  # what a JavaScript client reads exactly
 
 
