@@ -6,8 +6,7 @@ from typing import Annotated
 
 from pydantic import StringConstraints
 
-MAX_AMOUNT_FEN = 10**15  # ten trillion yuan: far above any sandbox amount, far below 2^53
-
+from exchange.kit.fields import MAX_AMOUNT_FEN as MAX_AMOUNT_FEN
 
 Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Literal
 
-from pydantic import AwareDatetime, Field, model_validator
+from pydantic import Field, model_validator
 
+from exchange.kit.fields import MarketDateTime
 from exchange.schemas import RequestModel, ResponseModel, StrictInt
 
 
@@ -31,7 +32,7 @@ class ClockAdvance(RequestModel):
         description="A duration: ISO 8601 (`P5D`, `PT2H30M`) or seconds.",
         examples=["P7D"],
     )
-    to: AwareDatetime | None = Field(
+    to: MarketDateTime | None = Field(
         default=None, description="An instant after the current market time (RFC 3339)."
     )
     working_days: StrictInt | None = Field(

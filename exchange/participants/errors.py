@@ -20,6 +20,11 @@ class InsufficientFunds(Conflict):
     title = "Balance too low"
 
 
+class BalanceLimitExceeded(Conflict):
+    slug = "balance-limit-exceeded"
+    title = "Balance would exceed its limit"
+
+
 class SelfTransfer(Conflict):
     slug = "self-transfer"
     title = "Cannot transfer to oneself"

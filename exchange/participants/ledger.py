@@ -6,8 +6,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from exchange.context import Context
+from exchange.kit.fields import MAX_BALANCE_FEN
 from exchange.participants import repository
-from exchange.participants.errors import InsufficientFunds, UnbalancedJournal
+from exchange.participants.errors import BalanceLimitExceeded, InsufficientFunds, UnbalancedJournal
 from exchange.participants.models import Account, AccountKind, Journal
 
 SANDBOX_MINT_ACCOUNT_ID = "sandbox-mint"
@@ -51,7 +52,8 @@ async def open_account(ctx: Context, *, owner_id: str, kind: AccountKind) -> Acc
 
 
 async def post(ctx: Context, *, kind: str, memo: str, legs: Sequence[Leg]) -> PostedJournal:
-    """Post a balanced journal; refuses (and changes nothing) if any balance would go < 0."""
+    """Post a balanced journal; refuses (and changes nothing) if any balance would go below
+    zero (the mint's excepted) or beyond ±MAX_BALANCE_FEN."""
     if not legs or sum(leg.amount_fen for leg in legs) != 0:
         raise UnbalancedJournal("A journal's postings must be non-empty and sum to zero.")
     if any(leg.amount_fen == 0 for leg in legs):
@@ -64,6 +66,15 @@ async def post(ctx: Context, *, kind: str, memo: str, legs: Sequence[Leg]) -> Po
     # Lock rows in one global order (account id) so concurrent movements cannot deadlock.
     for leg in sorted(legs, key=lambda leg: leg.account_id):
         balance = await repository.apply_delta(ctx.session, leg.account_id, leg.amount_fen)
+        # Non-mint balances never go below zero, so a credit can only fail at the ceiling, and
+        # the mint (which has no floor) only at the ceiling of its debt.
+        if balance is None and (leg.amount_fen > 0 or leg.account_id == SANDBOX_MINT_ACCOUNT_ID):
+            raise BalanceLimitExceeded(
+                f"Account {leg.account_id} cannot take {leg.amount_fen} fen more: balances are "
+                f"limited to {MAX_BALANCE_FEN} fen (2^53-1).",
+                account_id=leg.account_id,
+                limit_fen=MAX_BALANCE_FEN,
+            )
         if balance is None:
             raise InsufficientFunds(
                 f"Account {leg.account_id} cannot pay {-leg.amount_fen} fen.",

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import BigInteger, Table, bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from exchange.kit.fields import MAX_BALANCE_FEN
 from exchange.kit.keyset import table_pages
 from exchange.participants.models import Account, AccountKind, ApiKey, Journal, Participant, Posting
 from exchange.vocabulary import Role
@@ -88,20 +89,23 @@ async def get_accounts(session: AsyncSession, account_ids: Sequence[str]) -> Seq
 
 # Built once: constructing this statement cost more CPU than running it, and it runs for
 # every leg of every settlement. Bound per call with `account_id` and `delta_fen`.
+_NEW_BALANCE = ACCOUNTS.c.balance_fen + bindparam("delta_fen", type_=BigInteger)
 _APPLY_DELTA = (
     update(ACCOUNTS)
     .where(
         ACCOUNTS.c.id == bindparam("account_id"),
-        (ACCOUNTS.c.balance_fen + bindparam("delta_fen", type_=BigInteger) >= 0)
-        | (ACCOUNTS.c.kind == AccountKind.SANDBOX_MINT),
+        (_NEW_BALANCE >= 0) | (ACCOUNTS.c.kind == AccountKind.SANDBOX_MINT),
+        # Every balance (the mint's debt too) stays within what JSON clients read exactly.
+        _NEW_BALANCE.between(-MAX_BALANCE_FEN, MAX_BALANCE_FEN),
     )
-    .values(balance_fen=ACCOUNTS.c.balance_fen + bindparam("delta_fen", type_=BigInteger))
+    .values(balance_fen=_NEW_BALANCE)
     .returning(ACCOUNTS.c.balance_fen)
 )
 
 
 async def apply_delta(session: AsyncSession, account_id: str, delta_fen: int) -> int | None:
-    """Add `delta_fen` atomically; None if it would take a non-mint account below zero."""
+    """Add `delta_fen` atomically; None if it would take a non-mint account below zero, or any
+    account beyond ±MAX_BALANCE_FEN."""
     # A Core statement on the table: the ORM's bulk-update machinery costs ~6x more CPU on
     # the hottest statement of every settlement, and no loaded object needs refreshing here.
     result = await session.execute(_APPLY_DELTA, {"account_id": account_id, "delta_fen": delta_fen})

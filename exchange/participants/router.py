@@ -9,9 +9,11 @@ from fastapi import APIRouter, Query
 from exchange.context import Context
 from exchange.errors import Conflict, Forbidden, NotFound, responses
 from exchange.kit.paging import Limit, Offset
+from exchange.kit.params import RowId
 from exchange.kit.roles import AdminContext
 from exchange.participants import service
 from exchange.participants.errors import (
+    BalanceLimitExceeded,
     FundingRefused,
     InsufficientFunds,
     LastKeyRevocation,
@@ -157,7 +159,7 @@ async def revoke_key(key_id: str, ctx: ActorContext) -> ApiKeyRead:
     "/accounts/{participant_id}/deposits",
     status_code=201,
     operation_id="deposit",
-    responses=responses(Forbidden, FundingRefused, NotFound),
+    responses=responses(Forbidden, FundingRefused, NotFound, BalanceLimitExceeded),
 )
 async def deposit(participant_id: str, body: DepositCreate, ctx: FunderContext) -> JournalRead:
     """A sandbox deposit (沙盒注资) into a participant's account.
@@ -176,7 +178,9 @@ async def deposit(participant_id: str, body: DepositCreate, ctx: FunderContext) 
     "/transfers",
     status_code=201,
     operation_id="transfer",
-    responses=responses(Forbidden, NotFound, InsufficientFunds, SelfTransfer, Conflict),
+    responses=responses(
+        Forbidden, NotFound, InsufficientFunds, BalanceLimitExceeded, SelfTransfer, Conflict
+    ),
 )
 async def transfer(body: TransferCreate, ctx: ActorContext) -> JournalRead:
     """Pay another participant from one's own account (double-entry, never below zero)."""
@@ -216,7 +220,9 @@ def account_read(account: Account, rows: list[tuple[Posting, Journal]], limit: i
 
 @router.get("/accounts/me", operation_id="get_my_account")
 async def get_my_account(
-    ctx: ActorContext, limit: Limit = 50, before: Annotated[int | None, Query(ge=1)] = None
+    ctx: ActorContext,
+    limit: Limit = 50,
+    before: Annotated[RowId | None, Query(description="Postings older than this id")] = None,
 ) -> AccountRead:
     """The caller's balance (`balance_fen`) and postings, newest first."""
     assert ctx.actor is not None
@@ -231,7 +237,7 @@ async def get_account(
     participant_id: str,
     ctx: ActorContext,
     limit: Limit = 50,
-    before: Annotated[int | None, Query(ge=1)] = None,
+    before: Annotated[RowId | None, Query(description="Postings older than this id")] = None,
 ) -> AccountRead:
     """A participant's account: the owner, admins, regulators and instructors only."""
     assert ctx.actor is not None

@@ -5,16 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import Field, StringConstraints
+from pydantic import StringConstraints
 
+from exchange.kit.fields import AmountFen
 from exchange.kit.paging import Page
-from exchange.schemas import RequestModel, ResponseModel, StrictInt
+from exchange.schemas import RequestModel, ResponseModel
 from exchange.vocabulary import Jurisdiction, ParticipantStatus, Role
 
-MAX_AMOUNT_FEN = 10**15  # ten trillion yuan: far above any sandbox movement, far below 2^53
-
 Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
-AmountFen = Annotated[StrictInt, Field(gt=0, le=MAX_AMOUNT_FEN, description="Amount in fen (分)")]
 Memo = Annotated[str, StringConstraints(max_length=500)]
 
 

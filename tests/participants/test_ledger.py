@@ -158,3 +158,47 @@ async def test_fifty_concurrent_spends_exactly_ten_succeed(
         e for e in entries if e["action"] == "ledger.posted" and e["payload"]["kind"] == "transfer"
     ]  # type: ignore[index]
     assert len(spends) == 10
+
+
+MAX_BALANCE = 2**53 - 1  # what a JavaScript client reads exactly
+
+
+async def test_no_balance_grows_past_2_53_minus_1(
+    client: httpx.AsyncClient, admin: Actor, make_participant: MakeParticipant, runtime: Runtime
+) -> None:
+    rich = await make_participant(Role.ENTERPRISE)
+    other = await make_participant(Role.ENTERPRISE, balance_fen=10)
+
+    async def deposit(who: Actor, amount: int) -> httpx.Response:
+        return await client.post(
+            f"/v1/accounts/{who.id}/deposits",
+            json={"amount_fen": amount, "memo": "沙盒注资"},
+            headers=admin.auth,
+        )
+
+    async def refused(who: Actor, amount: int) -> dict[str, object]:
+        entries = len(await chain_entries(runtime))
+        problem = assert_problem(await deposit(who, amount), 409, "balance-limit-exceeded")
+        assert problem["limit_fen"] == MAX_BALANCE
+        assert len(await chain_entries(runtime)) == entries
+        return problem
+
+    for _ in range(9):
+        assert (await deposit(rich, 10**15)).status_code == 201
+    # A tenth deposit of 10^15 used to pass, leaving a balance JSON clients misread.
+    problem = await refused(rich, 10**15)
+    assert problem["account_id"] in {rich.account_id, "sandbox-mint"}
+    assert await balance(client, rich) == 9 * 10**15
+    # Up to the limit exactly is fine.
+    assert (await deposit(rich, MAX_BALANCE - 9 * 10**15 - 10)).status_code == 201
+    assert await balance(client, rich) == MAX_BALANCE - 10
+    # The sandbox's money in all is capped too: the mint's debt is a balance like any other (so
+    # no transfer can carry a balance past the limit either).
+    problem = await refused(other, 1)
+    assert problem["account_id"] == "sandbox-mint"
+    r = await client.post(
+        "/v1/transfers", json={"to_participant_id": rich.id, "amount_fen": 10}, headers=other.auth
+    )
+    assert r.status_code == 201, r.text
+    assert await balance(client, rich) == MAX_BALANCE
+    assert await balance(client, other) == 0

@@ -54,7 +54,11 @@ async def deposit_asset_package(
     operation_id="download_asset_package",
     response_class=Response,
     responses={
-        200: {"description": "The package", "content": {"application/octet-stream": {}}},
+        200: {
+            "description": "The package: its bytes as registered, served with the media type "
+            "its holder gave (text/csv, application/json, ...)",
+            "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}},
+        },
         **responses(AssetNotFound, PackageNotStored),
     },
 )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
@@ -31,18 +30,15 @@ from exchange.audit.transparency.schemas import (
     ReconcileReport,
     VerifyReport,
 )
-from exchange.clock import as_utc
 from exchange.context import Context
 from exchange.dependencies import RuntimeDep, SessionDep
 from exchange.errors import Forbidden, Unauthenticated, responses
+from exchange.kit.fields import MarketDateTime
+from exchange.kit.params import Position
 from exchange.kit.roles import AdminContext, OverseerContext
 
 router = APIRouter(prefix="/v1/audit", tags=["audit"])
 
-# Sizes and indexes are 64-bit in the database; larger numbers are malformed requests.
-MAX_INDEX = 2**63 - 1
-Index = Annotated[int, Query(ge=0, le=MAX_INDEX)]
-OptionalIndex = Annotated[int | None, Query(ge=0, le=MAX_INDEX)]
 AUTH_ERRORS = (Unauthenticated, Forbidden)
 
 
@@ -83,20 +79,23 @@ async def get_public_keys(ctx: PublicContext) -> PublicKeys:
 )
 async def list_entries(
     ctx: OverseerContext,
-    start: Index = 0,
+    start: Position = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     actor: str | None = None,
     action: str | None = None,
     subject_type: str | None = None,
     subject_id: str | None = None,
-    since: Annotated[datetime | None, Query(description="logged_at >= since (RFC 3339)")] = None,
-    until: Annotated[datetime | None, Query(description="logged_at < until (RFC 3339)")] = None,
+    since: Annotated[
+        MarketDateTime | None, Query(description="logged_at >= since (RFC 3339)")
+    ] = None,
+    until: Annotated[
+        MarketDateTime | None, Query(description="logged_at < until (RFC 3339)")
+    ] = None,
     proofs: Annotated[
         bool, Query(description="Attach each entry's inclusion proof (in tree_size).")
     ] = False,
     tree_size: Annotated[
-        int | None,
-        Query(ge=0, le=MAX_INDEX, description="With proofs: the tree size (default: latest)."),
+        Position | None, Query(description="With proofs: the tree size (default: latest).")
     ] = None,
 ) -> EntryPage | EntryProofPage:
     """Entries in log order from index start, by actor, action, subject or time (regulators)."""
@@ -105,8 +104,8 @@ async def list_entries(
         action=action,
         subject_type=subject_type,
         subject_id=subject_id,
-        since=as_utc(since) if since else None,
-        until=as_utc(until) if until else None,
+        since=since,
+        until=until,
     )
     return await service.list_entries(
         ctx, start=start, limit=limit, where=where, proofs=proofs, tree_size=tree_size
@@ -119,7 +118,7 @@ async def list_entries(
     responses=responses(*AUTH_ERRORS, IndexOutOfRange, TreeSizeNotCheckpointed, AuditStoreCorrupt),
 )
 async def get_inclusion_proof(
-    ctx: OverseerContext, index: Index, tree_size: OptionalIndex = None
+    ctx: OverseerContext, index: Position, tree_size: Position | None = None
 ) -> InclusionProof:
     """RFC 9162 inclusion proof of an entry (tree_size defaults to the latest checkpoint)."""
     return await service.inclusion_proof(ctx, index=index, tree_size=tree_size)
@@ -137,7 +136,7 @@ async def get_inclusion_proof(
     ),
 )
 async def get_consistency_proof(
-    ctx: OverseerContext, first: Index, second: OptionalIndex = None
+    ctx: OverseerContext, first: Position, second: Position | None = None
 ) -> ConsistencyProof:
     """RFC 9162 consistency proof from size first to second (default: the latest checkpoint)."""
     return await service.consistency_proof(ctx, first=first, second=second)

@@ -28,6 +28,7 @@ from exchange.catalog.items.schemas import (
     ItemVersionRead,
 )
 from exchange.errors import Forbidden, responses
+from exchange.kit.params import Version
 from exchange.security import ActorContext
 
 router = APIRouter()
@@ -103,7 +104,7 @@ async def list_catalog_item_versions(item_id: Ref, ctx: ActorContext) -> ItemVer
     responses=responses(ItemNotFound, VersionNotFound),
 )
 async def get_catalog_item_version(
-    item_id: Ref, version: Annotated[int, Path(ge=1)], ctx: ActorContext
+    item_id: Ref, version: Annotated[Version, Path()], ctx: ActorContext
 ) -> ItemVersionRead:
     """One version of an item."""
     return await service.item_version(ctx, item_id, version)

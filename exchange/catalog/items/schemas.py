@@ -17,6 +17,7 @@ from exchange.catalog.vocabulary import (
     UpdateMethod,
     UsageMethod,
 )
+from exchange.kit.params import MAX_INT32
 from exchange.schemas import RequestModel, ResponseModel, StrictBool, StrictInt
 from exchange.vocabulary import Grade, Opening, Sharing
 
@@ -73,7 +74,7 @@ class ItemCreate(RequestModel):
 class ItemUpdate(RequestModel):
     """Revise an item: the result is a new version; the department cannot change."""
 
-    base_version: StrictInt | None = Field(
+    base_version: Annotated[StrictInt, Field(ge=1, le=MAX_INT32)] | None = Field(
         default=None, description="Refuse the update (409) if the item is no longer here."
     )
     note: ShortText = ""

@@ -6,11 +6,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from exchange.context import Context
+from exchange.kit.fields import MarketDateTime
 from exchange.kit.paging import Page
 from exchange.schemas import RequestModel, ResponseModel
 from exchange.trading.auctions import service
 from exchange.trading.auctions.models import Bid, BidStatus
-from exchange.trading.fields import AmountFen, AwareDatetime, Id
+from exchange.trading.fields import AmountFen, Id
 from exchange.trading.orders.schemas import OrderRead, order_read
 from exchange.vocabulary import AuctionRule, AuctionStatus, LegalBasis
 
@@ -23,7 +24,7 @@ class AuctionCreate(RequestModel):
     exchange_id: Id
     rule: AuctionRule
     reserve_fen: AmountFen
-    closes_at: AwareDatetime
+    closes_at: MarketDateTime
 
 
 class BidCreate(RequestModel):

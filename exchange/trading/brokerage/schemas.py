@@ -9,10 +9,11 @@ from typing import Literal
 from pydantic import Field
 
 from exchange.context import Context
+from exchange.kit.fields import MarketDateTime
 from exchange.kit.paging import Page
 from exchange.schemas import RequestModel, ResponseModel
 from exchange.trading.brokerage.models import BrokerLicenceStatus, Mandate
-from exchange.trading.fields import AmountFen, AwareDatetime, BasisPoints, Id, Reason
+from exchange.trading.fields import AmountFen, BasisPoints, Id, Reason
 from exchange.vocabulary import MandateAction, MandateSide, MandateStatus
 
 
@@ -55,7 +56,7 @@ class MandateCreate(RequestModel):
     actions: list[MandateAction] = Field(min_length=1, max_length=3)
     spending_limit_fen: AmountFen
     commission_bp: BasisPoints
-    expires_at: AwareDatetime
+    expires_at: MarketDateTime
 
 
 class MandateRead(ResponseModel):

@@ -51,7 +51,12 @@ async def get_licence(licence_id: str, ctx: ActorContext) -> LicenceRead:
     operation_id="download_delivery",
     response_class=Response,
     responses={
-        200: {"description": "The delivery package", "content": {"application/octet-stream": {}}},
+        200: {
+            "description": "The delivery package: its bytes as registered, served with the "
+            "media type "
+            "its holder gave (text/csv, application/json, ...)",
+            "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}},
+        },
         **responses(LicenceNotFound, LicenceNotLive, Forbidden),
     },
 )

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Response
 
 from exchange.errors import responses
+from exchange.kit.fields import MarketDateTime
 from exchange.kit.paging import Limit, Offset
 from exchange.participants.errors import InsufficientFunds
 from exchange.security import ActorContext
@@ -75,8 +75,8 @@ def trade_filters(
     seller_id: str | None = None,
     broker_id: str | None = None,
     listing_id: str | None = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
+    since: MarketDateTime | None = None,
+    until: MarketDateTime | None = None,
 ) -> TradeFilter:
     """The filters trades and orders share (query parameters)."""
     return TradeFilter(

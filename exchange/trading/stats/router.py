@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from fastapi import APIRouter
 
 from exchange.errors import responses
+from exchange.kit.fields import MarketDateTime
 from exchange.security import ActorContext
 from exchange.trading.stats import service
 from exchange.trading.stats.schemas import MarketStatsRead, stats_read
@@ -19,8 +18,8 @@ router = APIRouter(tags=["trading"])
 async def market_stats(
     ctx: ActorContext,
     exchange_id: str | None = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
+    since: MarketDateTime | None = None,
+    until: MarketDateTime | None = None,
 ) -> MarketStatsRead:
     """Market data (市场数据): trades, turnover, shares, commissions and price indices."""
     return stats_read(
