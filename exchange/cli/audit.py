@@ -52,7 +52,7 @@ PublicKeysOpt = Annotated[
     typer.Option(
         "--public-key",
         help="Pin a signing key: C2SP verifier key name+id+base64, or base64 of the 32 bytes "
-        "(repeatable). Without it the published keys are used.",
+        "(repeatable). Without it, the keys this installation publishes (GET /v1/audit/public-key).",
     ),
 ]
 
@@ -242,8 +242,15 @@ def verify_file(
 ) -> None:
     """Verify an export offline: every leaf, the chain and (with a checkpoint) the signed root."""
     note = checkpoint.read_text(encoding="utf-8") if checkpoint else None
+    keys = list(public_key or ())
+    if note is not None and not keys:
+        # The keys this installation publishes (GET /v1/audit/public-key serves the same).
+        keys = [_verifier_key(k) for k in transparency.keyring_for(get_settings()).all_keys()]
+        if not keys:
+            console.print("[red]no signing keys here:[/] pass the log's keys with --public-key")
+            raise typer.Exit(2)
     report = verifier_files.verify_file(
-        file, checkpoint_note=note, public_keys=public_key or (), origin=origin, trusted=trusted
+        file, checkpoint_note=note, public_keys=keys, origin=origin, trusted=trusted
     )
     print_report(report, title=f"Audit log export {file}")
     _exit_for(report, as_json)
@@ -342,6 +349,12 @@ def reconcile(
     if as_json:
         typer.echo(json.dumps(report, ensure_ascii=False, indent=2))
     raise typer.Exit(0 if report["ok"] else 1)
+
+
+def _verifier_key(key: Any) -> str:
+    """A signing key as a C2SP verifier key: name+hex id+base64(0x01 || public key)."""
+    encoded = base64.b64encode(b"\x01" + key.public_key).decode()
+    return f"{key.name}+{key.key_id.hex()}+{encoded}"
 
 
 @app.command("keys")

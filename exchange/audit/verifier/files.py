@@ -12,6 +12,7 @@ those.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 from collections.abc import Iterator, Sequence
@@ -97,14 +98,13 @@ def _read_export(path: Path, batch: int = CHUNK) -> Iterator[list[dict[str, Any]
             yield page
 
 
-def _origin_of_first_leaf(path: Path) -> str:
-    for page in _read_export(path, batch=1):
-        try:
-            origin = json.loads(page[0]["leaf"])["origin"]
-        except (ValueError, KeyError, TypeError):
-            raise VerificationError("the first entry names no origin") from None
-        return str(origin)
-    return ""
+def _origin_of(page: list[dict[str, Any]]) -> str:
+    if not page:
+        return ""
+    try:
+        return str(json.loads(page[0]["leaf"])["origin"])
+    except (ValueError, KeyError, TypeError):
+        raise VerificationError("the first entry names no origin") from None
 
 
 def verify_file(
@@ -132,13 +132,17 @@ def verify_file(
             keys = [parse_public_key(k, cp_origin) for k in public_keys]
             checkpoint = verify_checkpoint(checkpoint_note, keys)
             report.keys = sorted({f"{k.name} {k.key_id.hex()}" for k in keys})
-        log_origin = origin or (checkpoint.origin if checkpoint else _origin_of_first_leaf(path))
+        # Read once, front to back: the export may be a pipe (`verify-file <(exchange audit
+        # export)`), so the first page gives the origin and is then checked with the rest.
+        pages = _read_export(path)
+        first = next(pages, [])
+        log_origin = origin or (checkpoint.origin if checkpoint else _origin_of(first))
         earlier = read_checkpoint_file(trusted) if trusted is not None else None
         witness = read_witness(trusted, earlier) if trusted and earlier else b""
         sizes = {checkpoint.size} if checkpoint else set()
         sizes |= {earlier.size} if earlier else set()
         checker = LogChecker(log_origin, snapshot_sizes=sizes, keep_leaf_hashes=True)
-        for page in _read_export(path):
+        for page in itertools.chain([first] if first else [], pages):
             checker.add(*decode_page(page))
         root = checker.finish()
         report.origin = log_origin
