@@ -52,7 +52,7 @@ PublicKeysOpt = Annotated[
     typer.Option(
         "--public-key",
         help="Pin a signing key: C2SP verifier key name+id+base64, or base64 of the 32 bytes "
-        "(repeatable). Without it, the keys this installation publishes (GET /v1/audit/public-key).",
+        "(repeatable). Without it: the keys this installation publishes.",
     ),
 ]
 
