@@ -61,8 +61,9 @@ async def demo(
 ) -> Demo:
     """Seed the demo market, then trade: a transfer, a purchase, a cross-border purchase
     (a customs case), a mandate, a pledged certificate and a suspended, resumed listing."""
-    keys = {k.role: k.as_json() for k in reversed(await seed_demo(runtime))}
-    hk = next(k.as_json() for k in await seed_demo(runtime) if k.name.startswith("香港"))
+    seeded = await seed_demo(runtime)  # once: seeding again without the keys rotates them
+    keys = {k.role: k.as_json() for k in reversed(seeded)}
+    hk = next(k.as_json() for k in seeded if k.name.startswith("香港"))
     enterprise, person = keys[Role.ENTERPRISE], keys[Role.INDIVIDUAL]
     post = client.post
     transfer = await _ok(
