@@ -38,8 +38,8 @@ from exchange.trading.listings import repository as listings_repository
 from exchange.trading.listings.errors import EXCLUSIVE_RULE, LicenceUnavailable
 from exchange.trading.listings.repository import Offer
 from exchange.trading.listings.service import get_offer
+from exchange.trading.orders.buyers import Buyer, resolve_buyer
 from exchange.trading.orders.settlement import (
-    Buyer,
     Placed,
     account_of,
     check_exclusivity,
@@ -47,7 +47,6 @@ from exchange.trading.orders.settlement import (
     check_price,
     check_tradable,
     open_order,
-    resolve_buyer,
 )
 from exchange.trading.venues import repository as venues_repository
 from exchange.trading.venues.service import actor_of, operator_exchange, oversees

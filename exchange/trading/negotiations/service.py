@@ -31,17 +31,15 @@ from exchange.trading.negotiations.errors import (
     WrongNegotiationParty,
 )
 from exchange.trading.negotiations.models import Negotiation, NegotiationMessage
+from exchange.trading.orders.buyers import broker_required_rule, check_mandate_covers, resolve_buyer
 from exchange.trading.orders.settlement import (
     Placed,
-    broker_required_rule,
     check_available,
-    check_mandate_covers,
     check_mode,
     check_not_own,
     check_price,
     check_tradable,
     open_order,
-    resolve_buyer,
 )
 from exchange.trading.venues import repository as venues_repository
 from exchange.trading.venues.service import actor_of, oversees

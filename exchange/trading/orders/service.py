@@ -11,6 +11,7 @@ from exchange.trading.customs import repository as customs_repository
 from exchange.trading.licences import repository as licences_repository
 from exchange.trading.listings.service import get_offer
 from exchange.trading.orders import repository
+from exchange.trading.orders.buyers import resolve_buyer
 from exchange.trading.orders.errors import OrderNotFound, TradeNotFound
 from exchange.trading.orders.filters import TradeFilter
 from exchange.trading.orders.models import Order, Trade
@@ -20,7 +21,6 @@ from exchange.trading.orders.settlement import (
     check_not_own,
     check_tradable,
     open_order,
-    resolve_buyer,
 )
 from exchange.trading.venues.service import actor_of, operator_exchange, oversees
 from exchange.vocabulary import MandateAction, OrderStatus, TradeMode
