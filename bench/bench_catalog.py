@@ -37,6 +37,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from exchange import wiring
 from exchange.catalog.items.models import CatalogItem
+from exchange.catalog.search import facets
 from exchange.config import Settings
 from exchange.context import Runtime
 from exchange.database import unit_of_work
@@ -79,35 +80,12 @@ CHINESE = (
     "婚姻",
     "就业",
 )
-CITIES = (
-    "440000",
-    "440100",
-    "440200",
-    "440300",
-    "440400",
-    "440500",
-    "440600",
-    "440700",
-    "440800",
-    "440900",
-    "441200",
-    "441300",
-    "441400",
-    "441500",
-    "441600",
-    "441700",
-    "441800",
-    "441900",
-    "442000",
-    "445100",
-    "445200",
-    "445300",
-)
+CITIES = facets.CITY_CODES  # Guangdong and its 21 prefecture cities
 FILTERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("city", CITIES),
-    ("grade", ("general", "important", "core")),
-    ("sharing", ("unconditional", "conditional", "not_shared")),
-    ("opening", ("unconditional", "conditional", "not_open")),
+    ("grade", facets.GRADES),
+    ("sharing", facets.SHARINGS),
+    ("opening", facets.OPENINGS),
     ("level", ("province", "city", "county")),
     ("usage", ("api", "file", "query", "privacy_computing")),
 )
