@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import asyncio
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -57,3 +64,49 @@ async def footprint(runtime: Runtime) -> tuple[int, ...]:
             for model in (Participant, ApiKey, AuditEntry)
         ]
     return tuple(int(c or 0) for c in counts)
+
+
+def _tail(path: Path) -> str:
+    return path.read_text()[-2000:]
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@asynccontextmanager
+async def served(
+    env: dict[str, str], log_path: Path, *, workers: int = 2, log_level: str = "warning"
+) -> AsyncIterator[str]:
+    """`exchange serve` with several workers in a subprocess; yields its URL once it answers."""
+    port = free_port()
+    with log_path.open("w") as log:
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "exchange.cli", "serve", "--host", "127.0.0.1", "--port",
+            str(port), "--workers", str(workers), "--log-level", log_level,
+            env=env, stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        url = f"http://127.0.0.1:{port}"
+        try:
+            async with httpx.AsyncClient(base_url=url, timeout=2) as client:
+                deadline = time.monotonic() + 60
+                while True:
+                    try:
+                        if (await client.get("/health")).status_code == 200:
+                            break
+                    except httpx.TransportError:
+                        pass
+                    assert proc.returncode is None, _tail(log_path)
+                    assert time.monotonic() < deadline, "server did not start in 60 s"
+                    await asyncio.sleep(0.2)
+            yield url
+        finally:
+            proc.terminate()
+            try:
+                await asyncio.wait_for(proc.wait(), 20)
+            except TimeoutError:
+                proc.kill()
+                await proc.wait()

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import os
 import random
-import socket
 import subprocess
 import sys
 import time
@@ -29,18 +28,13 @@ from exchange.config import Settings
 from exchange.context import Runtime
 from exchange.migrate import upgrade
 from exchange.seed.demo import seed_demo
+from support import served
 from support_audit import chain_entries
 
 # Override on a slow machine; CI runs the full count.
 WRITES = int(os.environ.get("EXCHANGE_TEST_AUDIT_WRITES", "2000"))
 CLIENTS = 32
 FUNDED = {"enterprise", "individual", "broker", "department", "lender"}
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -70,35 +64,8 @@ async def server(empty_database_url: str, tmp_path: Path) -> AsyncIterator[tuple
         keys = [key.as_json() for key in await seed_demo(runtime)]
     finally:
         await runtime.engine.dispose()
-    port = _free_port()
-    log = (tmp_path / "server.log").open("w")
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "exchange.cli", "serve", "--host", "127.0.0.1", "--port",
-        str(port), "--workers", "2", "--log-level", "warning",
-        env=env, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    try:
-        async with httpx.AsyncClient(base_url=url, timeout=2) as client:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    if (await client.get("/health")).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                assert proc.returncode is None, (tmp_path / "server.log").read_text()[-2000:]
-                assert time.monotonic() < deadline, "server did not start in 60 s"
-                await asyncio.sleep(0.2)
+    async with served(env, tmp_path / "server.log") as url:
         yield url, {"env": env, "keys": keys, "tmp": tmp_path}
-    finally:
-        proc.terminate()
-        try:
-            await asyncio.wait_for(proc.wait(), 20)
-        except TimeoutError:
-            proc.kill()
-            await proc.wait()
-        log.close()
 
 
 async def test_concurrent_writes_from_two_workers_keep_one_chain_and_tree(

@@ -12,9 +12,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -28,15 +25,10 @@ from exchange.context import Runtime
 from exchange.migrate import upgrade
 from exchange.participants import service as participants_service
 from exchange.vocabulary import Role
+from support import served
 
 ROUNDS = 24
 MANY_ROUNDS = TINY.replace("rounds = 3\n", f"rounds = {ROUNDS}\n")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture
@@ -58,36 +50,9 @@ async def server(empty_database_url: str, tmp_path: Path) -> AsyncIterator[tuple
             )
     finally:
         await runtime.engine.dispose()
-    port = _free_port()
     log_path = tmp_path / "server.log"
-    log = log_path.open("w")
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "exchange.cli", "serve", "--host", "127.0.0.1", "--port",
-        str(port), "--workers", "2", "--log-level", "info",
-        env=env, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    try:
-        async with httpx.AsyncClient(base_url=url, timeout=2) as client:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    if (await client.get("/health")).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                assert proc.returncode is None, log_path.read_text()[-2000:]
-                assert time.monotonic() < deadline, "server did not start in 60 s"
-                await asyncio.sleep(0.2)
+    async with served(env, log_path, log_level="info") as url:
         yield url, key.secret, log_path
-    finally:
-        proc.terminate()
-        try:
-            await asyncio.wait_for(proc.wait(), 20)
-        except TimeoutError:
-            proc.kill()
-            await proc.wait()
-        log.close()
 
 
 async def _worker_of(log_path: Path, request_id: str) -> int:
