@@ -26,12 +26,15 @@ from exchange.assets.review.schemas import (
     FinalizeDueCreate,
     ObjectionCreate,
     ObjectionDecisionCreate,
+    ObjectionPage,
     ObjectionRead,
     ReviewCreate,
+    ReviewPage,
     ReviewRead,
     RevocationCreate,
 )
 from exchange.errors import Forbidden, responses
+from exchange.kit.paging import Limit, Offset
 from exchange.kit.roles import AdminContext
 from exchange.security import ActorContext
 
@@ -58,11 +61,14 @@ async def finalize_due(body: FinalizeDueCreate, ctx: AdminContext) -> FinalizedR
     operation_id="list_asset_reviews",
     responses=responses(AssetNotFound),
 )
-async def list_reviews(asset_id: str, ctx: ActorContext) -> list[ReviewRead]:
+async def list_reviews(
+    asset_id: str, ctx: ActorContext, limit: Limit = 100, offset: Offset = 0
+) -> ReviewPage:
     """Every review of the asset's applications."""
-    return [
-        ReviewRead.model_validate(r) for r in await service.list_reviews(ctx, asset_id=asset_id)
-    ]
+    rows = await service.list_reviews(ctx, asset_id=asset_id)
+    return ReviewPage.window(
+        [ReviewRead.model_validate(r) for r in rows], limit=limit, offset=offset
+    )
 
 
 @router.post(
@@ -86,10 +92,14 @@ async def review(asset_id: str, body: ReviewCreate, ctx: ActorContext) -> Applic
     operation_id="list_asset_objections",
     responses=responses(AssetNotFound),
 )
-async def list_objections(asset_id: str, ctx: ActorContext) -> list[ObjectionRead]:
+async def list_objections(
+    asset_id: str, ctx: ActorContext, limit: Limit = 100, offset: Offset = 0
+) -> ObjectionPage:
     """Objections: all for the holder and overseers, one's own for everyone else."""
     rows = await service.list_objections(ctx, asset_id=asset_id)
-    return [ObjectionRead.model_validate(o) for o in rows]
+    return ObjectionPage.window(
+        [ObjectionRead.model_validate(o) for o in rows], limit=limit, offset=offset
+    )
 
 
 @router.post(

@@ -18,6 +18,7 @@ from exchange.trading.brokerage.errors import (
 from exchange.trading.brokerage.models import BrokerLicence
 from exchange.trading.brokerage.schemas import (
     BrokerLicenceCreate,
+    BrokerLicencePage,
     BrokerLicenceRead,
     MandateCreate,
     MandatePage,
@@ -47,11 +48,17 @@ async def license_broker(body: BrokerLicenceCreate, ctx: ActorContext) -> Broker
 
 @router.get("/brokers", operation_id="list_broker_licences")
 async def list_broker_licences(
-    ctx: ActorContext, exchange_id: str | None = None, broker_id: str | None = None
-) -> list[BrokerLicenceRead]:
+    ctx: ActorContext,
+    exchange_id: str | None = None,
+    broker_id: str | None = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> BrokerLicencePage:
     """Licensed brokers, by exchange or broker (public)."""
     rows = await service.list_broker_licences(ctx, exchange_id=exchange_id, broker_id=broker_id)
-    return [BrokerLicenceRead.model_validate(r) for r in rows]
+    return BrokerLicencePage.window(
+        [BrokerLicenceRead.model_validate(r) for r in rows], limit=limit, offset=offset
+    )
 
 
 @router.post(
