@@ -196,7 +196,7 @@ def _summaries(rows: Sequence[repository.SummaryRow]) -> list[ItemSummary]:
             level=r.item.level,
             city_code=r.item.city_code,
             grade=r.item.grade,
-            personal_info=r.item.personal_info,
+            personal_information=r.item.personal_information,
             sharing=r.item.sharing,
             opening=r.item.opening,
             usage_methods=usage_methods(r.item.usage_mask),
