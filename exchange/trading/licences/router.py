@@ -6,6 +6,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Response
 
+from exchange.clock import rfc3339
 from exchange.errors import Forbidden, responses
 from exchange.kit.paging import Limit, Offset
 from exchange.security import ActorContext
@@ -71,7 +72,7 @@ async def download_delivery(licence_id: str, ctx: ActorContext) -> Response:
             ),
             "X-Content-SHA256": listing.fingerprint,
             "X-Certificate": listing.certificate_number,
-            "X-Licence-Expires": delivery.licence.expires_at.isoformat(),
+            "X-Licence-Expires": rfc3339(delivery.licence.expires_at),
         },
     )
 
