@@ -27,7 +27,12 @@ from exchange.trading.auctions.schemas import (
 )
 from exchange.trading.listings.errors import LicenceUnavailable, ListingNotActive, TradeModeClosed
 from exchange.trading.orders import idempotency as orders_idempotency
-from exchange.trading.orders.router import ORDER_ERRORS, IdempotencyKey, json_response
+from exchange.trading.orders.router import (
+    ORDER_ERRORS,
+    IdempotencyKey,
+    json_response,
+    replayable,
+)
 from exchange.vocabulary import AuctionStatus
 
 router = APIRouter(tags=["trading"])
@@ -92,7 +97,10 @@ async def get_auction(auction_id: str, ctx: ActorContext) -> AuctionRead:
     status_code=201,
     response_model=BidRead,
     operation_id="place_bid",
-    responses=responses(AuctionNotFound, AuctionClosed, BidBelowReserve, AlreadyBid, *ORDER_ERRORS),
+    responses={
+        **responses(AuctionNotFound, AuctionClosed, BidBelowReserve, AlreadyBid, *ORDER_ERRORS),
+        **replayable(),
+    },
 )
 async def place_bid(
     auction_id: str,
