@@ -7,8 +7,9 @@ from typing import Any
 
 import httpx
 
+from exchange.context import Runtime
 from exchange.vocabulary import Role
-from support import Actor, MakeParticipant
+from support import Actor, MakeParticipant, assert_problem, footprint
 
 
 def _json_schemas(spec: dict[str, Any]) -> list[tuple[str, str, dict[str, Any], list[str]]]:
@@ -75,3 +76,61 @@ async def test_catalog_lists_page_by_limit_and_offset(
     assert set(open_list) == {"items", "total"}
     refused = await client.get("/v1/catalog/open-list", params={"page_size": 2, "limit": 0})
     assert refused.status_code == 422
+
+
+HOLDERS = {Role.DEPARTMENT, Role.ENTERPRISE}
+BUYERS = {Role.DEPARTMENT, Role.ENTERPRISE, Role.INDIVIDUAL}
+# (method, path) -> the only roles that can ever succeed; every other role is refused at the
+# route with 403, before any object is looked up or the body is read.
+WHO_CAN = {
+    ("POST", "/v1/assets"): HOLDERS,
+    ("POST", "/v1/assets/x/applications"): HOLDERS,
+    ("POST", "/v1/listings"): HOLDERS,
+    ("POST", "/v1/auctions"): HOLDERS,
+    ("POST", "/v1/mandates"): BUYERS,
+    ("POST", "/v1/assets/x/reviews"): {Role.COMPLIANCE_REVIEWER},
+    ("POST", "/v1/assets/x/objections/y/decision"): {Role.REGULATOR},
+    ("POST", "/v1/assets/x/revocation"): {Role.ADMIN, Role.REGULATOR},
+    ("POST", "/v1/customs/cases/x/decision"): {Role.REGULATOR},
+    ("POST", "/v1/licences/x/revoke"): {Role.REGULATOR},
+    ("POST", "/v1/exchanges/x/rulebook"): {Role.EXCHANGE_OPERATOR},
+    ("POST", "/v1/exchanges/x/operators"): {Role.ADMIN},
+    ("POST", "/v1/brokers"): {Role.EXCHANGE_OPERATOR},
+    ("POST", "/v1/brokers/x/revoke"): {Role.EXCHANGE_OPERATOR},
+    ("POST", "/v1/listings/x/venues/y/review"): {Role.EXCHANGE_OPERATOR},
+    ("POST", "/v1/participants"): {Role.ADMIN},
+    ("POST", "/v1/clock/advance"): {Role.ADMIN},
+}
+
+
+async def test_roles_that_can_never_succeed_are_refused_with_403(
+    client: httpx.AsyncClient, runtime: Runtime, make_participant: MakeParticipant
+) -> None:
+    actors = {role: await make_participant(role) for role in Role}
+    before = await footprint(runtime)
+    for (method, path), allowed in WHO_CAN.items():
+        for role, actor in actors.items():
+            if role in allowed:
+                continue
+            r = await client.request(method, path, json={}, headers=actor.auth)
+            assert r.status_code == 403, (method, path, role, r.text)
+            assert_problem(r, 403)
+    assert await footprint(runtime) == before
+
+
+async def test_a_regulator_creating_a_listing_is_refused_by_role(
+    client: httpx.AsyncClient, make_participant: MakeParticipant
+) -> None:
+    # Issue 12: this was 409 `not-asset-holder`; a regulator can never hold an asset.
+    regulator = await make_participant(Role.REGULATOR)
+    body = {
+        "asset_id": "any",
+        "title": "监管部门的挂牌",
+        "venues": ["szdex"],
+        "tiers": [{"name": "标准版", "scope": "内部使用", "term_days": 365, "price_fen": 100}],
+        "delivery": {"kind": "file", "filename": "a.csv", "media_type": "text/csv"},
+    }
+    problem = assert_problem(
+        await client.post("/v1/listings", json=body, headers=regulator.auth), 403, "forbidden"
+    )
+    assert "regulator" in problem["detail"]

@@ -137,7 +137,7 @@ async def list_applications(
     ),
 )
 async def apply_for_change(
-    asset_id: str, body: ApplicationCreate, ctx: ActorContext
+    asset_id: str, body: ApplicationCreate, ctx: HolderContext
 ) -> ApplicationRead:
     """A change (变更登记) or cancellation (注销登记) application by the holder."""
     if isinstance(body, CancellationApplicationCreate):

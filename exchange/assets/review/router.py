@@ -35,7 +35,7 @@ from exchange.assets.review.schemas import (
 )
 from exchange.errors import Forbidden, responses
 from exchange.kit.paging import Limit, Offset
-from exchange.kit.roles import AdminContext
+from exchange.kit.roles import AdminContext, OverseerContext, RegulatorContext, ReviewerContext
 from exchange.security import ActorContext
 
 router = APIRouter(tags=["assets"])
@@ -79,7 +79,7 @@ async def list_reviews(
         AssetNotFound, Forbidden, SelfReview, AlreadyReviewed, NoOpenApplication, CertificatePledged
     ),
 )
-async def review(asset_id: str, body: ReviewCreate, ctx: ActorContext) -> ApplicationRead:
+async def review(asset_id: str, body: ReviewCreate, ctx: ReviewerContext) -> ApplicationRead:
     """A compliance reviewer approves or rejects the open application, with reasons."""
     application = await service.review_application(
         ctx, asset_id=asset_id, decision=body.decision, reason=body.reason
@@ -122,7 +122,7 @@ async def file_objection(asset_id: str, body: ObjectionCreate, ctx: ActorContext
     responses=responses(AssetNotFound, ObjectionNotFound, Forbidden, ObjectionDecided),
 )
 async def decide_objection(
-    asset_id: str, objection_id: str, body: ObjectionDecisionCreate, ctx: ActorContext
+    asset_id: str, objection_id: str, body: ObjectionDecisionCreate, ctx: RegulatorContext
 ) -> ObjectionRead:
     """A regulator upholds (the registration stops) or dismisses an objection."""
     objection = await service.decide_objection(
@@ -153,7 +153,7 @@ async def finalize(asset_id: str, ctx: ActorContext) -> AssetDetail:
     operation_id="revoke_asset_registration",
     responses=responses(AssetNotFound, Forbidden, AssetNotRegistered),
 )
-async def revoke(asset_id: str, body: RevocationCreate, ctx: ActorContext) -> AssetDetail:
+async def revoke(asset_id: str, body: RevocationCreate, ctx: OverseerContext) -> AssetDetail:
     """Revocation by the registry (撤销登记; admins, regulators): the certificate is revoked."""
     asset = await service.revoke_asset(ctx, asset_id=asset_id, reason=body.reason)
     return asset_detail(ctx, await registry_service.asset_view(ctx, asset.id))

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Response
 
 from exchange.errors import Forbidden, responses
 from exchange.kit.paging import Limit, Offset
+from exchange.kit.roles import HolderContext
 from exchange.security import ActorContext
 from exchange.trading.auctions import service
 from exchange.trading.auctions.errors import (
@@ -46,7 +47,7 @@ router = APIRouter(tags=["trading"])
         Forbidden, AuctionNeedsExclusiveTier, LicenceUnavailable, ListingNotActive, TradeModeClosed
     ),
 )
-async def open_auction(body: AuctionCreate, ctx: ActorContext) -> AuctionRead:
+async def open_auction(body: AuctionCreate, ctx: HolderContext) -> AuctionRead:
     """Auction an exclusive tier by sealed bids until `closes_at` (竞价交易)."""
     view = await service.open_auction(
         ctx,

@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from exchange.errors import Forbidden, InvalidInput, responses
 from exchange.kit.paging import Limit, Offset
+from exchange.kit.roles import AdminContext, OperatorContext
 from exchange.security import ActorContext
 from exchange.trading.venues import service
 from exchange.trading.venues.errors import AlreadyBound, ExchangeNotFound, NotExchangeOperator
@@ -60,7 +61,7 @@ async def list_rulebooks(
     responses=responses(ExchangeNotFound, NotExchangeOperator, InvalidInput),
 )
 async def change_rulebook(
-    exchange_id: str, body: RulebookChange, ctx: ActorContext
+    exchange_id: str, body: RulebookChange, ctx: OperatorContext
 ) -> RulebookRead:
     """Issue a new rulebook version (the exchange's own operators); trades keep theirs."""
     changes = body.model_dump(exclude_unset=True, exclude={"note"}, mode="json")
@@ -75,7 +76,7 @@ async def change_rulebook(
     operation_id="bind_operator",
     responses=responses(Forbidden, ExchangeNotFound, AlreadyBound, InvalidInput),
 )
-async def bind_operator(exchange_id: str, body: OperatorBind, ctx: ActorContext) -> OperatorRead:
+async def bind_operator(exchange_id: str, body: OperatorBind, ctx: AdminContext) -> OperatorRead:
     """Bind an exchange operator to this exchange (admins)."""
     binding: ExchangeOperator = await service.bind_operator(
         ctx, exchange_id=exchange_id, participant_id=body.participant_id
