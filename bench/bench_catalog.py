@@ -193,7 +193,7 @@ def search_mix(count: int, seed: int) -> list[tuple[str, dict[str, Any]]]:
                 params["city"] = rng.choice(CITIES)
             mix.append((kind, params))
         else:
-            mix.append((kind, {"page": rng.randint(1, 50)}))
+            mix.append((kind, {"offset": 20 * rng.randint(0, 49)}))
     return mix
 
 

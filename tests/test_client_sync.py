@@ -70,7 +70,7 @@ def test_the_sync_client_reads_pages_and_raises_problems(tmp_path: Path) -> None
         enterprise = Client(api_key=keys["enterprise"], http=http)
         assert enterprise.participants.me().role == "enterprise"
         exchanges = enterprise.trading.exchanges()
-        assert {e.id for e in exchanges} >= {"gzde", "szdex"}
+        assert {e.id for e in exchanges.items} >= {"gzde", "szdex"}
         listings = list(enterprise.paginate(enterprise.trading.listings, limit=1))
         assert len(listings) == enterprise.trading.listings().total > 1
         with pytest.raises(Forbidden):

@@ -1,10 +1,10 @@
-"""Dependency aliases of the catalog's endpoints: who may call them, and path and page values."""
+"""Dependency aliases of the catalog's endpoints: who may call them, and path values."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Path, Query
+from fastapi import Depends, Path
 
 from exchange.context import Context
 from exchange.dependencies import RuntimeDep, SessionDep
@@ -23,4 +23,3 @@ async def public_context(session: SessionDep, runtime: RuntimeDep) -> Context:
 
 PublicContext = Annotated[Context, Depends(public_context)]
 Ref = Annotated[str, Path(pattern=r"^[A-Za-z0-9._-]{1,64}$")]
-PageNo = Annotated[int, Query(ge=1, le=100_000)]

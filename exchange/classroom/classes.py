@@ -33,6 +33,7 @@ from exchange.classroom.models import (
     Seat,
 )
 from exchange.classroom.sandbox import registry
+from exchange.clock import rfc3339
 from exchange.context import Context, Principal
 from exchange.errors import Forbidden
 from exchange.markettime import duework
@@ -489,8 +490,8 @@ async def advance_clock(
     target = markettime_service.target_of(now, by=by, to=to, working_days=working_days)
     if target <= now:
         raise ClockBackwards(
-            f"The class market's time is {now.isoformat()}; it only moves forward.",
-            now=now.isoformat(),
+            f"The class market's time is {rfc3339(now)}; it only moves forward.",
+            now=rfc3339(now),
         )
     session.clock.set(target)
     cls.clock_offset_us = session.clock.offset_us()

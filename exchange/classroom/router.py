@@ -21,6 +21,7 @@ from exchange.classroom.errors import (
 from exchange.classroom.schemas import (
     AssignmentCreate,
     ClassCreate,
+    ClassPage,
     ClassRead,
     ClassResults,
     JoinRequest,
@@ -33,6 +34,7 @@ from exchange.classroom.schemas import (
 )
 from exchange.dependencies import RuntimeDep
 from exchange.errors import Forbidden, responses
+from exchange.kit.paging import Limit, Offset
 from exchange.kit.roles import InstructorContext
 from exchange.markettime.errors import ClockBackwards
 from exchange.markettime.router import due_work_read
@@ -112,9 +114,10 @@ async def open_class(body: ClassCreate, ctx: InstructorContext) -> ClassRead:
 
 
 @router.get("/classes", operation_id="list_classes", responses=responses(Forbidden))
-async def list_classes(ctx: InstructorContext) -> list[ClassRead]:
+async def list_classes(ctx: InstructorContext, limit: Limit = 100, offset: Offset = 0) -> ClassPage:
     """The calling instructor's classes, newest first."""
-    return [class_read(v, seats=False) for v in await classes.list_classes(ctx)]
+    views = await classes.list_classes(ctx)
+    return ClassPage.window([class_read(v, seats=False) for v in views], limit=limit, offset=offset)
 
 
 @router.get(

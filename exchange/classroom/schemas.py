@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, StringConstraints
 
 from exchange.classroom.models import ClassStatus, Occupant
+from exchange.kit.paging import Page
 from exchange.schemas import RequestModel, ResponseModel, StrictInt
 
 StudentRole = Literal["buyer", "provider", "cross_border_buyer", "broker"]
@@ -168,3 +169,7 @@ class ClassResults(ResponseModel):
     participants: list[dict[str, Any]]
     report_url: str
     csv_url: str
+
+
+class ClassPage(Page[ClassRead]):
+    """A page of classes."""

@@ -39,6 +39,7 @@ from exchange.classroom.models import (
     Seat,
 )
 from exchange.classroom.sandbox import CLASS_ID, MAIN, ClassSession, registry
+from exchange.clock import rfc3339
 from exchange.context import Context, Principal, Runtime
 from exchange.participants import service as participants_service
 from exchange.participants.service import IssuedKey
@@ -138,7 +139,7 @@ async def _seat_for(ctx: Context, *, code: str, name: str) -> tuple[Classroom, S
         raise ClassFinished("This class has finished; it takes no more students.")
     if ctx.clock.now() >= cls.join_expires_at:
         raise JoinCodeExpired(
-            f"The join code expired at {cls.join_expires_at.isoformat()}; ask for a new one."
+            f"The join code expired at {rfc3339(cls.join_expires_at)}; ask for a new one."
         )
     seats = list(await repository.list_seats(ctx.session, cls.id))
     if any(s.occupant == Occupant.STUDENT and s.student_name == name for s in seats):

@@ -10,6 +10,7 @@ import typer
 from pydantic import ValidationError
 from rich.console import Console
 
+from exchange.clock import rfc3339
 from exchange.config import get_settings
 from exchange.context import Runtime
 from exchange.errors import ExchangeError
@@ -49,7 +50,7 @@ async def _advance(body: ClockAdvance) -> dict[str, Any]:
             runtime, None, by=body.by, to=body.to, working_days=body.working_days
         )
         return {
-            "previous": moved.previous.isoformat(),
+            "previous": rfc3339(moved.previous),
             "clock": clock_read(moved.clock).model_dump(mode="json"),
             "due_work": due_work_read(report).model_dump(mode="json"),
         }

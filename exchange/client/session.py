@@ -129,11 +129,8 @@ def _next_page(call: _Call, arguments: dict[str, Any], page: Any, seen: int) -> 
     total = getattr(page, "total", 0) if isinstance(page, BaseModel) else page.get("total", 0)
     if not items or seen >= total:
         return {}
-    params = call.operation.query_params
-    if "offset" in params:
+    if "offset" in call.operation.query_params:
         return {**arguments, "offset": arguments.get("offset", 0) + len(items)}
-    if "page" in params:
-        return {**arguments, "page": arguments.get("page", 1) + 1}
     return {}
 
 

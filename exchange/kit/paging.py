@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Generic, TypeVar
+from collections.abc import Sequence
+from typing import Annotated, Generic, Self, TypeVar
 
 from fastapi import Query
 
@@ -23,3 +24,8 @@ class Page(ResponseModel, Generic[T]):
 
     items: list[T]
     total: int
+
+    @classmethod
+    def window(cls, rows: Sequence[T], *, limit: int, offset: int) -> Self:
+        """A page cut from a short list read whole (one parent's children, a fixed table)."""
+        return cls(items=list(rows[offset : offset + limit]), total=len(rows))

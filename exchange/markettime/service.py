@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from exchange.clock import MarketClock, after_working_days, as_utc
+from exchange.clock import MarketClock, after_working_days, as_utc, rfc3339
 from exchange.context import Context, Principal, Runtime
 from exchange.markettime import duework, repository
 from exchange.markettime.errors import CLOCK_SETTING, ClockBackwards, ClockMoved, ClockPinned
@@ -92,9 +92,8 @@ async def advance(
     target = target_of(now, by=by, to=to, working_days=working_days)
     if target <= now:
         raise ClockBackwards(
-            f"Market time is {now.isoformat()}; it only moves forward, "
-            f"not to {target.isoformat()}.",
-            now=now.isoformat(),
+            f"Market time is {rfc3339(now)}; it only moves forward, not to {rfc3339(target)}.",
+            now=rfc3339(now),
         )
     real_now = clock.base.now()
     offset_us = (target - real_now) // ONE_US

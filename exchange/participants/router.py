@@ -25,6 +25,7 @@ from exchange.participants.schemas import (
     AccountRead,
     ApiKeyCreate,
     ApiKeyIssued,
+    ApiKeyPage,
     ApiKeyRead,
     DepositCreate,
     JournalLeg,
@@ -125,10 +126,14 @@ async def get_participant(participant_id: str, ctx: ActorContext) -> Participant
     operation_id="list_keys",
     responses=responses(NotFound),
 )
-async def list_keys(participant_id: str, ctx: ActorContext) -> list[ApiKeyRead]:
+async def list_keys(
+    participant_id: str, ctx: ActorContext, limit: Limit = 100, offset: Offset = 0
+) -> ApiKeyPage:
     """A participant's API keys, without secrets (the participant itself or an admin)."""
     keys = await service.list_keys(ctx, participant_id=participant_id)
-    return [ApiKeyRead.model_validate(k) for k in keys]
+    return ApiKeyPage.window(
+        [ApiKeyRead.model_validate(k) for k in keys], limit=limit, offset=offset
+    )
 
 
 @router.post(

@@ -122,3 +122,7 @@ class AccountRead(ResponseModel):
     balance_fen: int
     postings: list[PostingRead]
     next_before: int | None
+
+
+class ApiKeyPage(Page[ApiKeyRead]):
+    """A page of a participant's API keys."""

@@ -110,7 +110,7 @@ class Registry:
             "update_method": "full",
             "usage_methods": ["file"],
             "grade": grade,
-            "personal_info": False,
+            "personal_information": False,
             "sharing": "conditional" if restricted else "unconditional",
             "sharing_conditions": "仅限能源运行监测使用" if restricted else "",
             "opening": "not_open" if restricted else "unconditional",

@@ -63,7 +63,7 @@ async def test_valuations_are_stored_and_summarised_on_the_certificate(
         "expected_income_fen": [5_000_000, 6_000_000, 7_000_000],
         "discount_rate_bp": 800,
     }
-    reports = (await client.get(url, headers=registry.holder.auth)).json()
+    reports = (await client.get(url, headers=registry.holder.auth)).json()["items"]
     assert [r["method"] for r in reports] == ["income", "market", "cost"]
     detail = (await client.get(f"/v1/assets/{asset['id']}", headers=registry.holder.auth)).json()
     assert detail["latest_valuation"]["id"] == report["id"]

@@ -156,7 +156,7 @@ async def test_objection_upheld_stops_the_registration(registry: Registry) -> No
     holder_view = await client.get(
         f"/v1/assets/{asset['id']}/objections", headers=registry.holder.auth
     )
-    assert [o["id"] for o in holder_view.json()] == [objection["id"]]
+    assert [o["id"] for o in holder_view.json()["items"]] == [objection["id"]]
     registry.clock.advance(PUBLICITY)
     assert_problem(await registry.finalize(asset["id"]), 409, "objection-open")
     # Only regulators decide objections.
@@ -244,8 +244,8 @@ async def test_change_registration_reissues_the_certificate(registry: Registry) 
     history = await client.get(
         f"/v1/assets/{asset['id']}/applications", headers=registry.other.auth
     )
-    assert [a["kind"] for a in history.json()] == ["initial", "change"]
-    assert len(history.json()[1]["reviews"]) == 2
+    assert [a["kind"] for a in history.json()["items"]] == ["initial", "change"]
+    assert len(history.json()["items"][1]["reviews"]) == 2
 
 
 async def test_change_must_change_something(registry: Registry) -> None:

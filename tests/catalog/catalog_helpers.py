@@ -118,7 +118,7 @@ def item_body(**overrides: Any) -> dict[str, Any]:
         "update_method": "incremental",
         "usage_methods": ["api", "file"],
         "grade": "important",
-        "personal_info": True,
+        "personal_information": True,
         "sharing": "conditional",
         "sharing_conditions": "仅限社会保障经办使用",
         "opening": "not_open",

@@ -98,7 +98,7 @@ async def test_dcat_export_is_json_ld_with_dcat_ap_classes(
                     name_en=f"Pension statistics {i}",
                     description="按月统计的养老保险待遇发放人数与金额。",
                     grade="general",
-                    personal_info=False,
+                    personal_information=False,
                     sharing="unconditional",
                     opening="unconditional",
                     usage_methods=["api", "file"],
@@ -108,7 +108,7 @@ async def test_dcat_export_is_json_ld_with_dcat_ap_classes(
                 ),
             )
         )
-    r = await client.get("/v1/catalog/dcat", params={"page_size": 2})  # no key needed
+    r = await client.get("/v1/catalog/dcat", params={"limit": 2})  # no key needed
     assert r.status_code == 200
     assert r.headers["content-type"].startswith("application/ld+json")
     doc = r.json()
@@ -147,9 +147,11 @@ async def test_dcat_export_is_json_ld_with_dcat_ap_classes(
             assert required <= set(node), f"{cls} {node['@id']} lacks {required - set(node)}"
     assert len([n for n in graph if DCAT + "Dataset" in n.get("@type", [])]) == 2
     view = doc["hydra:view"]
-    assert view["hydra:totalItems"] == 3 and view["hydra:next"].endswith("page=2&page_size=2")
-    last = (await client.get("/v1/catalog/dcat", params={"page": 2, "page_size": 2})).json()
+    assert view["hydra:totalItems"] == 3 and view["hydra:next"].endswith("limit=2&offset=2")
+    assert view["hydra:last"].endswith("limit=2&offset=2") and "hydra:previous" not in view
+    last = (await client.get("/v1/catalog/dcat", params={"limit": 2, "offset": 2})).json()
     assert len(last["dcat:dataset"]) == 1 and "hydra:next" not in last["hydra:view"]
+    assert last["hydra:view"]["hydra:previous"].endswith("limit=2&offset=0")
 
 
 def _shapes_dir() -> Path:
@@ -238,7 +240,7 @@ async def test_dcat_export_passes_the_official_dcat_ap_3_shapes(
                 update_frequency=frequency,
                 usage_methods=methods[: 1 + i % len(methods)],
                 grade="general",
-                personal_info=False,
+                personal_information=False,
                 sharing=sharing,
                 sharing_conditions="仅限就业服务使用" if sharing == Sharing.CONDITIONAL else "",
                 opening=opening,
@@ -248,7 +250,7 @@ async def test_dcat_export_passes_the_official_dcat_ap_3_shapes(
                 timeliness_field=None,
             ),
         )
-    r = await client.get("/v1/catalog/dcat", params={"page_size": 100})
+    r = await client.get("/v1/catalog/dcat", params={"limit": 100})
     assert r.status_code == 200
     # rdflib reads JSON-LD as CKAN's harvester does; the context is inline (no fetch).
     g = Graph().parse(data=r.text, format="json-ld")

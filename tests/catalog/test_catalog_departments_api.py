@@ -21,12 +21,12 @@ async def test_divisions_are_seeded_with_gb2260_codes(
     client: httpx.AsyncClient, admin: Actor
 ) -> None:
     r = await client.get("/v1/divisions", params={"parent_code": "440000"}, headers=admin.auth)
-    cities = {d["code"]: d["name"] for d in r.json()}
+    cities = {d["code"]: d["name"] for d in r.json()["items"]}
     assert len(cities) == 21
     assert cities["440100"] == "广州市" and cities["440300"] == "深圳市"
     assert cities["440600"] == "佛山市" and cities["445300"] == "云浮市"
     r = await client.get("/v1/divisions", params={"parent_code": "440100"}, headers=admin.auth)
-    assert "天河区" in {d["name"] for d in r.json()}
+    assert "天河区" in {d["name"] for d in r.json()["items"]}
 
 
 async def test_hierarchy_province_city_county(client: httpx.AsyncClient, admin: Actor) -> None:

@@ -352,3 +352,31 @@ async def test_concurrent_claims_to_one_source_leave_exactly_one(
         sources = (await session.execute(select(ElementSource.item_id))).scalars().all()
     assert sources == [winner["id"]]
     assert await count(runtime, CatalogItem) == 1
+
+
+async def test_personal_information_is_one_name_across_the_api(
+    client: httpx.AsyncClient, admin: Actor, make_participant: MakeParticipant
+) -> None:
+    hrss, _department = await bound_department(
+        client, admin, make_participant, code="440000-HRSS", name="广东省人力资源和社会保障厅"
+    )
+    await create_elements(client, hrss)
+    old_name = {k: v for k, v in item_body().items() if k != "personal_information"}
+    r = await client.post(
+        "/v1/catalog/items", json={**old_name, "personal_info": True}, headers=hrss.auth
+    )
+    assert_problem(r, 422)
+    item = await publish(client, hrss, item_body())
+    assert item["personal_information"] is True and "personal_info" not in item
+    r = await client.patch(
+        f"/v1/catalog/items/{item['id']}",
+        json={"personal_information": False, "grade": "general"},
+        headers=hrss.auth,
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["personal_information"] is False
+    found = (await client.get("/v1/catalog/search", headers=hrss.auth)).json()["items"]
+    assert [i["personal_information"] for i in found] == [False]
+    spec = (await client.get("/openapi.json")).json()
+    names = {p for s in spec["components"]["schemas"].values() for p in s.get("properties", {})}
+    assert "personal_information" in names and "personal_info" not in names

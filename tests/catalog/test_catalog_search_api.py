@@ -23,7 +23,7 @@ def body(name_zh: str, **kw: Any) -> dict[str, Any]:
         "update_method": "full",
         "usage_methods": kw.pop("usage_methods", ["api"]),
         "grade": kw.pop("grade", "general"),
-        "personal_info": kw.pop("personal_info", False),
+        "personal_information": kw.pop("personal_information", False),
         "sharing": kw.pop("sharing", "unconditional"),
         "opening": kw.pop("opening", "unconditional"),
         "fields": kw.pop("fields", [{"code": "code", "name_zh": "编码"}]),
@@ -73,7 +73,7 @@ async def catalog(
                 "社保参保登记信息",
                 name_en="Social insurance enrolment",
                 grade="important",
-                personal_info=True,
+                personal_information=True,
                 sharing="conditional",
                 sharing_conditions="经办使用",
                 opening="not_open",
@@ -97,7 +97,7 @@ async def catalog(
             body(
                 "医保结算明细",
                 name_en="Medical insurance settlement",
-                personal_info=True,
+                personal_information=True,
                 sharing="conditional",
                 sharing_conditions="医保经办",
                 opening="not_open",
@@ -214,15 +214,15 @@ async def test_facets_filters_and_paging(
     conditional = await search(client, admin, sharing="conditional", city="440300")
     assert ids(conditional) == [items["settle"]["id"]]
     assert facet(conditional, "department") == {items["settle"]["department"]["id"]: 1}
-    page_two = await search(client, admin, q="社保", page_size=1, page=2)
+    page_two = await search(client, admin, q="社保", limit=1, offset=1)
     assert page_two["total"] == 3 and ids(page_two) == [items["pay"]["id"]]
     # Pages run through the name matches, then the rest.
-    assert ids(await search(client, admin, q="社保", page_size=2, page=2)) == [items["card"]["id"]]
-    assert ids(await search(client, admin, q="社保", page_size=2, city="440100")) == [
+    assert ids(await search(client, admin, q="社保", limit=2, offset=2)) == [items["card"]["id"]]
+    assert ids(await search(client, admin, q="社保", limit=2, city="440100")) == [
         items["pay"]["id"],
         items["card"]["id"],
     ]
-    beyond = await search(client, admin, q="社保", page=50)
+    beyond = await search(client, admin, q="社保", offset=980)
     assert beyond["items"] == [] and beyond["total"] == 3
 
 
@@ -251,8 +251,8 @@ async def test_facet_counts_follow_revisions(
         {"q": "'; DROP TABLE catalog_items; --"},
         {"q": "%_%\\"},
         {"q": "！？。、"},
-        {"q": "x", "page": "abc", "page_size": "100000"},
-        {"q": "社保", "page": "-3"},
+        {"q": "x", "offset": "abc", "limit": "100000"},
+        {"q": "社保", "offset": "-3", "limit": "0"},
         {"city": "\u3000", "grade": "secret"},
         {"usage": "telepathy"},
         {"department": "x" * 500, "level": ["province", "planet"]},
@@ -263,7 +263,7 @@ async def test_any_search_input_is_answered(
 ) -> None:
     # Against a populated catalog, so the term, prefix and facet queries really run.
     result = await search(client, catalog["admin"], **params)
-    assert result["total"] >= 0 and result["page"] >= 1
+    assert result["total"] >= 0 and 1 <= result["limit"] <= 100 and result["offset"] >= 0
     if params.get("q") in ("%_%\\", "！？。、", "'; DROP TABLE catalog_items; --"):
         assert result["total"] == 0  # wildcards, quotes and punctuation match nothing
     assert (await search(client, catalog["admin"], q="社保"))["total"] > 0

@@ -161,7 +161,7 @@ async def test_only_conditional_items_of_other_departments_take_requests(
         item_body(
             name_zh="养老保险待遇发放统计数据",
             grade="general",
-            personal_info=False,
+            personal_information=False,
             sharing="unconditional",
             opening="unconditional",
             fields=[{"code": "stat_period", "name_zh": "统计期"}],

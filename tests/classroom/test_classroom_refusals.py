@@ -272,7 +272,7 @@ async def test_a_scenario_the_market_refuses_at_set_up_is_scenario_invalid(
     assert "commission-above-cap" in problem["detail"] and "scenario_toml" in problem["detail"]
     assert not list((runtime.settings.data_dir / "classes").glob("*.db"))
     listed = await client.get("/v1/classroom/classes", headers=instructor.auth)
-    assert listed.json() == []
+    assert listed.json() == {"items": [], "total": 0}
 
 
 async def test_a_join_whose_main_commit_fails_leaves_no_usable_key(

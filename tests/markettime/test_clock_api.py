@@ -81,7 +81,10 @@ async def test_market_time_never_moves_back(
         {"by": 0},
     ):
         r = await client.post("/v1/clock/advance", json=body, headers=admin.auth)
-        assert_problem(r, 409, "clock-backwards")
+        problem = assert_problem(r, 409, "clock-backwards")
+        # RFC 3339 with `Z`, as in every JSON body, not isoformat's `+00:00`.
+        assert problem["now"].endswith("Z") and "+00:00" not in problem["detail"]
+        assert instant(problem["now"]) == clock.now() + timedelta(days=1)
     assert await footprint(runtime) == before
     now = (await client.get("/v1/clock", headers=admin.auth)).json()
     assert instant(now["now"]) == clock.now() + timedelta(days=1)

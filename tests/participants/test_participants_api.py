@@ -36,7 +36,8 @@ async def test_admin_registers_participant_and_key_is_shown_once(
         headers={"Authorization": f"Bearer {key}"},
     )
     assert keys.status_code == 200
-    assert "api_key" not in keys.json()[0]
+    assert keys.json()["total"] == 1
+    assert "api_key" not in keys.json()["items"][0]
     assert key not in keys.text
 
 
@@ -84,7 +85,8 @@ async def test_rotation_and_revocation(
 ) -> None:
     company = await make_participant(Role.ENTERPRISE)
     # The last key cannot be revoked by its owner: they would lock themselves out.
-    keys = (await client.get(f"/v1/participants/{company.id}/keys", headers=company.auth)).json()
+    r = await client.get(f"/v1/participants/{company.id}/keys", headers=company.auth)
+    keys = r.json()["items"]
     assert_problem(
         await client.delete(f"/v1/api-keys/{keys[0]['id']}", headers=company.auth),
         409,
@@ -113,7 +115,7 @@ async def test_others_keys_are_invisible(
     b = await make_participant(Role.INDIVIDUAL)
     before = await footprint(runtime)
     assert_problem(await client.get(f"/v1/participants/{a.id}/keys", headers=b.auth), 404)
-    keys = (await client.get(f"/v1/participants/{a.id}/keys", headers=a.auth)).json()
+    keys = (await client.get(f"/v1/participants/{a.id}/keys", headers=a.auth)).json()["items"]
     assert_problem(await client.delete(f"/v1/api-keys/{keys[0]['id']}", headers=b.auth), 404)
     assert_problem(await client.post(f"/v1/participants/{a.id}/keys", json={}, headers=b.auth), 404)
     assert await footprint(runtime) == before

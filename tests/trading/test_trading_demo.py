@@ -41,7 +41,7 @@ async def test_demo_lists_products_ready_to_buy(
     assert hashlib.sha256(package.content).hexdigest() == product["delivery"]["sha256"]
     broker = next(k for k in keys if k.role == "broker")
     brokers = (await client.get("/v1/brokers", params={"exchange_id": "gzde"}, headers=auth)).json()
-    assert [b["broker_id"] for b in brokers] == [broker.id]
+    assert [b["broker_id"] for b in brokers["items"]] == [broker.id]
     await seed_demo(runtime)
     async with runtime.sessionmaker() as session:
         assert await session.scalar(select(func.count()).select_from(Listing)) == listable

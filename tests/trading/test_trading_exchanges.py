@@ -14,7 +14,7 @@ from support_audit import chain_entries
 
 async def test_exchanges_are_seeded_with_different_rulebooks(market: Market) -> None:
     m = market
-    exchanges = {e["id"]: e for e in await m.ok(m.get("/v1/exchanges", m.person))}
+    exchanges = {e["id"]: e for e in (await m.ok(m.get("/v1/exchanges", m.person)))["items"]}
     assert exchanges["gzde"]["name"] == "广州数据交易所"
     assert exchanges["szdex"]["name"] == "深圳数据交易所"
     assert [b["id"] for b in exchanges["gzde"]["bases"]] == ["gzde-foshan"]
@@ -52,7 +52,7 @@ async def test_a_rulebook_change_applies_forward_only(market: Market) -> None:
         1,
     )
     history = await m.ok(m.get("/v1/exchanges/szdex/rulebooks", m.person))
-    assert [b["version"] for b in history] == [2, 1]
+    assert [b["version"] for b in history["items"]] == [2, 1] and history["total"] == 2
     entry = next(
         e for e in await chain_entries(m.runtime) if e["action"] == "trading.rulebook_changed"
     )
@@ -137,7 +137,7 @@ async def test_operators_brokers_and_mandates_follow_the_rules(
         "broker-already-licensed",
     )
     brokers = await m.ok(m.get("/v1/brokers", m.person, exchange_id="gzde"))
-    assert [b["broker_id"] for b in brokers] == [m.broker.id]
+    assert [b["broker_id"] for b in brokers["items"]] == [m.broker.id]
     # Guangzhou caps commissions at 500 bp; a mandate above it is refused with the rule.
     body = await refused_unchanged(
         m.runtime,

@@ -5,7 +5,7 @@ audit log."""
 from __future__ import annotations
 
 import hashlib
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from support_trading import Market, audit_actions, money_invariants, tier
 
@@ -189,6 +189,10 @@ async def test_the_whole_market_path(market: Market) -> None:
     assert r.content == m.specs["electricity"].package
     assert hashlib.sha256(r.content).hexdigest() == r.headers["x-content-sha256"]
     assert r.headers["x-content-sha256"] == m.specs["electricity"].fingerprint
+    expires = r.headers["x-licence-expires"]  # RFC 3339 with `Z`, as in JSON bodies
+    assert expires.endswith("Z") and datetime.fromisoformat(expires) == datetime.fromisoformat(
+        order["licence"]["expires_at"]
+    )
     certificate = await m.ok(m.get(f"/v1/certificates/{r.headers['x-certificate']}", m.buyer))
     assert certificate["document"]["fingerprint"]["value"] == r.headers["x-content-sha256"]
     assert_problem(

@@ -110,9 +110,12 @@ async def get_asset(asset_id: str, ctx: ActorContext) -> AssetDetail:
     operation_id="list_asset_applications_of_asset",
     responses=responses(AssetNotFound),
 )
-async def list_applications(asset_id: str, ctx: ActorContext) -> list[ApplicationRead]:
+async def list_applications(
+    asset_id: str, ctx: ActorContext, limit: Limit = 100, offset: Offset = 0
+) -> ApplicationPage:
     """An asset's applications (initial, change, cancellation) with their reviews."""
-    return [application_read(v) for v in await service.list_applications(ctx, asset_id=asset_id)]
+    views = await service.list_applications(ctx, asset_id=asset_id)
+    return ApplicationPage.window([application_read(v) for v in views], limit=limit, offset=offset)
 
 
 @router.post(
@@ -134,7 +137,7 @@ async def list_applications(asset_id: str, ctx: ActorContext) -> list[Applicatio
     ),
 )
 async def apply_for_change(
-    asset_id: str, body: ApplicationCreate, ctx: ActorContext
+    asset_id: str, body: ApplicationCreate, ctx: HolderContext
 ) -> ApplicationRead:
     """A change (变更登记) or cancellation (注销登记) application by the holder."""
     if isinstance(body, CancellationApplicationCreate):

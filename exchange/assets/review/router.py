@@ -26,13 +26,16 @@ from exchange.assets.review.schemas import (
     FinalizeDueCreate,
     ObjectionCreate,
     ObjectionDecisionCreate,
+    ObjectionPage,
     ObjectionRead,
     ReviewCreate,
+    ReviewPage,
     ReviewRead,
     RevocationCreate,
 )
 from exchange.errors import Forbidden, responses
-from exchange.kit.roles import AdminContext
+from exchange.kit.paging import Limit, Offset
+from exchange.kit.roles import AdminContext, OverseerContext, RegulatorContext, ReviewerContext
 from exchange.security import ActorContext
 
 router = APIRouter(tags=["assets"])
@@ -58,11 +61,14 @@ async def finalize_due(body: FinalizeDueCreate, ctx: AdminContext) -> FinalizedR
     operation_id="list_asset_reviews",
     responses=responses(AssetNotFound),
 )
-async def list_reviews(asset_id: str, ctx: ActorContext) -> list[ReviewRead]:
+async def list_reviews(
+    asset_id: str, ctx: ActorContext, limit: Limit = 100, offset: Offset = 0
+) -> ReviewPage:
     """Every review of the asset's applications."""
-    return [
-        ReviewRead.model_validate(r) for r in await service.list_reviews(ctx, asset_id=asset_id)
-    ]
+    rows = await service.list_reviews(ctx, asset_id=asset_id)
+    return ReviewPage.window(
+        [ReviewRead.model_validate(r) for r in rows], limit=limit, offset=offset
+    )
 
 
 @router.post(
@@ -73,7 +79,7 @@ async def list_reviews(asset_id: str, ctx: ActorContext) -> list[ReviewRead]:
         AssetNotFound, Forbidden, SelfReview, AlreadyReviewed, NoOpenApplication, CertificatePledged
     ),
 )
-async def review(asset_id: str, body: ReviewCreate, ctx: ActorContext) -> ApplicationRead:
+async def review(asset_id: str, body: ReviewCreate, ctx: ReviewerContext) -> ApplicationRead:
     """A compliance reviewer approves or rejects the open application, with reasons."""
     application = await service.review_application(
         ctx, asset_id=asset_id, decision=body.decision, reason=body.reason
@@ -86,10 +92,14 @@ async def review(asset_id: str, body: ReviewCreate, ctx: ActorContext) -> Applic
     operation_id="list_asset_objections",
     responses=responses(AssetNotFound),
 )
-async def list_objections(asset_id: str, ctx: ActorContext) -> list[ObjectionRead]:
+async def list_objections(
+    asset_id: str, ctx: ActorContext, limit: Limit = 100, offset: Offset = 0
+) -> ObjectionPage:
     """Objections: all for the holder and overseers, one's own for everyone else."""
     rows = await service.list_objections(ctx, asset_id=asset_id)
-    return [ObjectionRead.model_validate(o) for o in rows]
+    return ObjectionPage.window(
+        [ObjectionRead.model_validate(o) for o in rows], limit=limit, offset=offset
+    )
 
 
 @router.post(
@@ -112,7 +122,7 @@ async def file_objection(asset_id: str, body: ObjectionCreate, ctx: ActorContext
     responses=responses(AssetNotFound, ObjectionNotFound, Forbidden, ObjectionDecided),
 )
 async def decide_objection(
-    asset_id: str, objection_id: str, body: ObjectionDecisionCreate, ctx: ActorContext
+    asset_id: str, objection_id: str, body: ObjectionDecisionCreate, ctx: RegulatorContext
 ) -> ObjectionRead:
     """A regulator upholds (the registration stops) or dismisses an objection."""
     objection = await service.decide_objection(
@@ -143,7 +153,7 @@ async def finalize(asset_id: str, ctx: ActorContext) -> AssetDetail:
     operation_id="revoke_asset_registration",
     responses=responses(AssetNotFound, Forbidden, AssetNotRegistered),
 )
-async def revoke(asset_id: str, body: RevocationCreate, ctx: ActorContext) -> AssetDetail:
+async def revoke(asset_id: str, body: RevocationCreate, ctx: OverseerContext) -> AssetDetail:
     """Revocation by the registry (撤销登记; admins, regulators): the certificate is revoked."""
     asset = await service.revoke_asset(ctx, asset_id=asset_id, reason=body.reason)
     return asset_detail(ctx, await registry_service.asset_view(ctx, asset.id))

@@ -10,6 +10,7 @@ from pydantic import Field
 from exchange.assets.fields import Reason
 from exchange.assets.review.models import ObjectionDecision, ObjectionStatus
 from exchange.assets.review.rules import ReviewDecision
+from exchange.kit.paging import Page
 from exchange.schemas import RequestModel, ResponseModel, StrictInt
 
 
@@ -77,3 +78,11 @@ class FinalizedRead(ResponseModel):
     registered: int
     asset_ids: list[str]
     certificate_numbers: list[str]
+
+
+class ReviewPage(Page[ReviewRead]):
+    """A page of reviews."""
+
+
+class ObjectionPage(Page[ObjectionRead]):
+    """A page of objections."""

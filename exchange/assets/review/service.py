@@ -50,6 +50,7 @@ from exchange.assets.review.rules import (
     publicity_ends_at,
     review_outcome,
 )
+from exchange.clock import rfc3339
 from exchange.context import Context
 from exchange.errors import Forbidden
 from exchange.participants import service as participants_service
@@ -246,7 +247,7 @@ async def file_objection(ctx: Context, *, asset_id: str, grounds: str) -> AssetO
     assert application.publicity_ends_at is not None
     if now >= application.publicity_ends_at:
         raise PublicityClosed(
-            f"The publicity period ended at {application.publicity_ends_at.isoformat()}; "
+            f"The publicity period ended at {rfc3339(application.publicity_ends_at)}; "
             "objections are no longer accepted."
         )
     objection = AssetObjection(
@@ -354,7 +355,7 @@ async def finalize_registrations(
         if now < application.publicity_ends_at:
             raise PublicityNotOver(
                 f"Publicity of asset {asset.id} runs until "
-                f"{application.publicity_ends_at.isoformat()}."
+                f"{rfc3339(application.publicity_ends_at)}."
             )
         applications.append(application)
     if await repository.with_open_objections(ctx.session, [a.id for a in applications]):

@@ -8,8 +8,9 @@ from exchange.assets.registry.errors import AssetNotFound, AssetStateConflict
 from exchange.assets.valuation import service
 from exchange.assets.valuation.methods import ValuationMethod
 from exchange.assets.valuation.models import AssetValuation
-from exchange.assets.valuation.schemas import ValuationCreate, ValuationRead
+from exchange.assets.valuation.schemas import ValuationCreate, ValuationPage, ValuationRead
 from exchange.errors import Forbidden, InvalidInput, responses
+from exchange.kit.paging import Limit, Offset
 from exchange.security import ActorContext
 
 router = APIRouter(tags=["assets"])
@@ -20,10 +21,14 @@ router = APIRouter(tags=["assets"])
     operation_id="list_asset_valuations",
     responses=responses(AssetNotFound),
 )
-async def list_valuations(asset_id: str, ctx: ActorContext) -> list[ValuationRead]:
+async def list_valuations(
+    asset_id: str, ctx: ActorContext, limit: Limit = 100, offset: Offset = 0
+) -> ValuationPage:
     """An asset's valuation reports, newest first."""
     rows = await service.list_valuations(ctx, asset_id=asset_id)
-    return [ValuationRead.model_validate(v) for v in rows]
+    return ValuationPage.window(
+        [ValuationRead.model_validate(v) for v in rows], limit=limit, offset=offset
+    )
 
 
 @router.post(

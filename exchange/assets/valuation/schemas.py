@@ -9,6 +9,7 @@ from pydantic import Field
 
 from exchange.assets.fields import MAX_AMOUNT_FEN
 from exchange.assets.valuation.methods import ValuationMethod
+from exchange.kit.paging import Page
 from exchange.schemas import RequestModel, ResponseModel, StrictInt
 
 MAX_INCOME_PER_PERIOD_FEN = 10**14  # so that fifty periods still sum below 2^53
@@ -63,3 +64,7 @@ class ValuationRead(ResponseModel):
     details: dict[str, Any]
     valued_by: str
     created_at: datetime
+
+
+class ValuationPage(Page[ValuationRead]):
+    """A page of valuation reports."""

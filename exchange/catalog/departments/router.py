@@ -12,7 +12,7 @@ from exchange.catalog.departments.schemas import (
     DepartmentPage,
     DepartmentRead,
     DepartmentUpdate,
-    DivisionRead,
+    DivisionPage,
 )
 from exchange.catalog.dependencies import Ref
 from exchange.catalog.errors import (
@@ -33,9 +33,12 @@ router = APIRouter()
 
 
 @router.get("/divisions", tags=["catalog"], operation_id="list_divisions")
-async def list_divisions(ctx: ActorContext, parent_code: str | None = None) -> list[DivisionRead]:
+async def list_divisions(
+    ctx: ActorContext, parent_code: str | None = None, limit: Limit = 500, offset: Offset = 0
+) -> DivisionPage:
     """Administrative divisions (行政区划): Guangdong, its 21 cities and 122 counties."""
-    return await service.list_divisions(ctx, parent_code=parent_code)
+    rows = await service.list_divisions(ctx, parent_code=parent_code)
+    return DivisionPage.window(rows, limit=limit, offset=offset)
 
 
 @router.post(

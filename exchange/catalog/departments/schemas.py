@@ -75,3 +75,7 @@ class DepartmentRead(ResponseModel):
 
 class DepartmentPage(Page[DepartmentRead]):
     """A page of departments."""
+
+
+class DivisionPage(Page[DivisionRead]):
+    """A page of administrative divisions."""

@@ -57,7 +57,8 @@ class CatalogItem(Base):
     update_method: Mapped[UpdateMethod] = mapped_column(String(16))
     usage_mask: Mapped[int] = mapped_column(SmallInteger)
     grade: Mapped[Grade] = mapped_column(String(16))
-    personal_info: Mapped[bool] = mapped_column(Boolean)
+    # The API's name; the column keeps the name it was created with.
+    personal_information: Mapped[bool] = mapped_column("personal_info", Boolean)
     sharing: Mapped[Sharing] = mapped_column(String(16))
     sharing_conditions: Mapped[str] = mapped_column(String(500))
     opening: Mapped[Opening] = mapped_column(String(16))

@@ -93,7 +93,7 @@ def check_item(spec: ItemCreate, fields: Sequence[ResolvedField]) -> None:
             broken.append("core data (核心数据) cannot be opened")
     if spec.grade is Grade.IMPORTANT and spec.opening is Opening.UNCONDITIONAL:
         broken.append("important data (重要数据) cannot be opened unconditionally")
-    if spec.personal_info and spec.opening is Opening.UNCONDITIONAL:
+    if spec.personal_information and spec.opening is Opening.UNCONDITIONAL:
         broken.append("personal information (个人信息) cannot be opened unconditionally")
     if broken:
         raise ClassificationRule("Refused: " + "; ".join(broken) + ".", rules=broken)
@@ -133,9 +133,13 @@ DOCUMENT_KEYS = (
 )
 
 
+# Stored, hashed and audited version documents keep the column's name for this key.
+DOCUMENT_ATTRIBUTES = {"personal_info": "personal_information"}
+
+
 def document_values(item: CatalogItem) -> dict[str, Any]:
     return {
-        **{key: getattr(item, key) for key in DOCUMENT_KEYS},
+        **{key: getattr(item, DOCUMENT_ATTRIBUTES.get(key, key)) for key in DOCUMENT_KEYS},
         "usage_mask": item.usage_mask,
         "unique_key": item.unique_key,
     }
@@ -159,7 +163,7 @@ ATTRS = (
     "update_frequency",
     "update_method",
     "grade",
-    "personal_info",
+    "personal_information",
     "sharing",
     "sharing_conditions",
     "opening",

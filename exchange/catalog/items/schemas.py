@@ -60,7 +60,7 @@ class ItemCreate(RequestModel):
     update_method: UpdateMethod
     usage_methods: UsageList
     grade: Grade
-    personal_info: StrictBool
+    personal_information: StrictBool
     sharing: Sharing
     sharing_conditions: ShortText = ""
     opening: Opening
@@ -86,7 +86,7 @@ class ItemUpdate(RequestModel):
     update_method: UpdateMethod | None = None
     usage_methods: UsageList | None = None
     grade: Grade | None = None
-    personal_info: StrictBool | None = None
+    personal_information: StrictBool | None = None
     sharing: Sharing | None = None
     sharing_conditions: ShortText | None = None
     opening: Opening | None = None
@@ -168,7 +168,7 @@ class ItemRead(ResponseModel):
     usage_methods: list[UsageMethod]
     grade: Grade
     grade_label: str
-    personal_info: bool
+    personal_information: bool
     sharing: Sharing
     sharing_label: str
     sharing_conditions: str
@@ -197,7 +197,7 @@ class ItemSummary(ResponseModel):
     level: Level
     city_code: str
     grade: Grade
-    personal_info: bool
+    personal_information: bool
     sharing: Sharing
     opening: Opening
     usage_methods: list[UsageMethod]

@@ -365,7 +365,7 @@ async def item_read(ctx: Context, item_id: str) -> ItemRead:
         usage_methods=usage_methods(item.usage_mask),
         grade=item.grade,
         grade_label=GRADE_LABELS[item.grade],
-        personal_info=item.personal_info,
+        personal_information=item.personal_information,
         sharing=item.sharing,
         sharing_label=SHARING_LABELS[item.sharing],
         sharing_conditions=item.sharing_conditions,

@@ -209,30 +209,30 @@ def catalog_document(
     *,
     base_url: str,
     entries: list[DatasetEntry],
-    page: int,
-    page_size: int,
+    limit: int,
+    offset: int,
     total: int,
     modified: datetime | None,
 ) -> dict[str, Any]:
     """A page of the catalog as one JSON-LD document."""
     catalog_url = f"{base_url}/v1/catalog/dcat"
-    last = max(1, -(-total // page_size))
+    last = max(0, (total - 1) // limit * limit)
 
-    def page_url(n: int) -> str:
-        return f"{catalog_url}?page={n}&page_size={page_size}"
+    def page_url(start: int) -> str:
+        return f"{catalog_url}?limit={limit}&offset={start}"
 
     view: dict[str, Any] = {
-        "@id": page_url(page),
+        "@id": page_url(offset),
         "@type": "hydra:PartialCollectionView",
         "hydra:totalItems": total,
-        "hydra:itemsPerPage": page_size,
-        "hydra:first": page_url(1),
+        "hydra:itemsPerPage": limit,
+        "hydra:first": page_url(0),
         "hydra:last": page_url(last),
     }
-    if page < last:
-        view["hydra:next"] = page_url(page + 1)
-    if page > 1:
-        view["hydra:previous"] = page_url(min(page - 1, last))
+    if offset + limit < total:
+        view["hydra:next"] = page_url(offset + limit)
+    if offset > 0:
+        view["hydra:previous"] = page_url(min(max(0, offset - limit), last))
     doc: dict[str, Any] = {
         "@context": CONTEXT,
         "@id": catalog_url,

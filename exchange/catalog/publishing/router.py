@@ -7,9 +7,10 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 
-from exchange.catalog.dependencies import PageNo, PublicContext
+from exchange.catalog.dependencies import PublicContext
 from exchange.catalog.publishing import service
 from exchange.catalog.publishing.schemas import OpenListPage
+from exchange.kit.paging import Limit, Offset
 from exchange.vocabulary import Opening
 
 router = APIRouter()
@@ -27,8 +28,8 @@ async def get_open_list(
     city: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
     department_id: Annotated[str | None, Query(pattern=r"^[A-Za-z0-9._-]{1,64}$")] = None,
     opening: Opening | None = None,
-    page: PageNo = 1,
-    page_size: Annotated[int, Query(ge=1, le=1000)] = 100,
+    limit: Limit = 100,
+    offset: Offset = 0,
     format: Literal["json", "csv"] = "json",
 ) -> OpenListPage | Response:
     """The public-data open list (开放清单); no key needed; `format=csv` for spreadsheets."""
@@ -37,8 +38,8 @@ async def get_open_list(
         city=city,
         department_id=department_id,
         opening=opening,
-        page=page,
-        page_size=page_size,
+        limit=limit,
+        offset=offset,
     )
     if format == "csv":
         return Response(
@@ -59,11 +60,11 @@ async def get_open_list(
 async def get_dcat_catalog(
     request: Request,
     ctx: PublicContext,
-    page: PageNo = 1,
-    page_size: Annotated[int, Query(ge=1, le=500)] = 100,
+    limit: Limit = 100,
+    offset: Offset = 0,
 ) -> JSONResponse:
-    """The open items as DCAT-AP 3 JSON-LD, paged with Hydra; no key needed."""
+    """The open items as DCAT-AP 3 JSON-LD, paged with Hydra by `limit`/`offset`; no key needed."""
     document = await service.dcat_catalog(
-        ctx, base_url=str(request.base_url).rstrip("/"), page=page, page_size=page_size
+        ctx, base_url=str(request.base_url).rstrip("/"), limit=limit, offset=offset
     )
     return JSONResponse(document, media_type="application/ld+json")

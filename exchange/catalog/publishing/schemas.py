@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from exchange.catalog.vocabulary import Level, UpdateFrequency, UsageMethod
+from exchange.kit.paging import Page
 from exchange.schemas import ResponseModel
 from exchange.vocabulary import Opening
 
@@ -29,10 +30,5 @@ class OpenListEntry(ResponseModel):
     updated_at: datetime
 
 
-class OpenListPage(ResponseModel):
+class OpenListPage(Page[OpenListEntry]):
     """A page of the open list."""
-
-    total: int
-    page: int
-    page_size: int
-    items: list[OpenListEntry]

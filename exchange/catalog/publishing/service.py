@@ -13,6 +13,7 @@ from exchange.catalog.publishing import dcat
 from exchange.catalog.publishing.schemas import OpenListEntry, OpenListPage
 from exchange.catalog.search import repository as search_repository
 from exchange.catalog.vocabulary import UPDATE_FREQUENCY_LABELS, USAGE_LABELS, usage_methods
+from exchange.clock import rfc3339
 from exchange.context import Context
 from exchange.vocabulary import (
     OPENING_LABELS,
@@ -26,8 +27,8 @@ async def open_list(
     city: str | None,
     department_id: str | None,
     opening: Opening | None,
-    page: int,
-    page_size: int,
+    limit: int,
+    offset: int,
 ) -> OpenListPage:
     """The public-data open list (开放清单): every item that is open, conditionally or not."""
     filters = search_repository.Filters(
@@ -40,16 +41,13 @@ async def open_list(
         seqs = await search_repository.department_seqs(ctx.session, [department_id])
         filters = dataclasses.replace(filters, department_seqs=tuple(seqs.values()))
     total = await search_repository.cube_total(ctx.session, filters)
-    offset = (page - 1) * page_size
     rows = (
-        await search_repository.search_page(ctx.session, filters, limit=page_size, offset=offset)
+        await search_repository.search_page(ctx.session, filters, limit=limit, offset=offset)
         if offset < total
         else []
     )
     return OpenListPage(
         total=total,
-        page=page,
-        page_size=page_size,
         items=[
             OpenListEntry(
                 id=r.item.id,
@@ -96,7 +94,7 @@ def open_list_csv(page: OpenListPage) -> str:
         row = entry.model_dump()
         row["usage_methods"] = "、".join(USAGE_LABELS[m] for m in entry.usage_methods)
         row["update_frequency"] = UPDATE_FREQUENCY_LABELS[entry.update_frequency]
-        row["updated_at"] = entry.updated_at.isoformat()
+        row["updated_at"] = rfc3339(entry.updated_at)
         writer.writerow([_csv_safe(str(row[key])) for key, _ in OPEN_LIST_COLUMNS])
     return "\ufeff" + buffer.getvalue()
 
@@ -106,13 +104,12 @@ def _csv_safe(value: str) -> str:
     return "'" + value if value[:1] in {"=", "+", "-", "@"} else value
 
 
-async def dcat_catalog(ctx: Context, *, base_url: str, page: int, page_size: int) -> dict[str, Any]:
+async def dcat_catalog(ctx: Context, *, base_url: str, limit: int, offset: int) -> dict[str, Any]:
     """A page of the open items as DCAT-AP 3 JSON-LD."""
     filters = search_repository.Filters(open_only=True)
     total = await search_repository.cube_total(ctx.session, filters)
-    offset = (page - 1) * page_size
     rows = (
-        await search_repository.search_page(ctx.session, filters, limit=page_size, offset=offset)
+        await search_repository.search_page(ctx.session, filters, limit=limit, offset=offset)
         if offset < total
         else []
     )
@@ -146,8 +143,8 @@ async def dcat_catalog(ctx: Context, *, base_url: str, page: int, page_size: int
     return dcat.catalog_document(
         base_url=base_url,
         entries=entries,
-        page=page,
-        page_size=page_size,
+        limit=limit,
+        offset=offset,
         total=total,
         modified=modified,
     )

@@ -522,7 +522,7 @@ _SUMMARY_COLUMNS = (
     CatalogItem.level,
     CatalogItem.city_code,
     CatalogItem.grade,
-    CatalogItem.personal_info,
+    CatalogItem.personal_information,
     CatalogItem.sharing,
     CatalogItem.opening,
     CatalogItem.opening_conditions,

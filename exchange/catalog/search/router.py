@@ -8,17 +8,19 @@ from fastapi import APIRouter, Query
 
 from exchange.catalog.search import service
 from exchange.catalog.search.schemas import SearchResult
+from exchange.kit.paging import MAX_OFFSET
 from exchange.security import ActorContext
 
 router = APIRouter()
 
 
-def _page_number(value: str | None, default: int, top: int) -> int:
+def _bounded(value: str | None, default: int, low: int, high: int) -> int:
+    # The search answers any input: an odd paging value falls back or clamps, never a 422.
     try:
         number = int((value or "").strip() or default)
     except ValueError:
         return default
-    return max(1, min(number, top))
+    return max(low, min(number, high))
 
 
 @router.get("/catalog/search", tags=["catalog"], operation_id="search_catalog")
@@ -32,8 +34,8 @@ async def search_catalog(
     sharing: Annotated[list[str] | None, Query()] = None,
     opening: Annotated[list[str] | None, Query()] = None,
     usage: Annotated[list[str] | None, Query()] = None,
-    page: str | None = None,
-    page_size: str | None = None,
+    limit: Annotated[str | None, Query(description="Items per page, 1 to 100 (20)")] = None,
+    offset: Annotated[str | None, Query(description="Items to skip (0)")] = None,
 ) -> SearchResult:
     """Search names, descriptions and field names (社保, 医保, license ...) with facets.
 
@@ -53,6 +55,6 @@ async def search_catalog(
     return await service.search(
         ctx,
         params=params,
-        page=_page_number(page, 1, 100_000),
-        page_size=_page_number(page_size, 20, 100),
+        limit=_bounded(limit, 20, 1, 100),
+        offset=_bounded(offset, 0, 0, MAX_OFFSET),
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from exchange.catalog.items.schemas import ItemSummary
+from exchange.kit.paging import Page
 from exchange.schemas import ResponseModel
 
 
@@ -14,13 +15,11 @@ class FacetValue(ResponseModel):
     count: int
 
 
-class SearchResult(ResponseModel):
-    """A page of search results with facet counts."""
+class SearchResult(Page[ItemSummary]):
+    """A page of search results with facet counts; `limit` and `offset` as applied."""
 
     query: str
-    total: int
-    page: int
-    page_size: int
-    items: list[ItemSummary]
+    limit: int
+    offset: int
     facets: dict[str, list[FacetValue]]
     notes: list[str]

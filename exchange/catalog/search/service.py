@@ -196,7 +196,7 @@ def _summaries(rows: Sequence[repository.SummaryRow]) -> list[ItemSummary]:
             level=r.item.level,
             city_code=r.item.city_code,
             grade=r.item.grade,
-            personal_info=r.item.personal_info,
+            personal_information=r.item.personal_information,
             sharing=r.item.sharing,
             opening=r.item.opening,
             usage_methods=usage_methods(r.item.usage_mask),
@@ -208,18 +208,17 @@ def _summaries(rows: Sequence[repository.SummaryRow]) -> list[ItemSummary]:
     ]
 
 
-async def search(ctx: Context, *, params: SearchParams, page: int, page_size: int) -> SearchResult:
+async def search(ctx: Context, *, params: SearchParams, limit: int, offset: int) -> SearchResult:
     """Search names, descriptions and field names, with facets; any input is answered."""
     notes: list[str] = []
     plan = text.plan_query(params.q)
     divs = await divisions(ctx)
     filters = parse_filters(params, divs, notes)
-    offset = (page - 1) * page_size
     result = SearchResult(
         query=" ".join(plan.phrases),
         total=0,
-        page=page,
-        page_size=page_size,
+        limit=limit,
+        offset=offset,
         items=[],
         facets=_facets({}, [], divs),
         notes=notes,
@@ -242,7 +241,7 @@ async def search(ctx: Context, *, params: SearchParams, page: int, page_size: in
     window = offset < MAX_RESULT_WINDOW
     if not window:
         notes.append(f"results are paged up to {MAX_RESULT_WINDOW}; narrow the query")
-    limit = min(page_size, MAX_RESULT_WINDOW - offset) if window else 0
+    limit = min(limit, MAX_RESULT_WINDOW - offset) if window else 0
     if filters.department_ids:
         seqs = await repository.department_seqs(ctx.session, filters.department_ids)
         filters = dataclasses.replace(filters, department_seqs=tuple(seqs.values()))

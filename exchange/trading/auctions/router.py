@@ -6,6 +6,7 @@ from fastapi import APIRouter, Response
 
 from exchange.errors import Forbidden, responses
 from exchange.kit.paging import Limit, Offset
+from exchange.kit.roles import HolderContext
 from exchange.security import ActorContext
 from exchange.trading.auctions import service
 from exchange.trading.auctions.errors import (
@@ -27,7 +28,12 @@ from exchange.trading.auctions.schemas import (
 )
 from exchange.trading.listings.errors import LicenceUnavailable, ListingNotActive, TradeModeClosed
 from exchange.trading.orders import idempotency as orders_idempotency
-from exchange.trading.orders.router import ORDER_ERRORS, IdempotencyKey, json_response
+from exchange.trading.orders.router import (
+    ORDER_ERRORS,
+    IdempotencyKey,
+    json_response,
+    replayable,
+)
 from exchange.vocabulary import AuctionStatus
 
 router = APIRouter(tags=["trading"])
@@ -41,7 +47,7 @@ router = APIRouter(tags=["trading"])
         Forbidden, AuctionNeedsExclusiveTier, LicenceUnavailable, ListingNotActive, TradeModeClosed
     ),
 )
-async def open_auction(body: AuctionCreate, ctx: ActorContext) -> AuctionRead:
+async def open_auction(body: AuctionCreate, ctx: HolderContext) -> AuctionRead:
     """Auction an exclusive tier by sealed bids until `closes_at` (竞价交易)."""
     view = await service.open_auction(
         ctx,
@@ -92,7 +98,10 @@ async def get_auction(auction_id: str, ctx: ActorContext) -> AuctionRead:
     status_code=201,
     response_model=BidRead,
     operation_id="place_bid",
-    responses=responses(AuctionNotFound, AuctionClosed, BidBelowReserve, AlreadyBid, *ORDER_ERRORS),
+    responses={
+        **responses(AuctionNotFound, AuctionClosed, BidBelowReserve, AlreadyBid, *ORDER_ERRORS),
+        **replayable(),
+    },
 )
 async def place_bid(
     auction_id: str,

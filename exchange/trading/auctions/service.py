@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from exchange.clock import rfc3339
 from exchange.context import Context
 from exchange.errors import ExchangeError, Forbidden, InvalidInput
 from exchange.participants import ledger
@@ -206,8 +207,8 @@ async def place_bid(
     auction = await _get(ctx, auction_id)
     if auction.status != AuctionStatus.OPEN or ctx.clock.now() >= auction.closes_at:
         raise AuctionClosed(
-            f"Auction {auction_id} took bids until {auction.closes_at.isoformat()}.",
-            closes_at=auction.closes_at.isoformat(),
+            f"Auction {auction_id} took bids until {rfc3339(auction.closes_at)}.",
+            closes_at=rfc3339(auction.closes_at),
         )
     offer = await _pinned_offer(ctx, auction)
     buyer = await resolve_buyer(
@@ -317,8 +318,8 @@ async def _close(ctx: Context, auction: Auction) -> AuctionView:
         raise AuctionClosed(f"Auction {auction_id} is already closed.")
     if now < auction.closes_at:
         raise AuctionNotOver(
-            f"Auction {auction_id} takes bids until {auction.closes_at.isoformat()}.",
-            closes_at=auction.closes_at.isoformat(),
+            f"Auction {auction_id} takes bids until {rfc3339(auction.closes_at)}.",
+            closes_at=rfc3339(auction.closes_at),
         )
     if not await repository.close_auction(
         ctx.session, auction.id, values={"status": AuctionStatus.CLOSED, "closed_at": now}

@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from exchange.errors import Forbidden, InvalidInput, NotFound, responses
 from exchange.kit.paging import Limit, Offset
+from exchange.kit.roles import BuyerContext, OperatorContext
 from exchange.security import ActorContext
 from exchange.trading.brokerage import service
 from exchange.trading.brokerage.errors import (
@@ -18,6 +19,7 @@ from exchange.trading.brokerage.errors import (
 from exchange.trading.brokerage.models import BrokerLicence
 from exchange.trading.brokerage.schemas import (
     BrokerLicenceCreate,
+    BrokerLicencePage,
     BrokerLicenceRead,
     MandateCreate,
     MandatePage,
@@ -37,7 +39,7 @@ router = APIRouter(tags=["trading"])
     operation_id="license_broker",
     responses=responses(NotExchangeOperator, AlreadyLicensed, InvalidInput, NotFound),
 )
-async def license_broker(body: BrokerLicenceCreate, ctx: ActorContext) -> BrokerLicenceRead:
+async def license_broker(body: BrokerLicenceCreate, ctx: OperatorContext) -> BrokerLicenceRead:
     """License a data broker (数据经纪人) on the operator's own exchange."""
     licence: BrokerLicence = await service.license_broker(
         ctx, exchange_id=body.exchange_id, broker_id=body.broker_id
@@ -47,11 +49,17 @@ async def license_broker(body: BrokerLicenceCreate, ctx: ActorContext) -> Broker
 
 @router.get("/brokers", operation_id="list_broker_licences")
 async def list_broker_licences(
-    ctx: ActorContext, exchange_id: str | None = None, broker_id: str | None = None
-) -> list[BrokerLicenceRead]:
+    ctx: ActorContext,
+    exchange_id: str | None = None,
+    broker_id: str | None = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> BrokerLicencePage:
     """Licensed brokers, by exchange or broker (public)."""
     rows = await service.list_broker_licences(ctx, exchange_id=exchange_id, broker_id=broker_id)
-    return [BrokerLicenceRead.model_validate(r) for r in rows]
+    return BrokerLicencePage.window(
+        [BrokerLicenceRead.model_validate(r) for r in rows], limit=limit, offset=offset
+    )
 
 
 @router.post(
@@ -60,7 +68,7 @@ async def list_broker_licences(
     responses=responses(BrokerLicenceNotFound, NotExchangeOperator),
 )
 async def revoke_broker_licence(
-    licence_id: str, body: ReasonBody, ctx: ActorContext
+    licence_id: str, body: ReasonBody, ctx: OperatorContext
 ) -> BrokerLicenceRead:
     """Revoke a broker's licence (the issuing exchange's operators)."""
     licence = await service.revoke_broker_licence(ctx, licence_id=licence_id, reason=body.reason)
@@ -73,7 +81,7 @@ async def revoke_broker_licence(
     operation_id="grant_mandate",
     responses=responses(Forbidden, BrokerNotLicensed, CommissionAboveCap, ExchangeNotFound),
 )
-async def grant_mandate(body: MandateCreate, ctx: ActorContext) -> MandateRead:
+async def grant_mandate(body: MandateCreate, ctx: BuyerContext) -> MandateRead:
     """Grant a licensed broker a mandate (授权委托) to trade for the caller."""
     mandate = await service.grant_mandate(
         ctx,

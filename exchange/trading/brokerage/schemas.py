@@ -106,3 +106,7 @@ def mandate_read(ctx: Context, m: Mandate) -> MandateRead:
         created_at=m.created_at,
         revoked_at=m.revoked_at,
     )
+
+
+class BrokerLicencePage(Page[BrokerLicenceRead]):
+    """A page of broker licences."""

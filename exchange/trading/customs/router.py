@@ -7,6 +7,7 @@ from fastapi import APIRouter
 
 from exchange.errors import Conflict, Forbidden, responses
 from exchange.kit.paging import Limit, Offset
+from exchange.kit.roles import RegulatorContext
 from exchange.security import ActorContext
 from exchange.trading.customs import service
 from exchange.trading.customs.errors import CustomsCaseDecided, CustomsCaseNotFound
@@ -59,7 +60,7 @@ async def get_customs_case(case_id: str, ctx: ActorContext) -> CustomsCaseRead:
     responses=responses(Forbidden, CustomsCaseNotFound, CustomsCaseDecided, Conflict),
 )
 async def decide_customs_case(
-    case_id: str, body: CustomsDecisionCreate, ctx: ActorContext
+    case_id: str, body: CustomsDecisionCreate, ctx: RegulatorContext
 ) -> OrderRead:
     """A regulator clears (the order settles) or refuses (the buyer is refunded) an export."""
     placed = await service.decide_customs_case(

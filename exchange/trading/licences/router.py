@@ -6,8 +6,10 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Response
 
+from exchange.clock import rfc3339
 from exchange.errors import Forbidden, responses
 from exchange.kit.paging import Limit, Offset
+from exchange.kit.roles import RegulatorContext
 from exchange.security import ActorContext
 from exchange.trading.brokerage.schemas import ReasonBody
 from exchange.trading.licences import service
@@ -76,7 +78,7 @@ async def download_delivery(licence_id: str, ctx: ActorContext) -> Response:
             ),
             "X-Content-SHA256": listing.fingerprint,
             "X-Certificate": listing.certificate_number,
-            "X-Licence-Expires": delivery.licence.expires_at.isoformat(),
+            "X-Licence-Expires": rfc3339(delivery.licence.expires_at),
         },
     )
 
@@ -86,7 +88,7 @@ async def download_delivery(licence_id: str, ctx: ActorContext) -> Response:
     operation_id="revoke_licence",
     responses=responses(Forbidden, LicenceNotFound, LicenceRevoked),
 )
-async def revoke_licence(licence_id: str, body: ReasonBody, ctx: ActorContext) -> LicenceRead:
+async def revoke_licence(licence_id: str, body: ReasonBody, ctx: RegulatorContext) -> LicenceRead:
     """A regulator revokes a licence with its reason; delivery stops at once."""
     return licence_read(
         ctx, await service.revoke_licence(ctx, licence_id=licence_id, reason=body.reason)

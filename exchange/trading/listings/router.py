@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 
 from exchange.errors import Conflict, Forbidden, responses
 from exchange.kit.paging import Limit, Offset
+from exchange.kit.roles import HolderContext, OperatorContext
 from exchange.security import ActorContext
 from exchange.trading.listings import service
 from exchange.trading.listings.errors import (
@@ -43,7 +44,7 @@ router = APIRouter(tags=["trading"])
         Conflict,
     ),
 )
-async def create_listing(body: ListingCreate, ctx: ActorContext) -> ListingRead:
+async def create_listing(body: ListingCreate, ctx: HolderContext) -> ListingRead:
     """List a registered asset with a valid certificate (无登记不交易, 无合规不上架)."""
     view = await service.create_listing(
         ctx,
@@ -108,7 +109,7 @@ async def get_listing(listing_id: str, ctx: ActorContext) -> ListingRead:
     responses=responses(ListingNotFound, NotExchangeOperator, VenueStateConflict),
 )
 async def review_listing(
-    listing_id: str, exchange_id: str, body: ListingReviewCreate, ctx: ActorContext
+    listing_id: str, exchange_id: str, body: ListingReviewCreate, ctx: OperatorContext
 ) -> ListingRead:
     """An operator's listing review (上架审核) on its own exchange."""
     view = await service.review_listing(

@@ -28,7 +28,12 @@ from exchange.trading.negotiations.schemas import (
     negotiation_read,
 )
 from exchange.trading.orders import idempotency as orders_idempotency
-from exchange.trading.orders.router import ORDER_ERRORS, IdempotencyKey, json_response
+from exchange.trading.orders.router import (
+    ORDER_ERRORS,
+    IdempotencyKey,
+    json_response,
+    replayable,
+)
 from exchange.trading.orders.schemas import OrderRead, order_read
 from exchange.vocabulary import NegotiationState
 
@@ -109,13 +114,16 @@ async def terminate_negotiation(
     status_code=201,
     response_model=OrderRead,
     operation_id="settle_negotiation",
-    responses=responses(
-        NegotiationNotFound,
-        NegotiationStateConflict,
-        WrongNegotiationParty,
-        BrokerConductsNegotiation,
-        *ORDER_ERRORS,
-    ),
+    responses={
+        **responses(
+            NegotiationNotFound,
+            NegotiationStateConflict,
+            WrongNegotiationParty,
+            BrokerConductsNegotiation,
+            *ORDER_ERRORS,
+        ),
+        **replayable(),
+    },
 )
 async def settle_negotiation(
     negotiation_id: str,

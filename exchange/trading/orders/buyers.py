@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from exchange.clock import rfc3339
 from exchange.context import Context, Slot
 from exchange.errors import Forbidden, InvalidInput
 from exchange.participants import service as participants_service
@@ -66,8 +67,8 @@ def check_mandate_live(ctx: Context, mandate: Mandate) -> None:
         raise MandateRevoked(f"Mandate {mandate.id} was revoked by the client.")
     if mandate.status == MandateStatus.EXPIRED or ctx.clock.now() >= mandate.expires_at:
         raise MandateExpired(
-            f"Mandate {mandate.id} expired at {mandate.expires_at.isoformat()}.",
-            expired_at=mandate.expires_at.isoformat(),
+            f"Mandate {mandate.id} expired at {rfc3339(mandate.expires_at)}.",
+            expired_at=rfc3339(mandate.expires_at),
         )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Response
 
@@ -55,6 +55,8 @@ from exchange.trading.orders.schemas import (
 from exchange.vocabulary import OrderStatus, TradeMode
 
 router = APIRouter(tags=["trading"])
+
+REPLAYED_HEADER = "Idempotent-Replayed"
 
 
 IdempotencyKey = Annotated[
@@ -119,8 +121,25 @@ ORDER_ERRORS = (
 )
 
 
+def replayable(status: int = 201) -> dict[int | str, dict[str, Any]]:
+    """The OpenAPI note of an operation that takes an Idempotency-Key: replays say so."""
+    return {
+        status: {
+            "headers": {
+                REPLAYED_HEADER: {
+                    "description": (
+                        "`true` when this answer is the stored first response to the same "
+                        "Idempotency-Key (nothing was done again); absent on a first answer."
+                    ),
+                    "schema": {"type": "string", "enum": ["true"]},
+                }
+            }
+        }
+    }
+
+
 def json_response(outcome: idempotency.Outcome) -> Response:
-    headers = {"Idempotent-Replayed": "true"} if outcome.replayed else None
+    headers = {REPLAYED_HEADER: "true"} if outcome.replayed else None
     return Response(
         content=outcome.body,
         status_code=outcome.status,
@@ -134,7 +153,7 @@ def json_response(outcome: idempotency.Outcome) -> Response:
     status_code=201,
     response_model=OrderRead,
     operation_id="place_order",
-    responses=responses(*ORDER_ERRORS),
+    responses={**responses(*ORDER_ERRORS), **replayable()},
 )
 async def place_order(
     body: OrderCreate, ctx: ActorContext, idempotency_key: IdempotencyKey = None

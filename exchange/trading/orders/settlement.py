@@ -14,6 +14,7 @@ from datetime import timedelta
 from typing import Any
 
 from exchange.assets.registry import market as assets_service
+from exchange.clock import rfc3339
 from exchange.context import Context, Slot
 from exchange.participants import ledger
 from exchange.participants import service as participants_service
@@ -115,7 +116,7 @@ async def check_exclusivity(ctx: Context, *, asset_id: str, tier: LicenceTier) -
         ctx.session, asset_id=asset_id, scope=tier.scope, now=ctx.clock.now()
     )
     if live is not None:
-        held = f"exclusive licence {live.id} is in force until {live.expires_at.isoformat()}"
+        held = f"exclusive licence {live.id} is in force until {rfc3339(live.expires_at)}"
     else:
         reserved = await listings_repository.reserved_exclusive_tier(
             ctx.session, asset_id=asset_id, scope=tier.scope, other_than=tier.id

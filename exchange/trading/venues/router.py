@@ -5,15 +5,19 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from exchange.errors import Forbidden, InvalidInput, responses
+from exchange.kit.paging import Limit, Offset
+from exchange.kit.roles import AdminContext, OperatorContext
 from exchange.security import ActorContext
 from exchange.trading.venues import service
 from exchange.trading.venues.errors import AlreadyBound, ExchangeNotFound, NotExchangeOperator
 from exchange.trading.venues.models import ExchangeOperator
 from exchange.trading.venues.schemas import (
+    ExchangePage,
     ExchangeRead,
     OperatorBind,
     OperatorRead,
     RulebookChange,
+    RulebookPage,
     RulebookRead,
     exchange_read,
     rulebook_read,
@@ -23,9 +27,10 @@ router = APIRouter(tags=["trading"])
 
 
 @router.get("/exchanges", operation_id="list_exchanges")
-async def list_exchanges(ctx: ActorContext) -> list[ExchangeRead]:
+async def list_exchanges(ctx: ActorContext, limit: Limit = 100, offset: Offset = 0) -> ExchangePage:
     """The data exchanges (数据交易所), their current rulebooks and service bases."""
-    return [exchange_read(v) for v in await service.list_exchanges(ctx)]
+    views = await service.list_exchanges(ctx)
+    return ExchangePage.window([exchange_read(v) for v in views], limit=limit, offset=offset)
 
 
 @router.get(
@@ -41,9 +46,12 @@ async def get_exchange(exchange_id: str, ctx: ActorContext) -> ExchangeRead:
     operation_id="list_rulebooks",
     responses=responses(ExchangeNotFound),
 )
-async def list_rulebooks(exchange_id: str, ctx: ActorContext) -> list[RulebookRead]:
+async def list_rulebooks(
+    exchange_id: str, ctx: ActorContext, limit: Limit = 100, offset: Offset = 0
+) -> RulebookPage:
     """Every version of an exchange's rulebook, newest first."""
-    return [rulebook_read(b) for b in await service.list_rulebooks(ctx, exchange_id=exchange_id)]
+    books = await service.list_rulebooks(ctx, exchange_id=exchange_id)
+    return RulebookPage.window([rulebook_read(b) for b in books], limit=limit, offset=offset)
 
 
 @router.post(
@@ -53,7 +61,7 @@ async def list_rulebooks(exchange_id: str, ctx: ActorContext) -> list[RulebookRe
     responses=responses(ExchangeNotFound, NotExchangeOperator, InvalidInput),
 )
 async def change_rulebook(
-    exchange_id: str, body: RulebookChange, ctx: ActorContext
+    exchange_id: str, body: RulebookChange, ctx: OperatorContext
 ) -> RulebookRead:
     """Issue a new rulebook version (the exchange's own operators); trades keep theirs."""
     changes = body.model_dump(exclude_unset=True, exclude={"note"}, mode="json")
@@ -68,7 +76,7 @@ async def change_rulebook(
     operation_id="bind_operator",
     responses=responses(Forbidden, ExchangeNotFound, AlreadyBound, InvalidInput),
 )
-async def bind_operator(exchange_id: str, body: OperatorBind, ctx: ActorContext) -> OperatorRead:
+async def bind_operator(exchange_id: str, body: OperatorBind, ctx: AdminContext) -> OperatorRead:
     """Bind an exchange operator to this exchange (admins)."""
     binding: ExchangeOperator = await service.bind_operator(
         ctx, exchange_id=exchange_id, participant_id=body.participant_id

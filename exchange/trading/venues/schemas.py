@@ -7,6 +7,7 @@ from datetime import datetime
 
 from pydantic import Field, model_validator
 
+from exchange.kit.paging import Page
 from exchange.schemas import RequestModel, ResponseModel
 from exchange.trading.fields import AmountFen, BasisPoints, BuyerKind, Id, Reason
 from exchange.trading.venues import service
@@ -107,3 +108,11 @@ def exchange_read(view: service.ExchangeView) -> ExchangeRead:
         rulebook=rulebook_read(view.rulebook),
         bases=[ServiceBaseRead.model_validate(b) for b in view.bases],
     )
+
+
+class ExchangePage(Page[ExchangeRead]):
+    """A page of exchanges."""
+
+
+class RulebookPage(Page[RulebookRead]):
+    """A page of rulebook versions."""
