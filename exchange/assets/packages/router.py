@@ -57,7 +57,7 @@ async def deposit_asset_package(
         200: {
             "description": "The package: its bytes as registered, served with the media type "
             "its holder gave (text/csv, application/json, ...)",
-            "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}},
+            "content": {"*/*": {}},  # any media type: the bytes as registered
         },
         **responses(AssetNotFound, PackageNotStored),
     },

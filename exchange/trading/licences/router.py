@@ -57,7 +57,7 @@ async def get_licence(licence_id: str, ctx: ActorContext) -> LicenceRead:
             "description": "The delivery package: its bytes as registered, served with the "
             "media type "
             "its holder gave (text/csv, application/json, ...)",
-            "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}},
+            "content": {"*/*": {}},  # any media type: the bytes as registered
         },
         **responses(LicenceNotFound, LicenceNotLive, Forbidden),
     },
