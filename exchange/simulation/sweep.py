@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from exchange.simulation import charts, loader, report
+from exchange.simulation import loader, report
 from exchange.simulation.results import write_csv
 from exchange.simulation.runner import MarketKind, run_to_dir
 from exchange.simulation.services_base import SetupRefused
@@ -138,6 +138,8 @@ def write_comparison(
     """comparison.csv, comparison.png and an index.html linking every run."""
     columns = list(rows[0].keys()) if rows else ["value"]
     write_csv(out / "comparison.csv", rows, columns)
+    from exchange.simulation import charts  # matplotlib: loaded only when a chart is drawn
+
     chart = charts.sweep_chart(out / "comparison.png", key, rows)
     title = f"Sweep 参数比较: {Path(scenario).stem}"
     note = ""
