@@ -289,13 +289,6 @@ def _licence_revoked(
     )
 
 
-@_handles("trading.licence_expired")
-def _licence_expired(
-    replay: Replay, index: int, licence_id: str, actor: str, p: Mapping[str, Any]
-) -> None:
-    replay.set(LICENCES, licence_id, index, {"status": "expired"})
-
-
 @_handles("trading.listing_created")
 def _listing_created(
     replay: Replay, index: int, listing_id: str, actor: str, p: Mapping[str, Any]
@@ -413,6 +406,23 @@ def _venue_move(status: str) -> Handler:
 
 HANDLERS.update({action: _venue_move(status) for action, status in VENUE_MOVES.items()})
 
+# Entries that only move a row's status (the rest of the row is the clock's or unchanged).
+STATUS_MOVES = {
+    "trading.licence_expired": (LICENCES, "expired"),
+    "trading.mandate_revoked": (MANDATES, "revoked"),
+    "trading.mandate_expired": (MANDATES, "expired"),
+}
+
+
+def _status_move(table: str, status: str) -> Handler:
+    def move(replay: Replay, index: int, row_id: str, actor: str, p: Mapping[str, Any]) -> None:
+        replay.set(table, row_id, index, {"status": status})
+
+    return move
+
+
+HANDLERS.update({action: _status_move(*move) for action, move in STATUS_MOVES.items()})
+
 
 @_handles("trading.mandate_granted")
 def _mandate_granted(
@@ -433,20 +443,6 @@ def _mandate_granted(
     # Every column the payload names (a column added later is checked as soon as the
     # payload carries it).
     replay.make(MANDATES, mandate_id, index, {**p, "status": "active"})
-
-
-@_handles("trading.mandate_revoked")
-def _mandate_revoked(
-    replay: Replay, index: int, mandate_id: str, actor: str, p: Mapping[str, Any]
-) -> None:
-    replay.set(MANDATES, mandate_id, index, {"status": "revoked"})
-
-
-@_handles("trading.mandate_expired")
-def _mandate_expired(
-    replay: Replay, index: int, mandate_id: str, actor: str, p: Mapping[str, Any]
-) -> None:
-    replay.set(MANDATES, mandate_id, index, {"status": "expired"})
 
 
 @_handles("customs.case_opened")
