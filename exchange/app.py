@@ -38,6 +38,7 @@ from exchange.middleware import (
 )
 from exchange.participants.router import router as participants_router
 from exchange.trading.router import router as trading_router
+from exchange.web import router as web
 
 log = logging.getLogger("exchange")
 
@@ -209,4 +210,5 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.include_router(assets_router)
     app.include_router(trading_router)
     app.include_router(classroom_router)
+    web.install(app)
     return app

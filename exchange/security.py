@@ -86,21 +86,28 @@ async def authenticate(
     credentials: HTTPAuthorizationCredentials | None, session: AsyncSession
 ) -> Principal:
     """The participant a Bearer key authenticates (401 for any failure, 403 if suspended)."""
-    failure = Unauthenticated("A valid API key is required: Authorization: Bearer <key>.")
     token = credentials.credentials.strip() if credentials is not None else None
-    token = token or None
-    key_id = parse_key_id(token) if token else None
-    if token is None or key_id is None:
+    return await principal_of_key(session, token or None)
+
+
+async def principal_of_key(
+    session: AsyncSession, token: str | None, *, key_id: str | None = None
+) -> Principal:
+    """The participant a presented key (`token`) authenticates, or, for a key already checked
+    once (a console session holds its id, never the key), the holder of `key_id` while the key
+    stays unrevoked. 401 for any failure, 403 if the participant is suspended."""
+    failure = Unauthenticated("A valid API key is required: Authorization: Bearer <key>.")
+    if token is not None:
+        key_id = parse_key_id(token)
+    if key_id is None:
         raise failure
     find = HOOKS.find_key
     if find is None:
         raise NotWired("find_key")
     stored = await find(session, key_id)
-    if (
-        stored is None
-        or stored.revoked
-        or not hmac.compare_digest(stored.digest, key_digest(token))
-    ):
+    if stored is None or stored.revoked:
+        raise failure
+    if token is not None and not hmac.compare_digest(stored.digest, key_digest(token)):
         raise failure
     if not stored.active:
         raise Forbidden("This participant is suspended.")
