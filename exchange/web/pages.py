@@ -104,19 +104,30 @@ def page_lang(request: Request) -> str:
 
 
 async def optional_viewer(request: Request) -> Viewer | None:
-    """The signed-in participant, or None for a stranger (or an ended session)."""
+    """The signed-in participant, or None for a stranger (or an ended session).
+
+    One read on the main market finds the session and, for everyone but students, its key;
+    a student's key is checked on the class's market, after the class's own catch-up."""
     main = main_runtime(request)
-    row = await sessions.find(main, request.cookies.get(sessions.SESSION_COOKIE))
-    if row is None:
+    token = request.cookies.get(sessions.SESSION_COOKIE)
+    if not token:
         return None
-    runtime = main
-    if row.class_id is not None:
-        runtime = await seats.enter_class(
-            main, row.class_id, row.key_id, write=request.method == "POST"
-        )
     try:
-        async with runtime.unit_of_work(write=False) as session:
-            principal = await principal_of_key(session, None, key_id=row.key_id)
+        async with main.unit_of_work(write=False) as session:
+            row = await sessions.find(session, token)
+            if row is None:
+                return None
+            principal = None
+            if row.class_id is None:
+                principal = await principal_of_key(session, None, key_id=row.key_id)
+        runtime = main
+        if principal is None:
+            assert row.class_id is not None
+            runtime = await seats.enter_class(
+                main, row.class_id, row.key_id, write=request.method == "POST"
+            )
+            async with runtime.unit_of_work(write=False) as session:
+                principal = await principal_of_key(session, None, key_id=row.key_id)
     except Unauthenticated:  # the key was revoked since: the session is over
         return None
     viewer = Viewer(principal, main, runtime, row, page_lang(request))
