@@ -26,6 +26,11 @@ async def list_by_names(session: AsyncSession, names: Sequence[str]) -> Sequence
     return (await session.scalars(select(Participant).where(Participant.name.in_(names)))).all()
 
 
+async def list_by_ids(session: AsyncSession, ids: Sequence[str]) -> Sequence[Participant]:
+    """The participants with any of these ids."""
+    return (await session.scalars(select(Participant).where(Participant.id.in_(ids)))).all()
+
+
 async def list_participants(
     session: AsyncSession, *, role: Role | None, limit: int, offset: int
 ) -> tuple[Sequence[Participant], int]:

@@ -91,6 +91,14 @@ async def find_by_names(ctx: Context, names: Sequence[str]) -> Sequence[Particip
     return await repository.list_by_names(ctx.session, names)
 
 
+async def get_many(ctx: Context, participant_ids: Sequence[str]) -> dict[str, Participant]:
+    """Several participants' public profiles by id, in one query (unknown ids are left out)."""
+    ids = list(dict.fromkeys(participant_ids))
+    if not ids:
+        return {}
+    return {p.id: p for p in await repository.list_by_ids(ctx.session, ids)}
+
+
 async def list_page(
     ctx: Context, *, role: Role | None, limit: int, offset: int
 ) -> tuple[Sequence[Participant], int]:

@@ -162,11 +162,15 @@ def viewer_of(*roles: Role) -> Any:
     return Depends(check)
 
 
-async def checked_form(request: Request, viewer: SignedIn) -> FormData:
-    """A posted form whose CSRF token is this session's (403 otherwise)."""
+async def checked_form(request: Request, viewer: SignedIn) -> AsyncIterator[FormData]:
+    """A posted form whose CSRF token is this session's (403 otherwise); the files it
+    carries are closed once the page is done with them."""
     form = await request.form()
-    check_token(form.get("csrf_token"), viewer.csrf_token)
-    return form
+    try:
+        check_token(form.get("csrf_token"), viewer.csrf_token)
+        yield form
+    finally:
+        await form.close()
 
 
 async def checked_public_form(request: Request) -> FormData:

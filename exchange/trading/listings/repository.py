@@ -99,6 +99,18 @@ async def list_listings(
     return await page_of(session, stmt, [Listing.created_at.desc(), Listing.id], limit, offset)
 
 
+async def pending_review(
+    session: AsyncSession, exchange_id: str, *, limit: int, offset: int
+) -> tuple[Sequence[Listing], int]:
+    """A page of the listings waiting for review on an exchange (oldest first), and their count."""
+    waiting = select(ListingVenue.listing_id).where(
+        ListingVenue.exchange_id == exchange_id,
+        ListingVenue.status == VenueStatus.PENDING_REVIEW,
+    )
+    stmt = select(Listing).where(Listing.id.in_(waiting))
+    return await page_of(session, stmt, [Listing.created_at, Listing.id], limit, offset)
+
+
 @dataclass(frozen=True, slots=True)
 class Offer:
     """What a purchase needs in one round trip: listing, tier, venue, exchange, rulebook."""

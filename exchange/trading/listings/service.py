@@ -31,7 +31,11 @@ from exchange.trading.listings.models import LicenceTier, Listing, ListingVenue
 from exchange.trading.listings.repository import Offer
 from exchange.trading.listings.rows import venue_row_id
 from exchange.trading.venues import repository as venues_repository
-from exchange.trading.venues.errors import ExchangeNotFound, VenueStateConflict
+from exchange.trading.venues.errors import (
+    ExchangeNotFound,
+    NotExchangeOperator,
+    VenueStateConflict,
+)
 from exchange.trading.venues.models import Exchange, ListingReview, Rulebook, ServiceBase
 from exchange.trading.venues.service import (
     ExchangeView,
@@ -315,6 +319,23 @@ async def review_listing(
         payload={"exchange_id": exchange_id, "approved": approve, "reason": reason},
     )
     return view
+
+
+async def review_queue(
+    ctx: Context, *, limit: int, offset: int
+) -> tuple[str, list[ListingView], int]:
+    """The listings waiting for the calling operator's review (上架审核) on its own exchange,
+    oldest first: the exchange, a page of them, and how many wait in all."""
+    exchange_id = await operator_exchange(ctx)
+    if exchange_id is None:
+        raise NotExchangeOperator("Only an exchange's operators review its listings.")
+    rows, total = await repository.pending_review(
+        ctx.session, exchange_id, limit=limit, offset=offset
+    )
+    ids = [r.id for r in rows]
+    venues = await repository.get_venues(ctx.session, ids)
+    tiers = await repository.get_tiers(ctx.session, ids)
+    return exchange_id, [ListingView(r, venues[r.id], tiers[r.id]) for r in rows], total
 
 
 VENUE_MOVES: dict[str, tuple[frozenset[VenueStatus], VenueStatus]] = {
