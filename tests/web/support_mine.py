@@ -12,6 +12,7 @@ import httpx
 from sqlalchemy import func, select
 from support_web import sign_in
 
+from exchange.assets.packages import service as packages_service
 from exchange.assets.packages.models import AssetPackage
 from exchange.assets.registry import service as registry_service
 from exchange.assets.registry.models import Asset, AssetApplication
@@ -23,9 +24,11 @@ from exchange.audit.log.models import AuditEntry
 from exchange.clock import ManualClock
 from exchange.context import Principal, Runtime
 from exchange.participants.models import Journal
+from exchange.trading.brokerage import service as brokerage_service
 from exchange.trading.brokerage.models import Mandate
 from exchange.trading.listings.models import Listing, ListingVenue
 from exchange.trading.orders.models import Order
+from exchange.trading.venues import service as venues_service
 from exchange.vocabulary import DataGrade, DataRight, ProductForm, Role
 from support import Actor, MakeParticipant
 
@@ -157,3 +160,71 @@ async def as_(client: httpx.AsyncClient, actor: Actor) -> str:
     """Sign the client in as `actor` (ending whoever was signed in); the CSRF token."""
     client.cookies.clear()
     return await sign_in(client, actor.key)
+
+
+@dataclass
+class Market:
+    """`People` plus an operator on each exchange, a broker licensed on both, a registered
+    asset of the holder (its package deposited) and an admin."""
+
+    people: People
+    admin: Actor
+    gz_operator: Actor
+    sz_operator: Actor
+    broker: Actor
+    asset_id: str
+
+
+async def market(runtime: Runtime, clock: ManualClock, make_participant: MakeParticipant) -> Market:
+    """A market ready for listings and brokered orders, set up through the services."""
+    p = await people(make_participant)
+    admin = await make_participant(Role.ADMIN, name="管理员 admin")
+    gz = await make_participant(Role.EXCHANGE_OPERATOR, name="广州数据交易所运营方")
+    sz = await make_participant(Role.EXCHANGE_OPERATOR, name="深圳数据交易所运营方")
+    broker = await make_participant(Role.BROKER, name="粤数经纪有限公司")
+    for exchange_id, operator in (("gzde", gz), ("szdex", sz)):
+        async with runtime.unit_of_work() as session:
+            await venues_service.bind_operator(
+                runtime.context(session, principal(admin)),
+                exchange_id=exchange_id,
+                participant_id=operator.id,
+            )
+        async with runtime.unit_of_work() as session:
+            await brokerage_service.license_broker(
+                runtime.context(session, principal(operator)),
+                exchange_id=exchange_id,
+                broker_id=broker.id,
+            )
+    asset_id = await register(runtime, clock, p.holder, p.reviewers, "广州市企业用电指数")
+    async with runtime.unit_of_work() as session:
+        await packages_service.upload_package(
+            runtime.context(session, principal(p.holder)),
+            asset_id=asset_id,
+            filename="用电指数.csv",
+            media_type="text/csv",
+            body=PACKAGE,
+        )
+    return Market(p, admin, gz, sz, broker, asset_id)
+
+
+def listing_form(asset_id: str, *venues: str, **overrides: Any) -> dict[str, Any]:
+    """The listing form's fields (one tier, the registered package delivered)."""
+    fields: dict[str, Any] = {
+        "asset_id": asset_id,
+        "title": "广州市企业用电指数（月度）",
+        "description": "按行业、区县汇总",
+        "venues": list(venues),
+        "tier0_name": "标准版",
+        "tier0_scope": "内部风控模型训练，不得转售",
+        "tier0_term_days": "365",
+        "tier0_price": "1,200.50",
+        "delivery_kind": "file",
+    }
+    fields.update(overrides)
+    return fields
+
+
+async def count(runtime: Runtime, model: Any) -> int:
+    """How many rows a table holds."""
+    async with runtime.sessionmaker() as session:
+        return int(await session.scalar(select(func.count()).select_from(model)) or 0)

@@ -5,8 +5,16 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from exchange.web.mine import assets, certificates, dashboard, reviews
+from exchange.web.mine import (
+    account,
+    assets,
+    brokerage,
+    certificates,
+    dashboard,
+    listings,
+    reviews,
+)
 
 router = APIRouter(include_in_schema=False)
-for part in (dashboard, assets, certificates, reviews):
+for part in (dashboard, assets, certificates, reviews, listings, account, brokerage):
     router.include_router(part.router)
