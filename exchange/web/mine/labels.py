@@ -86,6 +86,7 @@ LABELS: dict[str, dict[str, Pair]] = {
         "bid_escrow": ("竞价保证金", "Bid escrow"),
         "bid_refund": ("竞价保证金退还", "Bid refund"),
     },
+    "participant_status": {"active": ("正常", "Active"), "suspended": ("已暂停", "Suspended")},
     "licence_status": {"active": ("有效", "Active"), "revoked": ("已吊销", "Revoked")},
     "mandate_state": {
         "active": ("有效", "Active"),
