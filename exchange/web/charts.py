@@ -31,7 +31,7 @@ PALETTE = (
     "#7b5e57",
     "#c2185b",
 )
-WIDTH = 480
+WIDTH = 360  # about a phone's width: text reads at its size there, larger on a desk
 _FONT = 11
 
 

@@ -18,6 +18,7 @@ from exchange.participants import service as participants_service
 from exchange.trading.customs import service as customs_service
 from exchange.trading.customs.errors import CustomsCaseNotFound
 from exchange.trading.customs.schemas import CustomsDecisionCreate
+from exchange.trading.venues import service as venues_service
 from exchange.vocabulary import CustomsStatus
 from exchange.web.desk.common import Overseer, Regulator, decides, validated
 from exchange.web.pages import Form, PageRoute, field, render, see_other
@@ -72,6 +73,7 @@ async def customs(
                 decided = None
         assets = await registry_service.asset_rows(ctx, sorted({c.asset_id for c in cases}))
         buyers = await participants_service.profiles(ctx, [c.buyer_id for c in cases])
+        exchanges = await venues_service.list_exchanges(ctx)
     return render(
         request,
         "desk/customs.html",
@@ -82,6 +84,10 @@ async def customs(
         jurisdiction=jurisdiction,
         asset_names={a.id: a.name for a in assets},
         buyers=buyers,
+        exchanges={
+            e.exchange.id: e.exchange.name if viewer.lang == "zh" else e.exchange.name_en
+            for e in exchanges
+        },
         decided=decided,
         pages=pager(
             "/desk/customs", {"status": status, "jurisdiction": jurisdiction}, offset, total

@@ -288,8 +288,14 @@
     noteArea.value = data.checkpoint;
     const show = (id, value, className) => {
       const node = document.getElementById(id);
-      node.textContent = value;
-      if (className !== undefined) node.className = className;
+      if (className === undefined) {
+        node.textContent = value;
+        return;
+      }
+      const badge = document.createElement("span");
+      badge.className = className;
+      badge.textContent = value;
+      node.replaceChildren(badge);
     };
     const run = async () => {
       outcome.dataset.state = "pending";
