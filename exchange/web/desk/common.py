@@ -45,10 +45,10 @@ def utc_moment(text: str, name: str) -> datetime | None:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         raise InvalidForm(f"{name}: not a date and time (YYYY-MM-DDTHH:MM)") from None
+    if not 2000 <= moment.year <= 9998:  # checked before any shift of zone can overflow
+        raise InvalidForm(f"{name}: out of range (years 2000 to 9998)")
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    if not 2000 <= moment.astimezone(UTC).year <= 9998:
-        raise InvalidForm(f"{name}: out of range")
     return moment.astimezone(UTC)
 
 

@@ -3,7 +3,9 @@ verification and reconciliation, any halt in force) and what waits in the queues
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse
 
 from exchange.assets.review import service as review_service
@@ -23,7 +25,9 @@ DONE = {"verify", "reconcile"}
 
 
 @router.get("/desk", response_class=HTMLResponse)
-async def desk(request: Request, viewer: Overseer, done: str = "") -> Response:
+async def desk(
+    request: Request, viewer: Overseer, done: Annotated[str, Query(max_length=40)] = ""
+) -> Response:
     """The log's state and the queues at a glance."""
     async with viewer.read() as ctx:
         checkpoint, unsigned = await latest_checkpoint(ctx)
