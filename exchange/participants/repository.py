@@ -21,16 +21,6 @@ async def get_participant(session: AsyncSession, participant_id: str) -> Partici
     return await session.get(Participant, participant_id)
 
 
-async def get_participants(
-    session: AsyncSession, participant_ids: Sequence[str]
-) -> Sequence[Participant]:
-    """The participants with these ids (in no particular order; unknown ids are skipped)."""
-    if not participant_ids:
-        return []
-    stmt = select(Participant).where(Participant.id.in_(list(participant_ids)))
-    return (await session.scalars(stmt)).all()
-
-
 async def list_by_names(session: AsyncSession, names: Sequence[str]) -> Sequence[Participant]:
     """The participants with any of these names."""
     return (await session.scalars(select(Participant).where(Participant.name.in_(names)))).all()

@@ -86,13 +86,6 @@ async def get(ctx: Context, participant_id: str) -> Participant:
     return participant
 
 
-async def profiles(ctx: Context, participant_ids: Sequence[str]) -> dict[str, Participant]:
-    """Several participants' public profiles (name, role, jurisdiction) by id, in one query;
-    ids that name no participant (the system, a deleted id) are absent."""
-    rows = await repository.get_participants(ctx.session, sorted(set(participant_ids)))
-    return {p.id: p for p in rows}
-
-
 async def find_by_names(ctx: Context, names: Sequence[str]) -> Sequence[Participant]:
     """The participants with any of these names (the demo seed finds its own again)."""
     return await repository.list_by_names(ctx.session, names)

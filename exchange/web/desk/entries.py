@@ -66,7 +66,7 @@ async def entries(
     async with viewer.read() as ctx:
         page = await transparency.list_entries(ctx, start=start, limit=limit, where=where)
         rows = [(e, parsed(e.leaf)) for e in page.entries]
-        names = await participants_service.profiles(
+        names = await participants_service.get_many(
             ctx, [str(entry.get("actor")) for _, entry in rows if entry.get("actor")]
         )
     kept = {k: v for k, v in filters.items() if v}
@@ -115,7 +115,7 @@ async def entry(request: Request, viewer: Overseer, index: Position) -> Response
             raise AuditEntryNotFound(f"The log holds no entry {index}.")
         content = parsed(found.leaf)
         actor = str(content.get("actor", ""))
-        names = await participants_service.profiles(ctx, [actor] if actor else [])
+        names = await participants_service.get_many(ctx, [actor] if actor else [])
     audit_path = found.audit_path if isinstance(found, EntryWithProof) else None
     proof = {
         "index": index,

@@ -72,7 +72,7 @@ async def customs(
             except CustomsCaseNotFound:  # a stale or edited address: no message, no error
                 decided = None
         assets = await registry_service.asset_rows(ctx, sorted({c.asset_id for c in cases}))
-        buyers = await participants_service.profiles(ctx, [c.buyer_id for c in cases])
+        buyers = await participants_service.get_many(ctx, [c.buyer_id for c in cases])
         exchanges = await venues_service.list_exchanges(ctx)
     return render(
         request,
@@ -129,7 +129,7 @@ async def objections(
             limit=PAGE,
             offset=offset,
         )
-        objectors = await participants_service.profiles(
+        objectors = await participants_service.get_many(
             ctx, [q.objection.objector_id for q in queue]
         )
     return render(
