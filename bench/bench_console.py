@@ -33,7 +33,8 @@ SKIP = re.compile(
     r"^/(static|docs|redoc|openapi|v1|lang|sign-out|health|metrics)"
     r"|/download|/report|\.csv|/events|/stream"
 )
-ID_SEGMENT = re.compile(r"/(?=[^/]*\d)[0-9A-Za-z_-]{8,}(?=/|$)")
+# An id: a long token with a digit, or a number (a log entry's index).
+ID_SEGMENT = re.compile(r"/(?:(?=[^/]*\d)[0-9A-Za-z_-]{8,}|\d+)(?=/|$)")
 
 
 def pattern(path: str) -> str:
