@@ -14,24 +14,6 @@ BUYER = "individual"  # 陈小明: an individual trades directly on Shenzhen (Gu
 PRODUCT = "深圳市公共交通客流指标"  # listed on Shenzhen with a 100-yuan trial tier
 
 
-def test_the_public_market_page_needs_no_sign_in(
-    browser: Any, demo_server: DemoServer, shot: ShotFn
-) -> None:
-    context = browser.new_context(viewport=DESKTOP, locale="zh-CN", base_url=demo_server.url)
-    page = context.new_page()
-    page.goto("/")
-    assert page.inner_text("h1") == "广东数据要素市场"
-    cards = page.inner_text("section[aria-labelledby=exchanges]")
-    assert "广州数据交易所" in cards and "深圳数据交易所" in cards
-    assert page.locator("section[aria-labelledby=latest] a[href^='/market/listings/']").count() > 0
-    size = int(page.inner_text(".checkpoint-size"))
-    note = page.inner_text("pre.note")
-    assert f"\n{size}\n" in note  # the signed note states the size shown
-    assert re.fullmatch(r"[0-9a-f]{64}", page.inner_text(".checkpoint-root"))
-    shot(page, "market-home")
-    context.close()
-
-
 def test_search_buy_download_and_match_the_fingerprint(
     browser: Any, demo_server: DemoServer, shot: ShotFn, tmp_path: Path
 ) -> None:
@@ -48,6 +30,7 @@ def test_search_buy_download_and_match_the_fingerprint(
     page.click("table.results a:has-text('社保参保登记信息')")
     page.wait_for_load_state()
     assert "一数一源一标准" in page.inner_text("#standard")
+    item_url = page.url
     shot(page, "market-item")
 
     # The listings, filtered by exchange, then the product page.
@@ -93,11 +76,24 @@ def test_search_buy_download_and_match_the_fingerprint(
         assert "404" in stranger.inner_text("h1")
     stranger.context.close()
 
-    # The product page at a phone's width.
+    # Every market page fits a phone's width (wide tables scroll inside their frame).
     phone = sign_in(browser, demo_server, BUYER, viewport=PHONE)
-    phone.goto(product_url)
+    for url in (
+        "/",
+        "/market/catalog?q=社保",
+        item_url,
+        "/market/listings",
+        "/me/licences",
+        licence_url,
+        "/me/orders",
+        order_url,
+        "/me/negotiations",
+        product_url,
+    ):
+        phone.goto(url)
+        width = phone.evaluate("document.documentElement.scrollWidth")
+        assert width <= PHONE["width"], f"{url} scrolls sideways on a phone ({width}px)"
     phone.wait_for_selector("#browser-check[data-result=valid]")
-    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     shot(phone, "market-product-phone")
     phone.context.close()
     page.context.close()
@@ -112,3 +108,21 @@ def test_the_market_in_english(browser: Any, demo_server: DemoServer, shot: Shot
     assert "Data asset certificate" in page.inner_text("#certificate")
     shot(page, "market-product-en")
     page.context.close()
+
+
+def test_the_public_market_page_needs_no_sign_in(
+    browser: Any, demo_server: DemoServer, shot: ShotFn
+) -> None:
+    context = browser.new_context(viewport=DESKTOP, locale="zh-CN", base_url=demo_server.url)
+    page = context.new_page()
+    page.goto("/")
+    assert page.inner_text("h1") == "广东数据要素市场"
+    cards = page.inner_text("section[aria-labelledby=exchanges]")
+    assert "广州数据交易所" in cards and "深圳数据交易所" in cards
+    assert page.locator("section[aria-labelledby=latest] a[href^='/market/listings/']").count() > 0
+    size = int(page.inner_text(".checkpoint-size"))
+    note = page.inner_text("pre.note")
+    assert f"\n{size}\n" in note  # the signed note states the size shown
+    assert re.fullmatch(r"[0-9a-f]{64}", page.inner_text(".checkpoint-root"))
+    shot(page, "market-home")
+    context.close()
