@@ -1,75 +1,55 @@
-"""The market console's pages on the demo market: each must answer in under 100 ms.
+"""The market console's pages with something in them: server time of each (target < 100 ms).
 
-Usage: python bench/bench_console_market.py [--requests N] [--postgres URL]
-Seeds and serves the demo market, signs a browser-like client in as the demo individual
-through the sign-in form, buys the trial tier on Shenzhen through the product page's form (so
-the licence, order and negotiation pages have something to show), then requests each market
-page N times, one at a time, and prints its median and 95th-percentile time over loopback.
-Exits non-zero if a page's median is 100 ms or more.
+`bench_console.py` crawls the links each demo participant's pages offer; a fresh demo market
+has no licence, order or negotiation of the demo individual, so those pages are not reached
+there. This run first buys the trial tier on Shenzhen through the product page's form and
+opens a negotiation, then measures every market page, the detail pages included, by the
+server's own time (`Server-Timing`).
+
+    python bench/bench_console_market.py [--repeat 20] [--postgres URL]
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
-import os
 import re
+import statistics
 import sys
+from pathlib import Path
 
 import httpx
 
-sys.path.insert(0, os.path.dirname(__file__))
-from _server import Server, pct, postgres_database, running_server
+sys.path.insert(0, str(Path(__file__).parent))
+from _server import pct, postgres_database, running_server
+from bench_console import CSRF, TARGET_MS, server_ms, sign_in
 
-BUDGET_S = 0.100
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 KEY = re.compile(r'name="idempotency_key" value="([^"]+)"')
 
 
-def _key(server: Server, handle: str) -> str:
-    return next(k["api_key"] for k in server.keys if k["handle"] == handle)
-
-
-async def _signed_in(client: httpx.AsyncClient, api_key: str) -> None:
-    page = await client.get("/sign-in")
-    token = CSRF.search(page.text)
-    assert token is not None
-    answer = await client.post("/sign-in", data={"api_key": api_key, "csrf_token": token[1]})
-    assert answer.status_code == 303, answer.text
-
-
-async def _pages(client: httpx.AsyncClient) -> list[str]:
-    """Every market page, with a real object behind each one."""
-    listings = await client.get("/market/listings", params={"exchange": "szdex"})
-    ids = re.findall(r'data-listing="([^"]+)"', listings.text)
-    product = f"/market/listings/{ids[-1]}"
-    page = await client.get(product)
-    tier = re.findall(r'name="tier_id" value="([^"]+)"', page.text)
-    negotiate_tier = tier[-1]
-    bought = await client.post(
+def _pages(client: httpx.Client) -> list[str]:
+    """Every market page, with a real object behind each detail page."""
+    listings = client.get("/market/listings", params={"exchange": "szdex"})
+    product = "/market/listings/" + re.findall(r'data-listing="([^"]+)"', listings.text)[-1]
+    page = client.get(product)
+    tiers = re.findall(r'name="tier_id" value="([^"]+)"', page.text)
+    csrf = CSRF.findall(page.text)[0]
+    bought = client.post(
         f"{product}/buy",
         data={
-            "csrf_token": CSRF.findall(page.text)[0],
+            "csrf_token": csrf,
             "idempotency_key": KEY.findall(page.text)[0],
-            "tier_id": tier[0],
+            "tier_id": tiers[0],
             "exchange_id": "szdex",
         },
     )
     assert bought.status_code == 303, bought.text
-    order = bought.headers["location"].split("?")[0]
-    opened = await client.post(
+    opened = client.post(
         f"{product}/negotiate",
-        data={
-            "csrf_token": CSRF.findall(page.text)[0],
-            "tier_id": negotiate_tier,
-            "exchange_id": "szdex",
-            "price": "1000",
-        },
+        data={"csrf_token": csrf, "tier_id": tiers[-1], "exchange_id": "szdex", "price": "1000"},
     )
     assert opened.status_code == 303, opened.text
-    licences = await client.get("/me/licences")
-    licence = re.findall(r'data-licence="([^"]+)"', licences.text)[0]
-    catalog = await client.get("/market/catalog", params={"q": "社保"})
+    licence = re.findall(r'data-licence="([^"]+)"', client.get("/me/licences").text)[0]
+    catalog = client.get("/market/catalog", params={"q": "社保"})
     item = re.findall(r'<a href="(/market/catalog/[^"?]+)">', catalog.text)[0]
     return [
         "/",
@@ -83,44 +63,45 @@ async def _pages(client: httpx.AsyncClient) -> list[str]:
         "/me/licences",
         f"/me/licences/{licence}",
         "/me/orders",
-        order,
+        bought.headers["location"].split("?")[0],
         "/me/negotiations",
         opened.headers["location"].split("?")[0],
     ]
 
 
-async def measure(server: Server, requests: int) -> bool:
-    async with httpx.AsyncClient(base_url=server.url, timeout=60) as client:
-        await _signed_in(client, _key(server, "individual"))
+def run(database_url: str | None, repeat: int) -> bool:
+    with (
+        running_server(database_url) as server,
+        httpx.Client(base_url=server.url, timeout=30) as client,
+    ):
+        sign_in(client, next(k["api_key"] for k in server.keys if k["handle"] == "individual"))
+        print(f"database: {'PostgreSQL' if database_url else 'SQLite'}; repeat {repeat}")
+        print(f"{'page':<60} {'p50 ms':>7} {'p95 ms':>7}")
         within = True
-        for path in await _pages(client):
+        for path in _pages(client):
+            client.get(path)  # warm this page's caches
             times = []
-            for _ in range(requests):
-                t0 = asyncio.get_running_loop().time()
-                answer = await client.get(path)
-                times.append(asyncio.get_running_loop().time() - t0)
+            for _ in range(repeat):
+                answer = client.get(path)
                 assert answer.status_code == 200, (path, answer.status_code)
-            median = sorted(times)[len(times) // 2]
-            ok = median < BUDGET_S
-            within &= ok
-            print(
-                f"{'ok ' if ok else 'SLOW'} {median * 1000:6.1f} ms median "
-                f"{pct(times, 95) * 1000:6.1f} ms p95  {path}"
-            )
+                times.append(server_ms(answer))
+            p50, p95 = statistics.median(times), pct(times, 95)
+            within &= p50 < TARGET_MS
+            flag = "  OVER" if p95 > TARGET_MS else ""
+            print(f"{path[:60]:<60} {p50:7.2f} {p95:7.2f}{flag}")
         return within
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--requests", type=int, default=30)
-    parser.add_argument("--postgres", help="a PostgreSQL URL to run on instead of SQLite")
+    parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--postgres", default="")
     args = parser.parse_args()
     if args.postgres:
-        with postgres_database(args.postgres) as url, running_server(url) as server:
-            ok = asyncio.run(measure(server, args.requests))
+        with postgres_database(args.postgres) as url:
+            ok = run(url, args.repeat)
     else:
-        with running_server(None) as server:
-            ok = asyncio.run(measure(server, args.requests))
+        ok = run(None, args.repeat)
     sys.exit(0 if ok else 1)
 
 

@@ -148,3 +148,14 @@ async def test_negotiations_list_only_those_i_take_part_in(
         theirs = await other.get("/me/negotiations")
         assert marked(theirs.text, "negotiation") == []
     assert LOGISTICS not in mine.text
+
+
+async def test_regulators_have_their_desk_not_these_pages(
+    client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    keys = await demo(runtime)
+    await sign_in(client, keys["regulator"].api_key)
+    for path in ("/me/licences", "/me/orders", "/me/negotiations"):
+        answer = await client.get(path)
+        assert answer.status_code == 403, path
+        assert marked(answer.text, "problem-type") == ["/problems/forbidden"]

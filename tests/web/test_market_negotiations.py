@@ -41,7 +41,12 @@ async def test_a_negotiation_from_request_to_settlement(
     assert form.values["exchange_id"] == "szdex"
     opened = await client.post(
         form.action,
-        data={**form.values, "tier_id": standard["id"], "price": "4,000", "message": "希望优惠 <b>"},
+        data={
+            **form.values,
+            "tier_id": standard["id"],
+            "price": "4,000",
+            "message": "希望优惠 <b>",
+        },
     )
     assert opened.status_code == 303, opened.text
     path = opened.headers["location"].split("?")[0]

@@ -1,5 +1,6 @@
-"""What the market pages share: reading as the viewer (or as the public), forms checked with
-the API's own request models, yuan typed by people, paging, one-time keys and flashes."""
+"""What the market pages share: reading as the viewer (or as the public), yuan typed by
+people, paging, one-time keys and flashes. Forms are read into the API's request models with
+`exchange.web.mine.common.checked`, as on the "mine" pages."""
 
 from __future__ import annotations
 
@@ -7,21 +8,20 @@ import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from decimal import Decimal, InvalidOperation
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import Path, Request
 from fastapi.responses import HTMLResponse
-from pydantic import BaseModel, ValidationError
 
 from exchange.context import Context
 from exchange.kit.fields import MAX_AMOUNT_FEN
 from exchange.web.market import labels
+from exchange.web.mine.labels import tone
 from exchange.web.pages import InvalidForm, Viewer, main_runtime, page_lang, render
 
 PAGE_SIZE = 20
 MAX_PAGE = 500  # 10,000 rows deep: the search's own window, and far past any demo list
-M = TypeVar("M", bound=BaseModel)
 PathId = Annotated[str, Path(min_length=1, max_length=36)]
 """An object's id in a page's address (ids are at most 36 characters, as in the API)."""
 
@@ -51,19 +51,10 @@ def page(request: Request, viewer: Viewer | None, template: str, **context: Any)
         template,
         viewer=viewer,
         lab=labels.labeller(lang),
+        tone=tone,
         flash=flash_of(request.query_params.get("done", ""), lang),
         **context,
     )
-
-
-def parsed(model: type[M], **fields: Any) -> M:
-    """A form's fields as the API's request model (422 page naming the first problem)."""
-    try:
-        return model.model_validate(fields)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(part) for part in first.get("loc", ())) or "form"
-        raise InvalidForm(f"{where}: {first.get('msg', 'invalid')}") from None
 
 
 def optional(text: str) -> str | None:

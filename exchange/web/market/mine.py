@@ -1,5 +1,7 @@
 """A participant's own trading records (我的): licences with the delivery download, orders and
-trades, and the negotiations it takes part in. Others' objects answer 404, as in the API."""
+trades, and the negotiations it takes part in. Others' objects answer 404, as in the API;
+like every "mine" page they are for the main market's participants (regulators have their
+desk and students their class: 403)."""
 
 from __future__ import annotations
 
@@ -28,7 +30,8 @@ from exchange.web.market.common import (
     page_number,
     with_query,
 )
-from exchange.web.pages import InvalidForm, PageRoute, SignedIn
+from exchange.web.mine.common import Mine
+from exchange.web.pages import InvalidForm, PageRoute
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
@@ -38,7 +41,7 @@ PageNo = Annotated[str | None, Query(alias="page")]
 @router.get("/me/licences", response_class=HTMLResponse)
 async def my_licences(
     request: Request,
-    viewer: SignedIn,
+    viewer: Mine,
     side: Annotated[str, Query(alias="as", max_length=20)] = "licensee",
     page_no: PageNo = None,
 ) -> Response:
@@ -72,7 +75,7 @@ async def my_licences(
 
 
 @router.get("/me/licences/{licence_id}", response_class=HTMLResponse)
-async def my_licence(request: Request, viewer: SignedIn, licence_id: PathId) -> Response:
+async def my_licence(request: Request, viewer: Mine, licence_id: PathId) -> Response:
     """A licence: its scope and term, the trade that granted it, and the download."""
     async with viewer.read() as ctx:
         row = await licences_service.get_licence(ctx, licence_id)
@@ -93,7 +96,7 @@ async def my_licence(request: Request, viewer: SignedIn, licence_id: PathId) -> 
 
 
 @router.get("/me/licences/{licence_id}/download")
-async def download(viewer: SignedIn, licence_id: PathId) -> Response:
+async def download(viewer: Mine, licence_id: PathId) -> Response:
     """The delivery package: the same bytes, media type and file name as the API serves."""
     async with viewer.read() as ctx:
         delivery = await licences_service.deliver(ctx, licence_id=licence_id)
@@ -103,7 +106,7 @@ async def download(viewer: SignedIn, licence_id: PathId) -> Response:
 @router.get("/me/orders", response_class=HTMLResponse)
 async def my_orders(
     request: Request,
-    viewer: SignedIn,
+    viewer: Mine,
     status: Annotated[str, Query(max_length=20)] = "",
     page_no: PageNo = None,
 ) -> Response:
@@ -114,7 +117,7 @@ async def my_orders(
     async with viewer.read() as ctx:
         views, total = await orders_service.list_orders(
             ctx,
-            TradeFilter(),
+            TradeFilter(party_id=viewer.id),  # mine, also for an admin (who reads all)
             status=OrderStatus(status) if status else None,
             limit=PAGE_SIZE,
             offset=(number - 1) * PAGE_SIZE,
@@ -129,7 +132,7 @@ async def my_orders(
         titles=titles,
         total=total,
         chosen_status=status,
-        statuses=labels.values("order"),
+        statuses=labels.values("order_status"),
         page_no=number,
         size=PAGE_SIZE,
         page_link=lambda n: with_query("/me/orders", {"status": status, "page": n}),
@@ -137,7 +140,7 @@ async def my_orders(
 
 
 @router.get("/me/orders/{order_id}", response_class=HTMLResponse)
-async def my_order(request: Request, viewer: SignedIn, order_id: PathId) -> Response:
+async def my_order(request: Request, viewer: Mine, order_id: PathId) -> Response:
     """An order with its trade, licence and data-customs case."""
     async with viewer.read() as ctx:
         order = order_read(ctx, await orders_service.get_order(ctx, order_id))
@@ -154,7 +157,7 @@ async def my_order(request: Request, viewer: SignedIn, order_id: PathId) -> Resp
 @router.get("/me/negotiations", response_class=HTMLResponse)
 async def my_negotiations(
     request: Request,
-    viewer: SignedIn,
+    viewer: Mine,
     state: Annotated[str, Query(max_length=20)] = "",
     page_no: PageNo = None,
 ) -> Response:
@@ -186,7 +189,7 @@ async def my_negotiations(
 
 
 @router.get("/me/negotiations/{negotiation_id}", response_class=HTMLResponse)
-async def my_negotiation(request: Request, viewer: SignedIn, negotiation_id: PathId) -> Response:
+async def my_negotiation(request: Request, viewer: Mine, negotiation_id: PathId) -> Response:
     """A negotiation's steps, and the steps I may take now (answer a counter, agree, settle)."""
     async with viewer.read() as ctx:
         found = await negotiations_service.view(ctx, negotiation_id)

@@ -26,7 +26,8 @@ from exchange.trading.negotiations.schemas import (
 from exchange.trading.orders import idempotency
 from exchange.trading.orders import service as orders_service
 from exchange.trading.orders.schemas import OrderCreate, OrderRead, order_read
-from exchange.web.market.common import PathId, fen_of, optional, parsed
+from exchange.web.market.common import PathId, fen_of, optional
+from exchange.web.mine.common import Mine, checked
 from exchange.web.pages import Form, InvalidForm, PageRoute, SignedIn, field, see_other
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -60,7 +61,7 @@ async def _once(
 async def buy(viewer: SignedIn, form: Form, listing_id: PathId) -> Response:
     """Buy a tier at its posted price (挂牌交易) on the chosen exchange."""
     key = _key(field(form, "idempotency_key"))
-    body = parsed(
+    body = checked(
         OrderCreate,
         listing_id=listing_id,
         tier_id=field(form, "tier_id"),
@@ -89,7 +90,7 @@ async def buy(viewer: SignedIn, form: Form, listing_id: PathId) -> Response:
 @router.post("/market/listings/{listing_id}/negotiate")
 async def negotiate(viewer: SignedIn, form: Form, listing_id: PathId) -> Response:
     """Ask the provider for a licence at a proposed price (协议交易)."""
-    body = parsed(
+    body = checked(
         NegotiationCreate,
         listing_id=listing_id,
         tier_id=field(form, "tier_id"),
@@ -112,12 +113,12 @@ async def negotiate(viewer: SignedIn, form: Form, listing_id: PathId) -> Respons
 
 
 @router.post("/me/negotiations/{negotiation_id}/step")
-async def negotiation_step(viewer: SignedIn, form: Form, negotiation_id: PathId) -> Response:
+async def negotiation_step(viewer: Mine, form: Form, negotiation_id: PathId) -> Response:
     """A counter-request or offer (with a price), or an accept or agree."""
     step = field(form, "step")
     if step not in STEPS:
         raise InvalidForm(f"step: one of {', '.join(STEPS)}.")
-    body = parsed(
+    body = checked(
         NegotiationStep,
         price_fen=fen_of(field(form, "price"), name="price"),
         message=field(form, "message"),
@@ -134,9 +135,9 @@ async def negotiation_step(viewer: SignedIn, form: Form, negotiation_id: PathId)
 
 
 @router.post("/me/negotiations/{negotiation_id}/terminate")
-async def negotiation_terminate(viewer: SignedIn, form: Form, negotiation_id: PathId) -> Response:
+async def negotiation_terminate(viewer: Mine, form: Form, negotiation_id: PathId) -> Response:
     """End the negotiation, with a reason."""
-    body = parsed(NegotiationTerminate, reason=field(form, "reason"))
+    body = checked(NegotiationTerminate, reason=field(form, "reason"))
     async with viewer.write() as ctx:
         await negotiations_service.step(
             ctx,
@@ -149,10 +150,10 @@ async def negotiation_terminate(viewer: SignedIn, form: Form, negotiation_id: Pa
 
 
 @router.post("/me/negotiations/{negotiation_id}/settle")
-async def negotiation_settle(viewer: SignedIn, form: Form, negotiation_id: PathId) -> Response:
+async def negotiation_settle(viewer: Mine, form: Form, negotiation_id: PathId) -> Response:
     """Settle an agreed negotiation at the agreed price (once, whatever the clicks)."""
     key = _key(field(form, "idempotency_key"))
-    body = parsed(NegotiationSettle, legal_basis=optional(field(form, "legal_basis")))
+    body = checked(NegotiationSettle, legal_basis=optional(field(form, "legal_basis")))
     async with viewer.write() as ctx:
 
         async def run() -> OrderRead:
@@ -172,7 +173,7 @@ async def negotiation_settle(viewer: SignedIn, form: Form, negotiation_id: PathI
 async def bid(viewer: SignedIn, form: Form, auction_id: PathId) -> Response:
     """A sealed bid; its amount and the buyer fee are held in escrow until the close."""
     key = _key(field(form, "idempotency_key"))
-    body = parsed(
+    body = checked(
         BidCreate,
         amount_fen=fen_of(field(form, "amount"), name="amount"),
         mandate_id=optional(field(form, "mandate_id")),
