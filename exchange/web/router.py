@@ -7,7 +7,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from exchange.web import auth, desk, mine
+from exchange.web import auth, desk, market, mine
 
 STATIC = Path(__file__).parent / "static"
 
@@ -18,3 +18,4 @@ def install(app: FastAPI) -> None:
     app.include_router(auth.router)
     app.include_router(mine.router)
     app.include_router(desk.router)
+    app.include_router(market.router)

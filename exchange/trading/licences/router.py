@@ -67,7 +67,12 @@ async def download_delivery(licence_id: str, ctx: ActorContext) -> Response:
 
     `X-Content-SHA256` equals the fingerprint on the asset's certificate (`X-Certificate`).
     """
-    delivery = await service.deliver(ctx, licence_id=licence_id)
+    return delivery_response(await service.deliver(ctx, licence_id=licence_id))
+
+
+def delivery_response(delivery: service.Delivery) -> Response:
+    """The delivery package as served: its bytes, media type, file name and fingerprint
+    (the API's download and the console's download link answer with this)."""
     listing = delivery.listing
     return Response(
         content=delivery.body,

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 
 from exchange.errors import Conflict, Forbidden, responses
+from exchange.kit.fields import MAX_AMOUNT_FEN
 from exchange.kit.paging import Limit, Offset
 from exchange.kit.roles import HolderContext, OperatorContext
 from exchange.security import ActorContext
@@ -77,6 +78,14 @@ async def list_listings(
         str | None, Query(max_length=100, description="Words in title or description")
     ] = None,
     include_inactive: bool = False,
+    min_price_fen: Annotated[
+        int | None,
+        Query(ge=0, le=MAX_AMOUNT_FEN, description="Some tier costs at least this (fen)"),
+    ] = None,
+    max_price_fen: Annotated[
+        int | None,
+        Query(ge=0, le=MAX_AMOUNT_FEN, description="Some tier costs at most this (fen)"),
+    ] = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> ListingPage:
@@ -91,6 +100,8 @@ async def list_listings(
         include_inactive=include_inactive,
         limit=limit,
         offset=offset,
+        min_price_fen=min_price_fen,
+        max_price_fen=max_price_fen,
     )
     return ListingPage(items=[listing_read(v) for v in views], total=total)
 

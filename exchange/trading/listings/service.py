@@ -274,11 +274,17 @@ async def list_listings(
     include_inactive: bool,
     limit: int,
     offset: int,
+    min_price_fen: int | None = None,
+    max_price_fen: int | None = None,
 ) -> tuple[list[ListingView], int]:
-    """Browse listings (active ones; overseers and holders may include the rest)."""
-    actor = actor_of(ctx)
-    everything = include_inactive and oversees(actor)
-    own_too = include_inactive and not everything
+    """Browse listings (active ones; overseers and holders may include the rest).
+
+    Without a signed-in participant (the public market page) only active listings are shown.
+    A price range keeps the listings with a tier priced within it.
+    """
+    actor = ctx.actor
+    everything = include_inactive and actor is not None and oversees(actor)
+    own_too = include_inactive and actor is not None and not everything
     rows, total = await repository.list_listings(
         ctx.session,
         exchange_id=exchange_id,
@@ -287,14 +293,22 @@ async def list_listings(
         holder_id=holder_id,
         text=text,
         active_only=not everything,
-        visible_to=actor.id if own_too else None,
+        visible_to=actor.id if own_too and actor is not None else None,
         limit=limit,
         offset=offset,
+        min_price_fen=min_price_fen,
+        max_price_fen=max_price_fen,
     )
     ids = [r.id for r in rows]
     venues = await repository.get_venues(ctx.session, ids)
     tiers = await repository.get_tiers(ctx.session, ids)
     return [ListingView(r, venues[r.id], tiers[r.id]) for r in rows], total
+
+
+async def listing_titles(ctx: Context, listing_ids: Sequence[str]) -> dict[str, str]:
+    """The titles of listings the caller met through its own orders, licences or
+    negotiations (a page of them at once)."""
+    return await repository.titles(ctx.session, listing_ids)
 
 
 async def review_listing(

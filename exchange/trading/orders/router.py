@@ -175,7 +175,7 @@ async def place_order(
         await idempotency.once(
             ctx,
             key=idempotency_key,
-            scope="POST /v1/orders",
+            scope=idempotency.ORDER_SCOPE,
             request=body.model_dump(mode="json"),
             status=201,
             run=run,

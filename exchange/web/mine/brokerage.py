@@ -173,7 +173,7 @@ async def buy_for_client(mandate_id: str, viewer: Broker, form: Form) -> Respons
         await idempotency.once(
             ctx,
             key=f"console:{key}",
-            scope="POST /v1/orders",
+            scope=idempotency.ORDER_SCOPE,
             request=body.model_dump(mode="json"),
             status=201,
             run=run,
