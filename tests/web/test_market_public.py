@@ -66,7 +66,7 @@ async def test_the_price_index_is_drawn_from_the_market_statistics(
     stats = await api(client, buyer, "/v1/market/stats")
     assert len(stats["price_index"]) == 2
     page = await client.get("/")
-    assert '<svg class="chart"' in page.text
+    assert '<svg class="chart chart-line"' in page.text
     assert text_of(page.text, "index-latest") == f"{stats['price_index'][-1]['index']:.2f}"
     assert stats["price_index"][-1]["index"] != 100  # the second day's price moved it
     assert page.text.count("<circle ") == 2

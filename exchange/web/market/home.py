@@ -11,7 +11,7 @@ from exchange.errors import ExchangeError
 from exchange.trading.listings import service as listings_service
 from exchange.trading.stats import service as stats_service
 from exchange.trading.venues import service as venues_service
-from exchange.web.market.charts import Point, line_chart
+from exchange.web import charts
 from exchange.web.market.common import lang_of, page, reading
 from exchange.web.pages import MaybeViewer, PageRoute
 
@@ -42,9 +42,10 @@ async def market_home(request: Request, viewer: MaybeViewer) -> Response:
             checkpoint = await transparency_service.latest_checkpoint(ctx)
         except ExchangeError as exc:  # a damaged log: say so, and still show the market
             checkpoint_problem = exc.to_problem(request.url.path)
-    index = [Point(p.day, float(p.index)) for p in stats.market_index]
+    index = [(p.day.isoformat(), float(p.index)) for p in stats.market_index]
     zh = lang_of(request, viewer) == "zh"
     title = "价格指数（基期 = 100）" if zh else "Price index (base = 100)"
+    series = "全市场" if zh else "Whole market"
     return page(
         request,
         viewer,
@@ -56,7 +57,7 @@ async def market_home(request: Request, viewer: MaybeViewer) -> Response:
         latest=latest,
         listed=listed,
         index=index,
-        chart=line_chart(index, title=title, baseline=100.0),
+        chart=charts.line_chart({series: index}, title=title, empty="—"),
         checkpoint=checkpoint,
         checkpoint_problem=checkpoint_problem,
     )
