@@ -74,6 +74,38 @@ def scenario_of(cls: Classroom) -> Scenario:
     return Scenario.model_validate_json(json.dumps(cls.scenario))
 
 
+@dataclass(frozen=True, slots=True)
+class ShippedScenario:
+    """A scenario shipped in `scenarios/` that a class may be opened from."""
+
+    name: str
+    title: str
+    rounds: int
+    agents: int
+    treatments: tuple[str, ...]
+
+
+def shipped_scenarios() -> list[ShippedScenario]:
+    """The shipped scenarios, by name, each validated as an offline run validates it."""
+    found = []
+    for path in sorted(SCENARIO_DIR.glob("*.toml")):
+        try:
+            scenario = loader.validate(loader.read_toml(path), f"scenarios/{path.name}")
+        except loader.ScenarioError:
+            log.warning("shipped scenario %s does not validate; not offered", path.name)
+            continue
+        found.append(
+            ShippedScenario(
+                path.stem,
+                scenario.title,
+                scenario.rounds,
+                scenario.agents.total(),
+                (loader.BASE_TREATMENT, *sorted(scenario.treatments)),
+            )
+        )
+    return found
+
+
 def load_variant(
     *,
     scenario: str | None,

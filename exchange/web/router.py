@@ -7,7 +7,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from exchange.web import auth, mine
+from exchange.web import auth, class_student, classroom, mine
 
 STATIC = Path(__file__).parent / "static"
 
@@ -17,3 +17,5 @@ def install(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(auth.router)
     app.include_router(mine.router)
+    app.include_router(classroom.router)
+    app.include_router(class_student.router)
