@@ -25,9 +25,11 @@ from exchange.classroom.models import (
     Occupant,
 )
 from exchange.classroom.sandbox import MAIN, registry
-from exchange.context import Context, Runtime
+from exchange.context import Context, Principal, Runtime
 from exchange.simulation import runner, welfare
-from exchange.simulation.results import Results, RunRecord, compute, write_csv
+from exchange.simulation.results import Results, RunRecord, TradeRecord, compute, write_csv
+from exchange.trading.orders import service as orders_service
+from exchange.vocabulary import Role
 
 # --- results -------------------------------------------------------------------------------
 
@@ -167,19 +169,32 @@ class ClassStanding:
     cls: Classroom
     record: RunRecord
     results: Results
+    newest: list[TradeRecord]  # the latest trades, last settled first
 
     @property
     def final(self) -> bool:
         return self.cls.status == ClassStatus.FINISHED
 
 
-async def standing(ctx: Context, *, class_id: str) -> ClassStanding:
+async def standing(ctx: Context, *, class_id: str, newest: int = 12) -> ClassStanding:
     """The class's results so far, for its instructor's live view: trades, prices, welfare."""
     cls = await owned_class(ctx, class_id, lock=True)
     await catch_up(ctx, cls)
     session = registry(ctx.runtime).session(cls.id, cls.clock_offset_us)
     record = await _record(ctx.session, session.runtime, cls)
-    return ClassStanding(cls, record, compute(record))
+    # The record orders trades by round; the market knows which settled last.
+    admin = next(
+        s for s in await repository.list_seats(ctx.session, cls.id) if s.agent_key == "admin"
+    )
+    async with session.runtime.sessionmaker() as class_db:
+        market = session.runtime.context(
+            class_db, Principal(admin.participant_id, "admin", Role.ADMIN, "CN")
+        )
+        latest, _ = await orders_service.list_all_trades(market, limit=newest, offset=0)
+    by_id = {t.trade_id: t for t in record.trades}
+    return ClassStanding(
+        cls, record, compute(record), [by_id[t.id] for t in latest if t.id in by_id]
+    )
 
 
 async def results(ctx: Context, *, class_id: str) -> ClassOutcome:

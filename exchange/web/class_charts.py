@@ -63,13 +63,14 @@ def _frame(top_fen: int, x_labels: Sequence[str], title: str) -> list[str]:
 
 
 def _legend(items: Sequence[tuple[str, str]]) -> str:
-    x, out = LEFT, []
+    x: float = LEFT
+    out = []
     for colour, label in items:
         out.append(
-            f'<rect x="{x}" y="{HEIGHT - 14}" width="10" height="10" fill="{colour}"/>'
-            f'<text x="{x + 14}" y="{HEIGHT - 5}">{escape(label)}</text>'
+            f'<rect x="{x:.1f}" y="{HEIGHT - 14}" width="10" height="10" fill="{colour}"/>'
+            f'<text x="{x + 14:.1f}" y="{HEIGHT - 5}">{escape(label)}</text>'
         )
-        x += 20 + 8 * len(label)
+        x += 28 + sum(11 if ord(ch) > 0x2E7F else 6.5 for ch in label)  # CJK is wider
     return "".join(out)
 
 

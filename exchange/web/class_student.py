@@ -69,7 +69,7 @@ async def class_page(request: Request, viewer: SignedIn, done: str = "") -> Resp
     context: dict[str, Any] = {"names": names, "listings": [], "own_listings": {}}
     async with viewer.read() as ctx:
         state = await seats.student_view(ctx)  # 403 for anyone not seated as a student
-        trading = state.cls.status in (ClassStatus.RUNNING, ClassStatus.PAUSED)
+        trading = state.cls.status == ClassStatus.RUNNING
         if state.need is not None and trading and state.seat.role in BUYING_ROLES:
             context["listings"], _ = await listings_service.list_listings(
                 ctx,

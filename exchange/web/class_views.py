@@ -39,7 +39,6 @@ STATUS_BADGES = {"open": "warn", "running": "ok", "paused": "warn", "finished": 
 EXCHANGE_NAMES = {e["id"]: (e["name"], e["name_en"]) for e in EXCHANGES}
 # A student whose browser asked within this long is shown as connected (在线).
 ONLINE_WITHIN = timedelta(seconds=30)
-RECENT_TRADES = 12
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,9 +173,7 @@ def live_figures(
         return (agent.name, agent.human) if agent is not None else (key, False)
 
     recent = []
-    for t in sorted(record.trades, key=lambda t: (t.round, t.trade_id), reverse=True)[
-        :RECENT_TRADES
-    ]:
+    for t in standing.newest:
         buyer, seller = who(t.buyer), who(t.seller)
         recent.append(
             TradeRow(t.round, *buyer, *seller, t.product, t.form, t.exchange_id, t.price_fen)

@@ -3,6 +3,8 @@
 "use strict";
 (() => {
   const EVERY = 2000;
+  // Reload without the last action's ?done= message (it was about the page before).
+  const fresh = () => window.location.replace(window.location.pathname);
 
   const later = (step) => {
     const again = () => (document.hidden ? setTimeout(again, EVERY) : step());
@@ -22,7 +24,7 @@
           live.innerHTML = await answer.text();
           const now = shown();
           if (now && now.dataset.status !== status) {
-            window.location.reload();
+            fresh();
             return;
           }
         }
@@ -44,7 +46,7 @@
         if (answer.ok && !answer.redirected) {
           const now = await answer.json();
           if (now.status !== state.dataset.status || String(now.round) !== state.dataset.round) {
-            window.location.reload();
+            fresh();
             return;
           }
         }
