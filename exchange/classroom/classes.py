@@ -8,12 +8,14 @@ the results in `reports`.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from exchange.audit.log import service as audit_service
@@ -87,8 +89,15 @@ class ShippedScenario:
 
 def shipped_scenarios() -> list[ShippedScenario]:
     """The shipped scenarios, by name, each validated as an offline run validates it."""
+    files = sorted(SCENARIO_DIR.glob("*.toml"))
+    return list(_shipped(tuple((p, p.stat().st_mtime_ns) for p in files)))
+
+
+@functools.lru_cache(maxsize=4)
+def _shipped(files: tuple[tuple[Path, int], ...]) -> tuple[ShippedScenario, ...]:
+    """The scenarios of these files as they were at these modification times."""
     found = []
-    for path in sorted(SCENARIO_DIR.glob("*.toml")):
+    for path, _ in files:
         try:
             scenario = loader.validate(loader.read_toml(path), f"scenarios/{path.name}")
         except loader.ScenarioError:
@@ -103,7 +112,7 @@ def shipped_scenarios() -> list[ShippedScenario]:
                 (loader.BASE_TREATMENT, *sorted(scenario.treatments)),
             )
         )
-    return found
+    return tuple(found)
 
 
 def load_variant(
