@@ -29,10 +29,10 @@ from exchange.simulation.market import (
 from exchange.simulation.results import OrderRecord
 from exchange.simulation.services_base import (
     REFUSABLE,
-    SIMULATED_USE,
     Offering,
     ReplayRound,
     attempt,
+    licence_terms,
     slug_of,
 )
 from exchange.simulation.services_customs import MarketRecords
@@ -104,17 +104,11 @@ class ServiceMarket(MarketSetUp, MarketRecords):
         repriced = {p.key: price for p, price in plan.reprices}
         for product, price in plan.reprices:
             product.price_fen = price
+        exclusive = self.scenario.products.exclusive
         for product in world.products:
-            scope = SIMULATED_USE
-            if self.scenario.products.exclusive:
-                # Each round's exclusive licence is for that round's use: one asset and scope
-                # carries one live exclusive licence, and last round's has not expired.
-                tier = f"独占许可 round {plan.round}"
-                scope = f"{SIMULATED_USE}, round {plan.round}"
-            elif product.key in repriced:
-                tier = "标准许可 standard"
-            else:
+            if not exclusive and product.key not in repriced:
                 continue
+            tier, scope = licence_terms(exclusive=exclusive, round_no=plan.round)
             try:
                 async with attempt(session):
                     await self._list(

@@ -7,6 +7,7 @@ stream, so a scenario and a seed open the same market, and write the same log, b
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,7 +17,7 @@ from exchange.assets.registry import service as assets_service
 from exchange.assets.registry.rules import AssetDraft
 from exchange.assets.review import service as assets_review
 from exchange.assets.review.rules import ReviewDecision, publicity_ends_at
-from exchange.context import Runtime
+from exchange.context import Context, Runtime
 from exchange.database import make_sessionmaker
 from exchange.ids import IdFactory
 from exchange.migrate import upgrade
@@ -26,10 +27,12 @@ from exchange.simulation.market import (
     RulebookView,
 )
 from exchange.simulation.rng import stream_seed
+from exchange.simulation.scenario import Scenario
 from exchange.simulation.services_base import (
     MANDATE_ACTIONS,
     REFUSABLE,
     SIMULATED_USE,
+    STANDARD_TIER,
     MarketBase,
     Offering,
     attempt,
@@ -304,7 +307,7 @@ class MarketSetUp(MarketBase):
             return  # exclusive licences are listed afresh each round
         async with self.unit() as session:
             for product in world.products:
-                await self._list(session, product, product.price_fen, tier_name="标准许可 standard")
+                await self._list(session, product, product.price_fen, tier_name=STANDARD_TIER)
 
     async def _list(
         self,
@@ -331,28 +334,15 @@ class MarketSetUp(MarketBase):
             except REFUSABLE:
                 pass  # already delisted (e.g. nothing left on any venue)
         venues = [ex for ex in product.exchanges if ex in self.rulebooks]
-        body = package_of(product, self.scenario.seed)
-        view = await listings_service.create_listing(
+        view = await list_product(
             ctx,
+            self.scenario,
+            product,
             asset_id=self.assets[product.key],
-            title=product_name(product),
-            description=f"仿真数据产品 simulated {product.form}",
+            price_fen=price_fen,
+            tier_name=tier_name,
+            scope=scope,
             venues=venues,
-            tiers=[
-                listings_service.TierSpec(
-                    name=tier_name,
-                    scope=scope,
-                    term_days=self.scenario.products.term_days,
-                    price_fen=price_fen,
-                    exclusive=self.scenario.products.exclusive,
-                )
-            ],
-            delivery=listings_service.DeliverySpec(
-                kind=DeliveryKind.FILE,
-                filename=f"{product.key.replace('/', '-')}.csv",
-                media_type="text/csv",
-                body=body,
-            ),
         )
         # The services expect what earlier requests wrote to be visible: flush between steps.
         await session.flush()
@@ -370,3 +360,43 @@ class MarketSetUp(MarketBase):
         )
         self.product_of_listing[view.listing.id] = product.key
         self.unit_cost[product.key] = product.unit_cost_fen
+
+
+async def list_product(
+    ctx: Context,
+    scenario: Scenario,
+    product: Product,
+    *,
+    asset_id: str,
+    price_fen: int,
+    tier_name: str,
+    scope: str,
+    venues: Sequence[str],
+) -> listings_service.ListingView:
+    """List a simulated product at a price as whoever holds it (a bot, or a student in class).
+
+    One licence tier on the scenario's terms, delivering the product's package (whose
+    fingerprint was registered).
+    """
+    return await listings_service.create_listing(
+        ctx,
+        asset_id=asset_id,
+        title=product_name(product),
+        description=f"仿真数据产品 simulated {product.form}",
+        venues=venues,
+        tiers=[
+            listings_service.TierSpec(
+                name=tier_name,
+                scope=scope,
+                term_days=scenario.products.term_days,
+                price_fen=price_fen,
+                exclusive=scenario.products.exclusive,
+            )
+        ],
+        delivery=listings_service.DeliverySpec(
+            kind=DeliveryKind.FILE,
+            filename=f"{product.key.replace('/', '-')}.csv",
+            media_type="text/csv",
+            body=package_of(product, scenario.seed),
+        ),
+    )

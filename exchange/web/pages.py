@@ -86,8 +86,13 @@ class Viewer:
 
     @asynccontextmanager
     async def _unit(self, *, write: bool) -> AsyncIterator[Context]:
-        async with self.runtime.unit_of_work(write=write) as session:
-            yield self.runtime.context(session, self.principal)
+        runtime = self.runtime
+        if write and self.class_id is not None:
+            # A student writes to its class market only while the class trades (409 else),
+            # as the API refuses it; signing out or switching language is no trading.
+            runtime = await seats.enter_class(self.main, self.class_id, self.row.key_id, write=True)
+        async with runtime.unit_of_work(write=write) as session:
+            yield runtime.context(session, self.principal)
 
 
 def main_runtime(request: Request) -> Runtime:
@@ -123,9 +128,8 @@ async def optional_viewer(request: Request) -> Viewer | None:
         runtime = main
         if principal is None:
             assert row.class_id is not None
-            runtime = await seats.enter_class(
-                main, row.class_id, row.key_id, write=request.method == "POST"
-            )
+            # Reading only: a student's writes meet the class's state in `Viewer.write`.
+            runtime = await seats.enter_class(main, row.class_id, row.key_id, write=False)
             async with runtime.unit_of_work(write=False) as session:
                 principal = await principal_of_key(session, None, key_id=row.key_id)
     except Unauthenticated:  # the key was revoked since: the session is over

@@ -7,7 +7,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from exchange.web import auth, desk, market, mine
+from exchange.web import auth, class_student, classroom, desk, market, mine
 
 STATIC = Path(__file__).parent / "static"
 
@@ -19,3 +19,5 @@ def install(app: FastAPI) -> None:
     app.include_router(mine.router)
     app.include_router(desk.router)
     app.include_router(market.router)
+    app.include_router(classroom.router)
+    app.include_router(class_student.router)
