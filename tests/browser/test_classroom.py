@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from conftest import PHONE, DemoServer, ShotFn, sign_in
+from support_browser import PHONE, DemoServer, ShotFn, sign_in
 
 STUDENT = "张三"
 WAIT_MS = 20_000  # the pages poll every 2 s

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from conftest import PHONE, DemoServer, ShotFn, sign_in
+from support_browser import PHONE, DemoServer, ShotFn, sign_in
 
 VECTORS = Path(__file__).resolve().parents[1] / "audit" / "vectors" / "rfc6962"
 

@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from conftest import DESKTOP, PHONE, DemoServer, ShotFn, sign_in
+from support_browser import DESKTOP, PHONE, DemoServer, ShotFn, sign_in
 
 BUYER = "individual"  # 陈小明: an individual trades directly on Shenzhen (Guangzhou needs a broker)
 PRODUCT = "深圳市公共交通客流指标"  # listed on Shenzhen with a 100-yuan trial tier

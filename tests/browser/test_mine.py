@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from conftest import PHONE, DemoServer, ShotFn, sign_in
+from support_browser import PHONE, DemoServer, ShotFn, sign_in
 
 
 def _fits(page: Any) -> None:
