@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from sqlalchemy import select
-from support_operation import Province, money_invariants
+from support_operation import PACKAGE, Province, money_invariants
 
 from exchange.audit.log.models import AuditEntry
 from exchange.participants.models import Posting
@@ -55,6 +55,8 @@ async def test_agreement_to_derived_sale_pays_the_department_and_suspension_stop
     assert sum(amount for _, amount in legs) == 0
     assert (p.hr.account_id, share) in legs
     await money_invariants(p.runtime)
+    delivery = f"/v1/licences/{order['licence']['id']}/delivery"
+    assert (await p.call("GET", delivery, p.buyer)).content == PACKAGE
 
     # Regulators and the data authority read the agreement, what was derived, what was paid.
     for who in (p.regulator, p.authority, p.hr):
@@ -82,6 +84,11 @@ async def test_agreement_to_derived_sale_pays_the_department_and_suspension_stop
         assert venue["status"] == "suspended", who.name
         assert agreement["id"] in venue["reason"] and "授权运营协议" in venue["reason"]
     assert_problem(await p.order(listing), 409, "listing-not-active")
+    # Nor is the product delivered any more, even to the licensee who bought it before.
+    stopped = assert_problem(
+        await p.call("GET", delivery, p.buyer), 409, "operating-agreement-not-live"
+    )
+    assert stopped["agreement_id"] == agreement["id"]
     # The holder cannot resume what the agreement's suspension stopped.
     resumed = await p.call(
         "POST", f"/v1/listings/{listing['id']}/resume", p.operator, {"reason": "恢复"}

@@ -262,10 +262,12 @@ async def agreements_of(
     return [found[i] for i in sorted(found)]
 
 
-async def check_live(ctx: Context, *, asset_id: str, item_ids: Sequence[str]) -> None:
-    """Refuse listing or selling a product whose operating agreement is not in force (it holds
-    the agreements until commit)."""
-    for agreement in await agreements_of(ctx, asset_id=asset_id, item_ids=item_ids, lock=True):
+async def check_live(
+    ctx: Context, *, asset_id: str, item_ids: Sequence[str], lock: bool = True
+) -> None:
+    """Refuse listing, selling or delivering a product whose operating agreement is not in
+    force; `lock` holds the agreements until commit (a sale and a suspension queue)."""
+    for agreement in await agreements_of(ctx, asset_id=asset_id, item_ids=item_ids, lock=lock):
         if not _live(agreement, ctx):
             raise AgreementNotLive(
                 f"Asset {asset_id} is derived under operating agreement {agreement.id}, which "
