@@ -5,8 +5,8 @@ operating agreements over catalog items, the authority decides them; assets reco
 of a product derived under one, which items they drew on under which grant, and settlements
 record the departments' revenue shares.
 
-Revision ID: 0013
-Revises: 0012
+Revision ID: 0014
+Revises: 0013
 Create Date: 2026-12-08 09:00:00.000000
 """
 
@@ -17,8 +17,8 @@ from alembic import op
 
 import exchange.database
 
-revision: str = "0013"
-down_revision: str | None = "0012"
+revision: str = "0014"
+down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
