@@ -36,6 +36,7 @@ from exchange.middleware import (
     configure_json_logging,
     problem_response,
 )
+from exchange.operation.router import router as operation_router
 from exchange.participants.router import router as participants_router
 from exchange.trading.router import router as trading_router
 from exchange.web import router as web
@@ -207,6 +208,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.include_router(participants_router)
     app.include_router(audit_router)
     app.include_router(catalog_router)
+    app.include_router(operation_router)
     app.include_router(assets_router)
     app.include_router(trading_router)
     app.include_router(classroom_router)

@@ -22,6 +22,9 @@ def register_all() -> None:
     import exchange.catalog.sharing.models
     import exchange.classroom.models
     import exchange.markettime.models
+    import exchange.operation.agreements.models
+    import exchange.operation.grants.models
+    import exchange.operation.revenue.models
     import exchange.participants.models
     import exchange.trading.auctions.models
     import exchange.trading.brokerage.models

@@ -100,6 +100,17 @@ WHO_CAN = {
     ("POST", "/v1/listings/x/venues/y/review"): {Role.EXCHANGE_OPERATOR},
     ("POST", "/v1/participants"): {Role.ADMIN},
     ("POST", "/v1/clock/advance"): {Role.ADMIN},
+    ("POST", "/v1/operation/agreements"): {Role.ENTERPRISE},
+    ("GET", "/v1/operation/agreements"): {
+        Role.ENTERPRISE,
+        Role.DEPARTMENT,
+        Role.REGULATOR,
+        Role.ADMIN,
+    },
+    ("POST", "/v1/operation/agreements/x/decision"): {Role.DEPARTMENT},
+    ("POST", "/v1/operation/agreements/x/suspension"): {Role.DEPARTMENT},
+    ("POST", "/v1/operation/agreements/x/resumption"): {Role.DEPARTMENT},
+    ("POST", "/v1/operation/agreements/x/termination"): HOLDERS,
 }
 
 

@@ -1,5 +1,6 @@
 """The demo market (演示市场): one participant of each role (and the review quorum of
-compliance reviewers, a Hong Kong and a foreign buyer), funded, with keys to hand out.
+compliance reviewers, a Hong Kong and a foreign buyer, and the Guangzhou HR bureau whose data
+the holder operates under an agreement), funded, with keys to hand out.
 
 Keys are stored hashed, so the keys file the command writes is their only copy. Re-seeding
 keeps a participant's key when the caller passes it back (from that file) and it still
@@ -19,6 +20,7 @@ from exchange.participants import service as participants_service
 from exchange.security import key_digest, parse_key_id
 from exchange.seed.assets import seed_demo_assets
 from exchange.seed.catalog import seed_demo_catalog
+from exchange.seed.operation import seed_demo_operation
 from exchange.seed.trading import seed_demo_trading
 from exchange.vocabulary import Role
 
@@ -58,6 +60,11 @@ def demo_participants(quorum: int) -> tuple[DemoRole, ...]:
         DemoRole(
             "department",
             "广东省政务服务数据管理局 Guangdong Government Service Data Administration",
+            Role.DEPARTMENT,
+        ),
+        DemoRole(
+            "hr_department",
+            "广州市人力资源和社会保障局 Guangzhou Human Resources and Social Security Bureau",
             Role.DEPARTMENT,
         ),
         DemoRole(
@@ -199,6 +206,13 @@ async def seed_demo(
         for key in keys:
             first_of_role.setdefault(key.role, key.id)
         await seed_demo_catalog(ctx, first_of_role)
+    handles = {key.handle: key.id for key in keys}
+    await seed_demo_operation(
+        runtime,
+        admin_id=handles["admin"],
+        bureau_id=handles["hr_department"],
+        holder_id=handles["holder"],
+    )
     await seed_demo_assets(runtime, keys)
     foreign = next(k for k in keys if k.handle == "foreign_buyer")
     await seed_demo_trading(runtime, keys, foreign_buyer_id=foreign.id)

@@ -11,8 +11,14 @@ from typing import Any
 
 from exchange.assets.registry.rules import AssetDraft
 from exchange.assets.valuation.methods import ValuationMethod
+from exchange.operation.vocabulary import Purpose
 from exchange.trading.listings.service import TierSpec
 from exchange.vocabulary import DataGrade, DataRight, DeliveryKind, ProductForm
+
+# The demo's public data under authorized operation (授权运营): Guangzhou's employment
+# registration (不予开放), held by its HR bureau (exchange.seed.catalog, exchange.seed.operation).
+GZ_HRSS_CODE = "DEMO-440100-HRSS"
+EMPLOYMENT_ITEM = "广州市就业登记信息"
 
 # Not registered by the demo: the walkthrough registers it, as a new user would.
 WALKTHROUGH_PACKAGE = "foshan-appliance-exports.csv"
@@ -46,6 +52,10 @@ class DemoProduct:
     venues: tuple[str, ...] = ()
     tiers: tuple[TierSpec, ...] = ()
     valuation: tuple[ValuationMethod, dict[str, Any]] | None = None
+    # Public catalog items it derives from, as (department code, item name), and its purpose
+    # (授权用途) under the operating agreement that grants them (exchange.seed.operation).
+    sources: tuple[tuple[str, str], ...] = ()
+    purpose: Purpose | None = None
 
     @property
     def package(self) -> bytes:
@@ -63,8 +73,9 @@ class DemoProduct:
     def delivery_kind(self) -> DeliveryKind:
         return DeliveryKind.API if self.product_form is ProductForm.API else DeliveryKind.FILE
 
-    def draft(self) -> AssetDraft:
-        """The registration application's description of this product."""
+    def draft(self, source_ids: tuple[str, ...] = ()) -> AssetDraft:
+        """The registration application's description of this product, deriving from the
+        catalog items `source_ids` (its `sources`, found in the catalog)."""
         return AssetDraft(
             name=self.name,
             description=self.description,
@@ -76,6 +87,8 @@ class DemoProduct:
             fingerprint=self.fingerprint,
             source_legality=self.source_legality,
             personal_information_basis=self.personal_information_basis,
+            source_catalog_item_ids=source_ids,
+            purpose=self.purpose,
         )
 
 
@@ -199,5 +212,22 @@ DEMO_PRODUCTS: tuple[DemoProduct, ...] = (
         # Personal information (个人信息): an order from outside mainland China waits at customs.
         venues=("szdex",),
         tiers=(TierSpec("研究版 research", "精算研究，不得识别个人", 180, 1_000_000, False),),
+    ),
+    DemoProduct(
+        name="广州市企业用工稳定指数 Guangzhou employer workforce-stability index",
+        description="依据授权运营协议，以广州市就业登记信息在隐私计算环境中加工，按行业、区县"
+        "汇总的企业用工稳定指数，不含个人信息",
+        product_form=ProductForm.INDICATOR,
+        grade=DataGrade.GENERAL,
+        package_file="workforce-stability-index.csv",
+        media_type="text/csv; charset=utf-8",
+        scenario="企业信贷风控",
+        source_legality="依据《广州市就业登记数据授权运营协议》加工，原始数据不出域，来源合法",
+        # Derived from public data that is not open (不予开放): registered under the demo's
+        # operating agreement (授权运营), whose department is paid its share of each sale.
+        sources=((GZ_HRSS_CODE, EMPLOYMENT_ITEM),),
+        purpose=Purpose.ENTERPRISE_CREDIT,
+        venues=("szdex",),
+        tiers=(TierSpec("年度版 yearly", "企业信贷风控，不得转售", 365, 300_000, False),),
     ),
 )

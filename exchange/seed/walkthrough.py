@@ -1,5 +1,6 @@
 """The demo walkthrough (上手指南): numbered shell commands that take a new user from the
-catalog to an audited, delivered and customs-cleared sale on the demo market.
+catalog to an audited, delivered and customs-cleared sale on the demo market, and through a
+product of public data operated under an agreement (授权运营).
 
 One template: `exchange demo` prints it after the keys, `exchange demo --walkthrough` prints
 it alone, and docs/walkthrough.md is generated from it (a test keeps them equal).
@@ -163,7 +164,44 @@ curl -s -X POST "$EX/v1/customs/cases/$CASE/decision" -H "Authorization: Bearer 
 The demo also holds a foreign (SG) buyer's order at customs:
 `curl -s "$EX/v1/customs/cases?status=pending" -H "Authorization: Bearer $REGULATOR"`.
 
-## 12. Verify the audit log (审计日志) from its signed checkpoint
+## 12. Authorized operation of public data (公共数据授权运营)
+
+Guangzhou's employment registration is not open (不予开放): the demo holder derived its
+workforce-stability index under an operating agreement that the data authority (数据主管部门)
+approved. Registering from that item without such an agreement is refused (409
+`/problems/operation-grant-required`). The regulator reads the agreement, what was derived under
+it and the revenue paid; a purchase pays the HR bureau its share in the same settlement:
+
+```bash
+AUTHORITY=$(key department) BUREAU=$(key hr_department)
+AGREEMENT=$(curl -s "$EX/v1/operation/agreements" -H "Authorization: Bearer $REGULATOR" \
+  | get items 0 id)
+curl -s "$EX/v1/operation/agreements/$AGREEMENT/derivations" \
+  -H "Authorization: Bearer $REGULATOR" | get items 0 asset_name
+DERIVED=$(curl -s --get "$EX/v1/listings" --data-urlencode "q=用工稳定" \
+  -H "Authorization: Bearer $PERSON")
+curl -s "$EX/v1/accounts/me" -H "Authorization: Bearer $BUREAU" | get balance_fen
+curl -s -X POST "$EX/v1/orders" -H "Authorization: Bearer $PERSON" \
+  -H 'Idempotency-Key: walkthrough-order-3' -H 'Content-Type: application/json' \
+  -d '{"listing_id": "'"$(echo "$DERIVED" | get items 0 id)"'",
+       "tier_id": "'"$(echo "$DERIVED" | get items 0 tiers 0 id)"'",
+       "exchange_id": "szdex"}' | get status   # settled
+curl -s "$EX/v1/accounts/me" -H "Authorization: Bearer $BUREAU" | get balance_fen   # + its share
+curl -s "$EX/v1/operation/agreements/$AGREEMENT/revenue" \
+  -H "Authorization: Bearer $REGULATOR" | get paid_fen
+```
+
+The data authority suspends the agreement; the product's listing is suspended with the reason:
+
+```bash
+curl -s -X POST "$EX/v1/operation/agreements/$AGREEMENT/suspension" \
+  -H "Authorization: Bearer $AUTHORITY" -H 'Content-Type: application/json' \
+  -d '{"reason": "运营机构未按季度报告数据安全情况"}' | get status   # suspended
+curl -s "$EX/v1/listings/$(echo "$DERIVED" | get items 0 id)" \
+  -H "Authorization: Bearer $PERSON" | get venues 0 reason
+```
+
+## 13. Verify the audit log (审计日志) from its signed checkpoint
 
 ```bash
 exchange audit verify --url "$EX" --key "$REGULATOR"

@@ -103,6 +103,32 @@ async def test_the_walkthrough_through_the_python_client(
     case = await hk.trading.get_customs_case(case_id=held.customs_case.id)
     assert case.status == "cleared" and case.decision == "approved"
 
+    # Authorized operation (授权运营): the derived product pays the HR bureau its share in the
+    # same settlement; the data authority suspends the agreement, and the listing with it.
+    authority, bureau = as_(keys, "department", client), as_(keys, "hr_department", client)
+    agreement = (await regulator.operation.list_operating_agreements()).items[0]
+    assert agreement.status == "active" and agreement.derived_assets == 1
+    derived = await regulator.operation.list_operating_agreement_derivations(
+        agreement_id=agreement.id
+    )
+    assert "用工稳定" in derived.items[0].asset_name
+    product = (await person.trading.listings(q="用工稳定")).items[0]
+    before = (await bureau.participants.account()).balance_fen
+    bought = await person.trading.buy(
+        listing_id=product.id, tier_id=product.tiers[0].id, exchange_id="szdex"
+    )
+    assert bought.status == "settled"
+    paid = await regulator.operation.list_operating_agreement_revenue(agreement_id=agreement.id)
+    share = (bought.price_fen - bought.seller_fee_fen) * agreement.revenue_share_bp // 10_000
+    assert paid.paid_fen == share > 0
+    assert (await bureau.participants.account()).balance_fen == before + share
+    suspended = await authority.operation.suspend_operating_agreement(
+        agreement_id=agreement.id, reason="运营机构未按季度报告数据安全情况"
+    )
+    assert suspended.status == "suspended"
+    venue = (await person.trading.get_listing(listing_id=product.id)).venues[0]
+    assert venue.status == "suspended" and agreement.id in venue.reason
+
     report = await verify_audit_log("http://testserver", as_key(keys, "regulator"), http=client)
     assert report.ok and report.first_bad_index is None, report.problems[:3]
     assert (await regulator.audit.audit_reconcile()).ok

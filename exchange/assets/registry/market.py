@@ -36,6 +36,7 @@ class ListableAsset:
     certificate_number: str
     certificate_status: signing.VerificationStatus
     pledged: bool
+    source_catalog_item_ids: tuple[str, ...] = ()
 
 
 async def listable_asset(ctx: Context, asset_id: str, holder_id: str) -> ListableAsset:
@@ -74,4 +75,12 @@ async def listable_asset(ctx: Context, asset_id: str, holder_id: str) -> Listabl
         certificate_number=certificate.number,
         certificate_status=status,
         pledged=certificate.pledge_id is not None,
+        source_catalog_item_ids=tuple(asset.source_catalog_item_ids),
     )
+
+
+async def source_items(ctx: Context, asset_id: str) -> tuple[str, ...]:
+    """The public catalog items an asset derives from (settlement pays their departments'
+    revenue shares under operating agreements)."""
+    asset = await repository.get_asset(ctx.session, asset_id)
+    return tuple(asset.source_catalog_item_ids) if asset is not None else ()

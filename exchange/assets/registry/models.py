@@ -65,6 +65,8 @@ class Asset(Base):
     source_catalog_item_ids: Mapped[list[str]] = mapped_column(JSON)
     source_legality: Mapped[str] = mapped_column(Text)
     personal_information_basis: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # The purpose (授权用途) of a product derived from public data under an operating agreement.
+    purpose: Mapped[str | None] = mapped_column(String(32), nullable=True)
     version: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # Set when the asset first enters publicity (公示): from then on anyone may read it.

@@ -17,6 +17,7 @@ from exchange.assets.registry.errors import (
     ScenarioRequired,
     UnknownSourceItem,
 )
+from exchange.operation.vocabulary import Purpose
 from exchange.vocabulary import DataGrade, DataRight, ProductForm
 
 
@@ -35,10 +36,13 @@ class AssetDraft:
     source_legality: str
     personal_information_basis: str | None = None
     source_catalog_item_ids: tuple[str, ...] = ()
+    # The purpose (授权用途) of a product derived from public data under an operating agreement.
+    purpose: Purpose | None = None
 
     def as_json(self) -> dict[str, Any]:
-        """The draft as a JSON object (stored with the application, recorded in the log)."""
-        return {
+        """The draft as a JSON object (stored with the application, recorded in the log); a
+        purpose appears only when the draft names one."""
+        document: dict[str, Any] = {
             "name": self.name,
             "description": self.description,
             "product_form": self.product_form.value,
@@ -51,6 +55,9 @@ class AssetDraft:
             "personal_information_basis": self.personal_information_basis,
             "source_catalog_item_ids": list(self.source_catalog_item_ids),
         }
+        if self.purpose is not None:
+            document["purpose"] = self.purpose.value
+        return document
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> AssetDraft:
@@ -67,6 +74,7 @@ class AssetDraft:
             source_legality=data["source_legality"],
             personal_information_basis=data.get("personal_information_basis"),
             source_catalog_item_ids=tuple(data.get("source_catalog_item_ids", ())),
+            purpose=Purpose(data["purpose"]) if data.get("purpose") else None,
         )
 
     def changed(self, **changes: Any) -> AssetDraft:

@@ -13,6 +13,7 @@ from exchange.assets.registry.models import ApplicationKind, ApplicationStatus, 
 from exchange.assets.review.schemas import ReviewRead
 from exchange.assets.valuation.schemas import ValuationRead
 from exchange.kit.paging import Page
+from exchange.operation.vocabulary import Purpose
 from exchange.schemas import RequestModel, ResponseModel, StrictBool
 from exchange.vocabulary import DataGrade, DataRight, ProductForm
 
@@ -57,6 +58,11 @@ class AssetCreate(RequestModel):
         default=None, description="Legal basis for processing personal information"
     )
     source_catalog_item_ids: SourceItems = Field(default_factory=list)
+    purpose: Purpose | None = Field(
+        default=None,
+        description="The purpose (授权用途) of a product derived from public catalog items that "
+        "are not unconditionally open: the operating agreement must permit it",
+    )
 
 
 class ChangeApplicationCreate(RequestModel):
@@ -75,6 +81,7 @@ class ChangeApplicationCreate(RequestModel):
     source_legality: Reason | None = None
     personal_information_basis: Text | None = None
     source_catalog_item_ids: SourceItems | None = None
+    purpose: Purpose | None = None
 
 
 class CancellationApplicationCreate(RequestModel):
@@ -134,6 +141,8 @@ class AssetRead(ResponseModel):
     source_legality: str
     fingerprint: str
     source_catalog_item_ids: list[str]
+    purpose: Purpose | None
+    purpose_label: str | None
     version: int
     created_at: datetime
     published_at: datetime | None

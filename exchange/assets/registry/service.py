@@ -44,10 +44,12 @@ from exchange.catalog.errors import ItemNotFound
 from exchange.catalog.items import service as catalog_service
 from exchange.context import Context, Principal
 from exchange.errors import Forbidden, InvalidInput
+from exchange.operation.grants import service as grants_service
+from exchange.operation.vocabulary import Purpose
 from exchange.participants import service as participants_service
 from exchange.vocabulary import DataGrade, DataRight, ProductForm
 
-NULLABLE_FIELDS = frozenset({"personal_information_basis"})
+NULLABLE_FIELDS = frozenset({"personal_information_basis", "purpose"})
 
 
 async def get_asset(
@@ -177,6 +179,7 @@ def _draft_of(asset: Asset) -> AssetDraft:
         source_legality=asset.source_legality,
         personal_information_basis=asset.personal_information_basis,
         source_catalog_item_ids=tuple(asset.source_catalog_item_ids),
+        purpose=Purpose(asset.purpose) if asset.purpose else None,
     )
 
 
@@ -194,11 +197,23 @@ def draft_columns(draft: AssetDraft) -> dict[str, Any]:
         "source_legality": draft.source_legality,
         "personal_information_basis": draft.personal_information_basis,
         "source_catalog_item_ids": list(draft.source_catalog_item_ids),
+        "purpose": draft.purpose.value if draft.purpose else None,
     }
 
 
-async def _check_drafts(ctx: Context, drafts: Sequence[AssetDraft]) -> None:
-    """Refuse any draft the registry may not register, its source catalog items included."""
+def _derived(draft: AssetDraft) -> grants_service.Derived:
+    return grants_service.Derived(
+        item_ids=draft.source_catalog_item_ids,
+        purpose=draft.purpose,
+        product_form=draft.product_form,
+    )
+
+
+async def _check_drafts(
+    ctx: Context, drafts: Sequence[AssetDraft], holder: Principal
+) -> list[list[grants_service.Binding]]:
+    """Refuse any draft the registry may not register, its source catalog items included; the
+    grants (授权运营协议, 共享) under which each draws on public data that is not open."""
     for draft in drafts:
         check_draft(draft)
     sources: dict[str, SourceItem] = {}
@@ -210,6 +225,28 @@ async def _check_drafts(ctx: Context, drafts: Sequence[AssetDraft]) -> None:
         sources[item_id] = SourceItem(item.id, item.name_zh, DataGrade(item.grade.value))
     for draft in drafts:
         check_sources(draft, sources)
+    return [
+        await grants_service.check_grants(ctx, holder=holder, product=_derived(draft))
+        for draft in drafts
+    ]
+
+
+async def _record_derivations(
+    ctx: Context,
+    asset_ids: Sequence[str],
+    holder_id: str,
+    drafts: Sequence[AssetDraft],
+    bindings: Sequence[Sequence[grants_service.Binding]],
+) -> None:
+    for asset_id, draft, found in zip(asset_ids, drafts, bindings, strict=True):
+        await grants_service.record_derivations(
+            ctx,
+            asset_id=asset_id,
+            holder_id=holder_id,
+            asset_name=draft.name,
+            product=_derived(draft),
+            bindings=found,
+        )
 
 
 async def apply_for_registrations(ctx: Context, *, drafts: Sequence[AssetDraft]) -> list[str]:
@@ -217,7 +254,7 @@ async def apply_for_registrations(ctx: Context, *, drafts: Sequence[AssetDraft])
     holder = access.actor(ctx)
     if holder.role not in access.HOLDER_ROLES:
         raise Forbidden("Only departments and enterprises hold data assets.")
-    await _check_drafts(ctx, drafts)
+    bindings = await _check_drafts(ctx, drafts, holder)
     now = ctx.clock.now()
     assets: list[dict[str, Any]] = []
     applications: list[dict[str, Any]] = []
@@ -269,7 +306,9 @@ async def apply_for_registrations(ctx: Context, *, drafts: Sequence[AssetDraft])
         )
     await repository.insert_rows(ctx.session, Asset, assets)
     await repository.insert_rows(ctx.session, AssetApplication, applications)
-    return [asset["id"] for asset in assets]
+    asset_ids = [asset["id"] for asset in assets]
+    await _record_derivations(ctx, asset_ids, holder.id, drafts, bindings)
+    return asset_ids
 
 
 async def apply_for_registration(ctx: Context, *, draft: AssetDraft) -> Asset:
@@ -349,10 +388,11 @@ async def apply_for_change(
     proposed = current.changed(**changes)
     if proposed == current:
         raise NoChange("The application proposes the values already registered.")
-    await _check_drafts(ctx, [proposed])
+    bindings = await _check_drafts(ctx, [proposed], access.actor(ctx))
     application = _new_application(
         ctx, asset, kind=ApplicationKind.CHANGE, proposed=proposed.as_json(), reason=reason
     )
+    await _record_derivations(ctx, [asset.id], asset.holder_id, [proposed], bindings)
     await ctx.session.flush()
     return application
 

@@ -11,6 +11,7 @@ from exchange.assets.registry.schemas import ApplicationRead, AssetDetail, Asset
 from exchange.assets.review.schemas import ReviewRead
 from exchange.assets.valuation.schemas import ValuationRead
 from exchange.context import Context
+from exchange.operation.vocabulary import PURPOSE_LABELS, Purpose
 from exchange.vocabulary import DataGrade, DataRight, ProductForm
 
 
@@ -35,6 +36,8 @@ def asset_read(asset: Asset) -> AssetRead:
         source_legality=asset.source_legality,
         fingerprint=asset.fingerprint,
         source_catalog_item_ids=list(asset.source_catalog_item_ids),
+        purpose=Purpose(asset.purpose) if asset.purpose else None,
+        purpose_label=PURPOSE_LABELS[Purpose(asset.purpose)] if asset.purpose else None,
         version=asset.version,
         created_at=asset.created_at,
         published_at=asset.published_at,

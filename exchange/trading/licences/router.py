@@ -10,6 +10,7 @@ from exchange.clock import rfc3339
 from exchange.errors import Forbidden, responses
 from exchange.kit.paging import Limit, Offset
 from exchange.kit.roles import RegulatorContext
+from exchange.operation.errors import AgreementNotLive
 from exchange.security import ActorContext
 from exchange.trading.brokerage.schemas import ReasonBody
 from exchange.trading.licences import service
@@ -59,7 +60,7 @@ async def get_licence(licence_id: str, ctx: ActorContext) -> LicenceRead:
             "its holder gave (text/csv, application/json, ...)",
             "content": {"*/*": {}},  # any media type: the bytes as registered
         },
-        **responses(LicenceNotFound, LicenceNotLive, Forbidden),
+        **responses(LicenceNotFound, LicenceNotLive, Forbidden, AgreementNotLive),
     },
 )
 async def download_delivery(licence_id: str, ctx: ActorContext) -> Response:

@@ -10,8 +10,10 @@ from typing import Any, Literal
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.assets.packages import service as packages_service
+from exchange.assets.registry import market as assets_market
 from exchange.context import Context
 from exchange.errors import Forbidden
+from exchange.operation.grants import service as grants_service
 from exchange.trading.licences import repository
 from exchange.trading.licences.errors import LicenceNotFound, LicenceNotLive, LicenceRevoked
 from exchange.trading.licences.models import Licence, LicenceStatus
@@ -78,7 +80,8 @@ class Delivery:
 
 
 async def deliver(ctx: Context, *, licence_id: str) -> Delivery:
-    """The delivery package, to the licensee alone, while its licence is live (交付)."""
+    """The delivery package, to the licensee alone, while its licence is live (交付) and, for a
+    product derived under an operating agreement, while the agreement is in force."""
     actor = actor_of(ctx)
     licence = await get_licence(ctx, licence_id)
     if actor.id != licence.licensee_id:
@@ -90,6 +93,10 @@ async def deliver(ctx: Context, *, licence_id: str) -> Delivery:
         )
     listing = await listings_repository.get_listing(ctx.session, licence.listing_id)
     assert listing is not None
+    # A product of public data stops being delivered once its operating agreement stops (授权运营).
+    items = await assets_market.source_items(ctx, listing.asset_id)
+    if items:
+        await grants_service.check_live(ctx, asset_id=listing.asset_id, item_ids=items, lock=False)
     body = await packages_service.delivery_body(
         ctx, asset_id=listing.asset_id, sha256=listing.fingerprint
     )

@@ -230,6 +230,21 @@ async def lock_asset(session: AsyncSession, asset_id: str) -> None:
     )
 
 
+async def active_venues_of_assets(
+    session: AsyncSession, asset_ids: Sequence[str]
+) -> Sequence[ListingVenue]:
+    """The venues where these assets' listings are active, by listing and exchange (locked
+    until commit)."""
+    stmt = (
+        select(ListingVenue)
+        .join(Listing, Listing.id == ListingVenue.listing_id)
+        .where(Listing.asset_id.in_(list(asset_ids)), ListingVenue.status == VenueStatus.ACTIVE)
+        .order_by(ListingVenue.listing_id, ListingVenue.exchange_id)
+        .with_for_update(of=ListingVenue)
+    )
+    return (await session.scalars(stmt)).all()
+
+
 async def venues_listing_asset(
     session: AsyncSession, asset_id: str, exchange_ids: Sequence[str]
 ) -> Sequence[ListingVenue]:

@@ -10,6 +10,7 @@ from exchange.errors import Conflict, Forbidden, responses
 from exchange.kit.fields import MAX_AMOUNT_FEN
 from exchange.kit.paging import Limit, Offset
 from exchange.kit.roles import HolderContext, OperatorContext
+from exchange.operation.errors import AgreementNotLive
 from exchange.security import ActorContext
 from exchange.trading.listings import service
 from exchange.trading.listings.errors import (
@@ -42,6 +43,7 @@ router = APIRouter(tags=["trading"])
         PriceOutOfLimits,
         ExchangeNotFound,
         AssetAlreadyListed,
+        AgreementNotLive,
         Conflict,
     ),
 )
@@ -117,7 +119,7 @@ async def get_listing(listing_id: str, ctx: ActorContext) -> ListingRead:
 @router.post(
     "/listings/{listing_id}/venues/{exchange_id}/review",
     operation_id="review_listing",
-    responses=responses(ListingNotFound, NotExchangeOperator, VenueStateConflict),
+    responses=responses(ListingNotFound, NotExchangeOperator, VenueStateConflict, AgreementNotLive),
 )
 async def review_listing(
     listing_id: str, exchange_id: str, body: ListingReviewCreate, ctx: OperatorContext
@@ -136,7 +138,7 @@ async def review_listing(
 @router.post(
     "/listings/{listing_id}/{move}",
     operation_id="move_listing",
-    responses=responses(ListingNotFound, Forbidden, VenueStateConflict),
+    responses=responses(ListingNotFound, Forbidden, VenueStateConflict, AgreementNotLive),
 )
 async def move_listing(
     listing_id: str,

@@ -14,6 +14,7 @@ from exchange.assets.packages import service as packages_service
 from exchange.assets.registry import market as assets_service
 from exchange.context import Context
 from exchange.errors import Forbidden, InvalidInput
+from exchange.operation.grants import service as grants_service
 from exchange.trading import rules
 from exchange.trading.listings import repository
 from exchange.trading.listings.errors import (
@@ -124,6 +125,9 @@ async def create_listing(
             package_sha256=digest,
             certificate_fingerprint=facts.fingerprint,
         )
+    await grants_service.check_live(
+        ctx, asset_id=facts.asset_id, item_ids=facts.source_catalog_item_ids
+    )
     places = await _resolve_venues(ctx, venues)
     await repository.lock_asset(ctx.session, facts.asset_id)
     taken = await repository.venues_listing_asset(
@@ -311,6 +315,13 @@ async def listing_titles(ctx: Context, listing_ids: Sequence[str]) -> dict[str, 
     return await repository.titles(ctx.session, listing_ids)
 
 
+async def _check_agreements(ctx: Context, listing: Listing) -> None:
+    """Refuse opening a listing whose product's operating agreement (授权运营) is not in force."""
+    items = await assets_service.source_items(ctx, listing.asset_id)
+    if items:
+        await grants_service.check_live(ctx, asset_id=listing.asset_id, item_ids=items)
+
+
 async def review_listing(
     ctx: Context, *, listing_id: str, exchange_id: str, approve: bool, reason: str
 ) -> ListingView:
@@ -322,6 +333,8 @@ async def review_listing(
         raise ListingNotFound(f"Listing {listing_id} is not listed on {exchange_id}.")
     if venue.status != VenueStatus.PENDING_REVIEW:
         raise VenueStateConflict(f"The listing is {venue.status} on {exchange_id}, not pending.")
+    if approve:
+        await _check_agreements(ctx, view.listing)
     venue.status = VenueStatus.ACTIVE if approve else VenueStatus.REJECTED
     venue.reason = reason
     venue.updated_by = actor.id
@@ -390,6 +403,8 @@ async def move_listing(
     if not moved:
         states = ", ".join(f"{v.exchange_id}: {v.status}" for v in targets)
         raise VenueStateConflict(f"Nothing to {move} ({states}).")
+    if move == "resume":
+        await _check_agreements(ctx, view.listing)
     now = ctx.clock.now()
     for venue in moved:
         venue.status = after
@@ -403,6 +418,30 @@ async def move_listing(
         payload={"exchange_ids": [v.exchange_id for v in moved], "reason": reason},
     )
     return view
+
+
+async def suspend_listings_of_assets(
+    ctx: Context, asset_ids: Sequence[str], reason: str
+) -> list[str]:
+    """Suspend every active venue of these assets' listings, giving the reason (buyers and the
+    holder read it on the listing): authorized operation asks this when the agreement its
+    products derive under stops. The listing ids suspended, each with its audit entry."""
+    now = ctx.clock.now()
+    moved: dict[str, list[str]] = {}
+    for venue in await repository.active_venues_of_assets(ctx.session, asset_ids):
+        venue.status = VenueStatus.SUSPENDED
+        venue.reason = reason
+        venue.updated_by = ctx.actor_ref
+        venue.updated_at = now
+        moved.setdefault(venue.listing_id, []).append(venue.exchange_id)
+    for listing_id, exchange_ids in moved.items():
+        ctx.audit(
+            "trading.listing_suspended",
+            subject_type="listing",
+            subject_id=listing_id,
+            payload={"exchange_ids": exchange_ids, "reason": reason},
+        )
+    return list(moved)
 
 
 async def get_offer(ctx: Context, *, listing_id: str, tier_id: str, exchange_id: str) -> Offer:

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Header, Response
 from exchange.errors import responses
 from exchange.kit.fields import MarketDateTime
 from exchange.kit.paging import Limit, Offset
+from exchange.operation.errors import AgreementNotLive
 from exchange.participants.errors import InsufficientFunds
 from exchange.security import ActorContext
 from exchange.trading.brokerage.errors import (
@@ -115,6 +116,7 @@ ORDER_ERRORS = (
     LegalBasisRequired,
     InsufficientFunds,
     RoleMayNotTrade,
+    AgreementNotLive,
     IdempotencyKeyReused,
     IdempotencyKeyInUse,
     DeliveryFingerprintMismatch,

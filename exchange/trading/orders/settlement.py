@@ -16,6 +16,8 @@ from typing import Any
 from exchange.assets.registry import market as assets_service
 from exchange.clock import rfc3339
 from exchange.context import Context, Slot
+from exchange.operation.grants import service as grants_service
+from exchange.operation.revenue import service as revenue_service
 from exchange.participants import ledger
 from exchange.participants import service as participants_service
 from exchange.trading import rules
@@ -155,6 +157,9 @@ async def check_tradable(
             certificate_fingerprint=facts.fingerprint,
             package_sha256=offer.listing.fingerprint,
         )
+    await grants_service.check_live(
+        ctx, asset_id=facts.asset_id, item_ids=facts.source_catalog_item_ids
+    )
     return facts
 
 
@@ -406,10 +411,11 @@ async def settle(
         payer = exchange.escrow_account_id
     else:
         payer = await account_of(ctx, order.buyer_id)
+    seller_account = await account_of(ctx, order.seller_id)
     legs = rules.settlement_legs(
         parts,
         payer_account=payer,
-        seller_account=await account_of(ctx, order.seller_id),
+        seller_account=seller_account,
         fee_account=exchange.fee_account_id,
         broker_account=broker_account,
     )
@@ -418,6 +424,11 @@ async def settle(
         # An auction winner escrowed its bid; it pays the clearing price and gets the rest back.
         legs = [(payer, -order.escrow_fen) if a == payer else (a, x) for a, x in legs]
         legs.append((await account_of(ctx, order.buyer_id), change))
+    payouts = await _revenue_shares(ctx, listing.asset_id, parts.seller_receives_fen)
+    if payouts:
+        # 授权运营收益分成: the departments' shares leave the seller's proceeds in this journal.
+        shares = [(await account_of(ctx, p.participant_id), p.amount_fen) for p in payouts]
+        legs = rules.pay_shares(legs, seller_account=seller_account, shares=shares)
     trade_id = ctx.ids.new()
     posted = await ledger.post(
         ctx,
@@ -495,7 +506,28 @@ async def settle(
             },
         },
     )
+    await revenue_service.record_paid(
+        ctx,
+        trade_id=trade.id,
+        asset_id=listing.asset_id,
+        journal_id=posted.journal.id,
+        payouts=payouts,
+    )
     return trade, licence
+
+
+async def _revenue_shares(
+    ctx: Context, asset_id: str, proceeds_fen: int
+) -> list[revenue_service.Payout]:
+    """The departments' revenue shares of a sale of a product derived under operating
+    agreements (授权运营), which must be in force now (held until commit); none otherwise."""
+    items = await assets_service.source_items(ctx, asset_id)
+    if not items:
+        return []
+    await grants_service.check_live(ctx, asset_id=asset_id, item_ids=items)
+    return await revenue_service.shares_of_sale(
+        ctx, asset_id=asset_id, item_ids=items, proceeds_fen=proceeds_fen
+    )
 
 
 async def refund(ctx: Context, *, order: Order, exchange: Exchange, amount_fen: int) -> None:
