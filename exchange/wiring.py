@@ -11,14 +11,17 @@ from exchange.hooks import HOOKS
 
 
 def install() -> None:
-    """Plug the audit log (and its halt), key lookup and the market clock into the core, and
-    trading's comparable trades into the assets' market valuation. (The app adds live-class
-    routing and class funding: `exchange.app`.)"""
+    """Plug the audit log (and its halt), key lookup and the market clock into the core,
+    trading's comparable trades into the assets' market valuation, and the assets'
+    certificates into reads under a consent. (The app adds live-class routing and class
+    funding: `exchange.app`.)"""
     if HOOKS.record_audit is not None:
         return
+    from exchange.assets.certificates import service as certificates_service
     from exchange.assets.valuation import service as valuation_service
     from exchange.audit.log import service as audit_service
     from exchange.audit.transparency import halts
+    from exchange.dataspaces.consents import reading
     from exchange.markettime import repository as markettime_repository
     from exchange.participants import service as participants_service
     from exchange.trading.stats.comparables import traded_comparables
@@ -26,5 +29,6 @@ def install() -> None:
     HOOKS.record_audit = audit_service.record
     HOOKS.find_key = participants_service.find_key
     valuation_service.install_comparables(traded_comparables)
+    reading.install_certificates(certificates_service.held_certificates)
     HOOKS.clock_offset = markettime_repository.stored_offset_us
     HOOKS.check_ready = halts.check_ready
