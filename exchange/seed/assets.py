@@ -45,8 +45,11 @@ async def principal(runtime: Runtime, participant_id: str) -> Principal:
     return Principal(found.id, found.name, Role(found.role), found.jurisdiction)
 
 
-async def seed_demo_assets(runtime: Runtime, participants: Sequence[DemoParticipant]) -> list[str]:
-    """Register the demo products the holder does not hold yet; their certificate numbers."""
+async def seed_demo_assets(
+    runtime: Runtime, participants: Sequence[DemoParticipant], consent_ids: Sequence[str] = ()
+) -> list[str]:
+    """Register the demo products the holder does not hold yet; their certificate numbers.
+    A product with personal information relies on `consent_ids` (the demo person's)."""
     holder_id = next(p.id for p in participants if p.role == Role.ENTERPRISE)
     reviewer_ids = [p.id for p in participants if p.role == Role.COMPLIANCE_REVIEWER]
     async with runtime.unit_of_work(write=False) as session:
@@ -65,7 +68,7 @@ async def seed_demo_assets(runtime: Runtime, participants: Sequence[DemoParticip
     async with sim.unit_of_work() as session:
         ctx = sim.context(session, holder)
         asset_ids = await assets_service.apply_for_registrations(
-            ctx, drafts=[p.draft() for p in products]
+            ctx, drafts=[p.draft(tuple(consent_ids)) for p in products]
         )
         for asset_id, product in zip(asset_ids, products, strict=True):
             await packages_service.upload_package(

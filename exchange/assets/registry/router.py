@@ -31,12 +31,29 @@ from exchange.assets.registry.schemas import (
     CancellationApplicationCreate,
 )
 from exchange.assets.registry.views import application_read, asset_detail, asset_read
+from exchange.dataspaces.consents.errors import (
+    ConsentExpired,
+    ConsentIdsRequired,
+    ConsentNotHeld,
+    ConsentRevoked,
+    LawfulBasisNotAccepted,
+    PurposeNotConsented,
+)
 from exchange.errors import Forbidden, InvalidInput, responses
 from exchange.kit.paging import Limit, Offset
 from exchange.kit.roles import HolderContext
 from exchange.security import ActorContext
 
 router = APIRouter(tags=["assets"])
+LAWFUL_BASIS_ERRORS = (
+    PersonalInformationBasisRequired,
+    ConsentIdsRequired,
+    LawfulBasisNotAccepted,
+    ConsentNotHeld,
+    ConsentRevoked,
+    ConsentExpired,
+    PurposeNotConsented,
+)
 
 
 @router.post(
@@ -49,7 +66,7 @@ router = APIRouter(tags=["assets"])
         GradeBelowSource,
         UnknownSourceItem,
         ScenarioRequired,
-        PersonalInformationBasisRequired,
+        *LAWFUL_BASIS_ERRORS,
     ),
 )
 async def apply_for_registration(body: AssetCreate, ctx: HolderContext) -> AssetDetail:
@@ -66,6 +83,8 @@ async def apply_for_registration(body: AssetCreate, ctx: HolderContext) -> Asset
         source_legality=body.source_legality,
         personal_information_basis=body.personal_information_basis,
         source_catalog_item_ids=tuple(dict.fromkeys(body.source_catalog_item_ids)),
+        lawful_basis=body.lawful_basis,
+        consent_ids=tuple(dict.fromkeys(body.consent_ids)),
     )
     asset = await service.apply_for_registration(ctx, draft=draft)
     return asset_detail(ctx, await service.asset_view(ctx, asset.id))
@@ -134,6 +153,7 @@ async def list_applications(
         GradeBelowSource,
         UnknownSourceItem,
         ScenarioRequired,
+        *LAWFUL_BASIS_ERRORS,
     ),
 )
 async def apply_for_change(

@@ -10,6 +10,7 @@ from typing import Any, Literal
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.assets.packages import service as packages_service
+from exchange.assets.registry import market as assets_market
 from exchange.context import Context
 from exchange.errors import Forbidden
 from exchange.trading.licences import repository
@@ -78,7 +79,8 @@ class Delivery:
 
 
 async def deliver(ctx: Context, *, licence_id: str) -> Delivery:
-    """The delivery package, to the licensee alone, while its licence is live (交付)."""
+    """The delivery package, to the licensee alone, while its licence is live (交付) and the
+    consents its product was made under (if any) are in force."""
     actor = actor_of(ctx)
     licence = await get_licence(ctx, licence_id)
     if actor.id != licence.licensee_id:
@@ -90,6 +92,8 @@ async def deliver(ctx: Context, *, licence_id: str) -> Delivery:
         )
     listing = await listings_repository.get_listing(ctx.session, licence.listing_id)
     assert listing is not None
+    # A package made under consents is delivered only while every one of them is in force.
+    await assets_market.check_delivery(ctx, listing.asset_id)
     body = await packages_service.delivery_body(
         ctx, asset_id=listing.asset_id, sha256=listing.fingerprint
     )

@@ -6,6 +6,12 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
+from exchange.dataspaces.consents.errors import (
+    ConsentExpired,
+    ConsentRevoked,
+    PersonalInformationBasisRequired,
+    PurposeNotConsented,
+)
 from exchange.errors import Conflict, Forbidden, responses
 from exchange.kit.paging import Limit, Offset
 from exchange.kit.roles import HolderContext, OperatorContext
@@ -42,6 +48,10 @@ router = APIRouter(tags=["trading"])
         ExchangeNotFound,
         AssetAlreadyListed,
         Conflict,
+        PersonalInformationBasisRequired,
+        ConsentRevoked,
+        ConsentExpired,
+        PurposeNotConsented,
     ),
 )
 async def create_listing(body: ListingCreate, ctx: HolderContext) -> ListingRead:
