@@ -21,6 +21,9 @@ def register_all() -> None:
     import exchange.catalog.search.models
     import exchange.catalog.sharing.models
     import exchange.classroom.models
+    import exchange.dataspaces.consents.models
+    import exchange.dataspaces.records.models
+    import exchange.dataspaces.requests.models
     import exchange.markettime.models
     import exchange.operation.agreements.models
     import exchange.operation.grants.models

@@ -1,8 +1,9 @@
 """Offline checks a client can make without trusting the service (可离线核验).
 
 A certificate is checked with the issuer's public key alone (and, if given, the signed
-revocation list); the audit log with its published keys, every entry's hash, the chain, the
-Merkle root and the signed checkpoint.
+revocation list); a consent receipt with the platform's consent key alone; the audit log
+with its published keys, every entry's hash, the chain, the Merkle root and the signed
+checkpoint.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import httpx
 from exchange.assets.certificates.signing import VerificationResult, verify_certificate_offline
 from exchange.audit.verifier.remote import verify_remote
 from exchange.audit.verifier.report import Report
+from exchange.dataspaces.consents.receipts import ReceiptCheck, verify_consent_receipt_offline
 
 
 def verify_certificate(
@@ -46,3 +48,19 @@ async def verify_audit_log(
         return await verify_remote(http, api_key, **options)
     async with httpx.AsyncClient(base_url=base_url, timeout=60.0) as client:
         return await verify_remote(client, api_key, **options)
+
+
+def verify_consent_receipt(
+    document: dict[str, Any],
+    signature: str,
+    issuer_public_key: str | bytes,
+    *,
+    now: datetime | None = None,
+) -> ReceiptCheck:
+    """Check a consent receipt (授权凭证) offline: `valid`, `expired`, `bad_signature`, ...
+
+    `document` and `signature` are `GET /v1/consents/{id}/receipt`'s; `issuer_public_key` is
+    `GET /v1/consents/issuer-key`'s `public_key` (base64). Whether the person has revoked the
+    consent since, only the platform says (`POST /v1/consents/verify`).
+    """
+    return verify_consent_receipt_offline(document, signature, issuer_public_key, now=now)

@@ -65,8 +65,11 @@ async def source_ids(runtime: Runtime, product: DemoProduct) -> tuple[str, ...]:
     return tuple(ids)
 
 
-async def seed_demo_assets(runtime: Runtime, participants: Sequence[DemoParticipant]) -> list[str]:
-    """Register the demo products the holder does not hold yet; their certificate numbers."""
+async def seed_demo_assets(
+    runtime: Runtime, participants: Sequence[DemoParticipant], consent_ids: Sequence[str] = ()
+) -> list[str]:
+    """Register the demo products the holder does not hold yet; their certificate numbers.
+    A product with personal information relies on `consent_ids` (the demo person's)."""
     holder_id = next(p.id for p in participants if p.role == Role.ENTERPRISE)
     reviewer_ids = [p.id for p in participants if p.role == Role.COMPLIANCE_REVIEWER]
     async with runtime.unit_of_work(write=False) as session:
@@ -82,7 +85,7 @@ async def seed_demo_assets(runtime: Runtime, participants: Sequence[DemoParticip
     clock = ManualClock(runtime.clock.now() - timedelta(days=14))
     sim = replace(runtime, clock=clock)
     holder = await principal(sim, holder_id)
-    drafts = [p.draft(await source_ids(runtime, p)) for p in products]
+    drafts = [p.draft(await source_ids(runtime, p), tuple(consent_ids)) for p in products]
     async with sim.unit_of_work() as session:
         ctx = sim.context(session, holder)
         asset_ids = await assets_service.apply_for_registrations(ctx, drafts=drafts)

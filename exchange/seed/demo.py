@@ -1,6 +1,7 @@
 """The demo market (演示市场): one participant of each role (and the review quorum of
 compliance reviewers, a Hong Kong and a foreign buyer, and the Guangzhou HR bureau whose data
-the holder operates under an agreement), funded, with keys to hand out.
+the holder operates under an agreement), funded, with keys to hand out; the demo person's and
+company's data spaces and the person's consents (授权).
 
 Keys are stored hashed, so the keys file the command writes is their only copy. Re-seeding
 keeps a participant's key when the caller passes it back (from that file) and it still
@@ -20,6 +21,7 @@ from exchange.participants import service as participants_service
 from exchange.security import key_digest, parse_key_id
 from exchange.seed.assets import seed_demo_assets
 from exchange.seed.catalog import seed_demo_catalog
+from exchange.seed.dataspaces import seed_demo_dataspaces
 from exchange.seed.operation import seed_demo_operation
 from exchange.seed.trading import seed_demo_trading
 from exchange.vocabulary import Role
@@ -213,7 +215,8 @@ async def seed_demo(
         bureau_id=handles["hr_department"],
         holder_id=handles["holder"],
     )
-    await seed_demo_assets(runtime, keys)
+    consents = await seed_demo_dataspaces(runtime, keys)
+    await seed_demo_assets(runtime, keys, consent_ids=[consents.holder])
     foreign = next(k for k in keys if k.handle == "foreign_buyer")
     await seed_demo_trading(runtime, keys, foreign_buyer_id=foreign.id)
     return keys

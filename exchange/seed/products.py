@@ -11,6 +11,7 @@ from typing import Any
 
 from exchange.assets.registry.rules import AssetDraft
 from exchange.assets.valuation.methods import ValuationMethod
+from exchange.dataspaces.vocabulary import LawfulBasis
 from exchange.operation.vocabulary import Purpose
 from exchange.trading.listings.service import TierSpec
 from exchange.vocabulary import DataGrade, DataRight, DeliveryKind, ProductForm
@@ -47,6 +48,8 @@ class DemoProduct:
     scenario: str
     source_legality: str
     right: DataRight = DataRight.PRODUCT_OPERATION
+    # Personal information: its lawful basis, explained (consent: the demo person's consent).
+    lawful_basis: LawfulBasis | None = None
     personal_information_basis: str | None = None
     delivery_filename: str | None = None
     venues: tuple[str, ...] = ()
@@ -73,9 +76,12 @@ class DemoProduct:
     def delivery_kind(self) -> DeliveryKind:
         return DeliveryKind.API if self.product_form is ProductForm.API else DeliveryKind.FILE
 
-    def draft(self, source_ids: tuple[str, ...] = ()) -> AssetDraft:
+    def draft(
+        self, source_ids: tuple[str, ...] = (), consent_ids: tuple[str, ...] = ()
+    ) -> AssetDraft:
         """The registration application's description of this product, deriving from the
-        catalog items `source_ids` (its `sources`, found in the catalog)."""
+        catalog items `source_ids` (its `sources`, found in the catalog), with the consents a
+        product made under consent relies on."""
         return AssetDraft(
             name=self.name,
             description=self.description,
@@ -83,12 +89,14 @@ class DemoProduct:
             right=self.right,
             scenario=self.scenario,
             grade=self.grade,
-            personal_information=self.personal_information_basis is not None,
+            personal_information=self.lawful_basis is not None,
             fingerprint=self.fingerprint,
             source_legality=self.source_legality,
             personal_information_basis=self.personal_information_basis,
             source_catalog_item_ids=source_ids,
             purpose=self.purpose,
+            lawful_basis=self.lawful_basis,
+            consent_ids=consent_ids if self.lawful_basis is LawfulBasis.CONSENT else (),
         )
 
 
@@ -208,6 +216,7 @@ DEMO_PRODUCTS: tuple[DemoProduct, ...] = (
         media_type="text/csv; charset=utf-8",
         scenario="商业健康险产品精算",
         source_legality="医保部门授权运营，经去标识化处理",
+        lawful_basis=LawfulBasis.CONSENT,
         personal_information_basis="参保人单独同意，并经去标识化处理（个人信息保护法第十三、二十九条）",
         # Personal information (个人信息): an order from outside mainland China waits at customs.
         venues=("szdex",),

@@ -19,6 +19,7 @@ from exchange.assets.review import service as assets_review
 from exchange.assets.review.rules import ReviewDecision, publicity_ends_at
 from exchange.context import Context, Runtime
 from exchange.database import make_sessionmaker
+from exchange.dataspaces.vocabulary import LawfulBasis
 from exchange.ids import IdFactory
 from exchange.migrate import upgrade
 from exchange.participants import ledger
@@ -62,6 +63,10 @@ from exchange.vocabulary import (
     ProductForm,
     Role,
     VenueStatus,
+)
+
+SIMULATED_BASIS_NOTE = (
+    "仿真：已合法公开的个人信息 simulated: lawfully disclosed personal information"
 )
 
 
@@ -270,8 +275,13 @@ class MarketSetUp(MarketBase):
                         personal_information=product.personal_information,
                         fingerprint=hashlib.sha256(package_of(product, seed)).hexdigest(),
                         source_legality="仿真数据，来源合法 simulated data, lawful source",
+                        # Simulated people grant no consents (yet): simulated products hold
+                        # personal information that was lawfully disclosed.
                         personal_information_basis=(
-                            "仿真授权 simulated consent" if product.personal_information else None
+                            SIMULATED_BASIS_NOTE if product.personal_information else None
+                        ),
+                        lawful_basis=(
+                            LawfulBasis.PUBLICLY_DISCLOSED if product.personal_information else None
                         ),
                     )
                     for product in provider.products

@@ -1,16 +1,25 @@
 """The demo walkthrough end to end over HTTP, through the Python client (issue 12's acceptance):
 register → review → publicity passed by advancing the clock → certificate issued by the due-work
 runner, verified offline → listed → bought → delivered → an important-data order held at customs
-and decided by the regulator → the audit log verified."""
+and decided by the regulator → the person's consent read under, its receipt verified offline,
+revoked, the next read refused, who used the data → a bank's consent request to the company,
+accepted, read under → the audit log verified."""
 
 from __future__ import annotations
 
 import base64
 import hashlib
+from datetime import timedelta
 
 import httpx
 
-from exchange.client import AsyncClient, verify_audit_log, verify_certificate
+from exchange.client import (
+    AsyncClient,
+    Conflict,
+    verify_audit_log,
+    verify_certificate,
+    verify_consent_receipt,
+)
 from exchange.context import Runtime
 from exchange.seed.demo import DemoKey, seed_demo
 from exchange.seed.products import WALKTHROUGH_PACKAGE, package_bytes
@@ -128,6 +137,44 @@ async def test_the_walkthrough_through_the_python_client(
     assert suspended.status == "suspended"
     venue = (await person.trading.get_listing(listing_id=product.id)).venues[0]
     assert venue.status == "suspended" and agreement.id in venue.reason
+
+    lender = as_(keys, "lender", client)
+    space = await person.dataspaces.me()
+    assert space.total >= 9 and space.kind == "individual"
+    (consent,) = (await lender.dataspaces.consents(party="grantee")).items
+    read = await lender.dataspaces.read(consent_id=consent.id, purpose="credit_decision")
+    assert read.records and read.purpose_label == "信贷审批"
+    receipt = await lender.dataspaces.receipt(consent_id=consent.id)
+    key = await lender.dataspaces.issuer_key()
+    assert verify_consent_receipt(receipt.document, receipt.signature, key.public_key).accepted
+    revoked = await person.dataspaces.revoke(consent_id=consent.id, reason="贷款已结清")
+    assert revoked.status == "revoked"
+    try:
+        await lender.dataspaces.read(consent_id=consent.id, purpose="credit_decision")
+        raise AssertionError("a read under a revoked consent was served")
+    except Conflict as refused:
+        assert refused.type == "/problems/consent-revoked"
+    usage = await person.dataspaces.usage()
+    assert [e.action for e in usage.items[:3]] == [
+        "consent.read_refused",
+        "consent.revoked",
+        "consent.records_read",
+    ]
+
+    company = await holder.participants.me()
+    now = (await lender.clock.now()).now
+    request = await lender.dataspaces.ask(
+        subject_id=company.id,
+        record_types=["business_licence", "tax", "social_insurance", "credit"],
+        purposes=["credit_decision"],
+        certificates=True,
+        expires_at=now + timedelta(days=90),
+        message="流动资金贷款授信审查",
+    )
+    loan = await holder.dataspaces.accept(request_id=request.id)
+    checked = await lender.dataspaces.read(consent_id=loan.id, purpose="credit_decision")
+    assert len(checked.records) == 10 and len(checked.certificates) == 10  # 9 + the derived index
+    assert number in {c.number for c in checked.certificates}
 
     report = await verify_audit_log("http://testserver", as_key(keys, "regulator"), http=client)
     assert report.ok and report.first_bad_index is None, report.problems[:3]

@@ -31,6 +31,14 @@ from exchange.assets.registry.schemas import (
     CancellationApplicationCreate,
 )
 from exchange.assets.registry.views import application_read, asset_detail, asset_read
+from exchange.dataspaces.consents.errors import (
+    ConsentExpired,
+    ConsentIdsRequired,
+    ConsentNotHeld,
+    ConsentRevoked,
+    LawfulBasisNotAccepted,
+    PurposeNotConsented,
+)
 from exchange.errors import Forbidden, InvalidInput, responses
 from exchange.kit.paging import Limit, Offset
 from exchange.kit.roles import HolderContext
@@ -45,6 +53,15 @@ from exchange.operation.errors import (
 from exchange.security import ActorContext
 
 router = APIRouter(tags=["assets"])
+LAWFUL_BASIS_ERRORS = (
+    PersonalInformationBasisRequired,
+    ConsentIdsRequired,
+    LawfulBasisNotAccepted,
+    ConsentNotHeld,
+    ConsentRevoked,
+    ConsentExpired,
+    PurposeNotConsented,
+)
 
 # Refusals of a product derived from public data that is not open (授权运营): no grant, a
 # grant not in force, a purpose or form outside it, raw records of closed data.
@@ -68,8 +85,8 @@ GRANT_REFUSALS = (
         GradeBelowSource,
         UnknownSourceItem,
         ScenarioRequired,
-        PersonalInformationBasisRequired,
         *GRANT_REFUSALS,
+        *LAWFUL_BASIS_ERRORS,
     ),
 )
 async def apply_for_registration(body: AssetCreate, ctx: HolderContext) -> AssetDetail:
@@ -90,6 +107,8 @@ async def apply_for_registration(body: AssetCreate, ctx: HolderContext) -> Asset
         personal_information_basis=body.personal_information_basis,
         source_catalog_item_ids=tuple(dict.fromkeys(body.source_catalog_item_ids)),
         purpose=body.purpose,
+        lawful_basis=body.lawful_basis,
+        consent_ids=tuple(dict.fromkeys(body.consent_ids)),
     )
     asset = await service.apply_for_registration(ctx, draft=draft)
     return asset_detail(ctx, await service.asset_view(ctx, asset.id))
@@ -159,6 +178,7 @@ async def list_applications(
         UnknownSourceItem,
         ScenarioRequired,
         *GRANT_REFUSALS,
+        *LAWFUL_BASIS_ERRORS,
     ),
 )
 async def apply_for_change(

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Row
 
@@ -43,13 +43,18 @@ from exchange.assets.valuation.models import AssetValuation
 from exchange.catalog.errors import ItemNotFound
 from exchange.catalog.items import service as catalog_service
 from exchange.context import Context, Principal
+from exchange.dataspaces.consents import lawful
+from exchange.dataspaces.vocabulary import ConsentPurpose, ConsentUse, LawfulBasis
 from exchange.errors import Forbidden, InvalidInput
 from exchange.operation.grants import service as grants_service
 from exchange.operation.vocabulary import Purpose
 from exchange.participants import service as participants_service
 from exchange.vocabulary import DataGrade, DataRight, ProductForm
 
-NULLABLE_FIELDS = frozenset({"personal_information_basis", "purpose"})
+if TYPE_CHECKING:
+    from exchange.dataspaces.consents.models import Consent
+
+NULLABLE_FIELDS = frozenset({"personal_information_basis", "lawful_basis", "purpose"})
 
 
 async def get_asset(
@@ -180,6 +185,8 @@ def _draft_of(asset: Asset) -> AssetDraft:
         personal_information_basis=asset.personal_information_basis,
         source_catalog_item_ids=tuple(asset.source_catalog_item_ids),
         purpose=Purpose(asset.purpose) if asset.purpose else None,
+        lawful_basis=LawfulBasis(asset.lawful_basis) if asset.lawful_basis else None,
+        consent_ids=tuple(asset.consent_ids),
     )
 
 
@@ -198,6 +205,8 @@ def draft_columns(draft: AssetDraft) -> dict[str, Any]:
         "personal_information_basis": draft.personal_information_basis,
         "source_catalog_item_ids": list(draft.source_catalog_item_ids),
         "purpose": draft.purpose.value if draft.purpose else None,
+        "lawful_basis": draft.lawful_basis.value if draft.lawful_basis is not None else None,
+        "consent_ids": list(draft.consent_ids),
     }
 
 
@@ -210,12 +219,13 @@ def _derived(draft: AssetDraft) -> grants_service.Derived:
 
 
 async def _check_drafts(
-    ctx: Context, drafts: Sequence[AssetDraft], holder: Principal
-) -> list[list[grants_service.Binding]]:
-    """Refuse any draft the registry may not register, its source catalog items included; the
-    grants (授权运营协议, 共享) under which each draws on public data that is not open."""
+    ctx: Context, holder: Principal, drafts: Sequence[AssetDraft]
+) -> tuple[list[list[grants_service.Binding]], list[list[Consent]]]:
+    """Refuse any draft the registry may not register, its source catalog items and the
+    consents it relies on included. Returns each draft's grants (授权运营协议, 共享) under which
+    it draws on public data that is not open, and its consents (held until commit)."""
     for draft in drafts:
-        check_draft(draft)
+        check_draft(draft, holder_role=holder.role)
     sources: dict[str, SourceItem] = {}
     for item_id in dict.fromkeys(i for draft in drafts for i in draft.source_catalog_item_ids):
         try:
@@ -225,10 +235,23 @@ async def _check_drafts(
         sources[item_id] = SourceItem(item.id, item.name_zh, DataGrade(item.grade.value))
     for draft in drafts:
         check_sources(draft, sources)
-    return [
+    bindings = [
         await grants_service.check_grants(ctx, holder=holder, product=_derived(draft))
         for draft in drafts
     ]
+    consents = [
+        await lawful.consents_for_use(
+            ctx,
+            consent_ids=draft.consent_ids,
+            processor_id=holder.id,
+            purpose=ConsentPurpose.PRODUCT_DEVELOPMENT,
+            what="registering a data product made from the records",
+        )
+        if draft.lawful_basis is LawfulBasis.CONSENT
+        else []
+        for draft in drafts
+    ]
+    return bindings, consents
 
 
 async def _record_derivations(
@@ -254,11 +277,11 @@ async def apply_for_registrations(ctx: Context, *, drafts: Sequence[AssetDraft])
     holder = access.actor(ctx)
     if holder.role not in access.HOLDER_ROLES:
         raise Forbidden("Only departments and enterprises hold data assets.")
-    bindings = await _check_drafts(ctx, drafts, holder)
+    bindings, relied_on = await _check_drafts(ctx, holder, drafts)
     now = ctx.clock.now()
     assets: list[dict[str, Any]] = []
     applications: list[dict[str, Any]] = []
-    for draft in drafts:
+    for draft, consents in zip(drafts, relied_on, strict=True):
         asset_id, application_id = ctx.ids.new(), ctx.ids.new()
         proposal = draft.as_json()
         assets.append(
@@ -303,6 +326,12 @@ async def apply_for_registrations(ctx: Context, *, drafts: Sequence[AssetDraft])
                 "holder_id": holder.id,
                 "proposed": proposal,
             },
+        )
+        lawful.record_use(
+            ctx,
+            consents,
+            use=ConsentUse.ASSET_REGISTRATION,
+            reference={"asset_id": asset_id, "application_id": application_id},
         )
     await repository.insert_rows(ctx.session, Asset, assets)
     await repository.insert_rows(ctx.session, AssetApplication, applications)
@@ -382,15 +411,21 @@ async def apply_for_change(
     if nulled:
         raise InvalidInput(f"These fields cannot be cleared: {', '.join(nulled)}.")
     current = _draft_of(asset)
-    if "source_catalog_item_ids" in changes:
-        items = tuple(dict.fromkeys(changes["source_catalog_item_ids"]))
-        changes = {**changes, "source_catalog_item_ids": items}
+    for listed in ("source_catalog_item_ids", "consent_ids"):
+        if listed in changes:
+            changes = {**changes, listed: tuple(dict.fromkeys(changes[listed]))}
     proposed = current.changed(**changes)
     if proposed == current:
         raise NoChange("The application proposes the values already registered.")
-    bindings = await _check_drafts(ctx, [proposed], access.actor(ctx))
+    bindings, (consents,) = await _check_drafts(ctx, require_holder(ctx, asset), [proposed])
     application = _new_application(
         ctx, asset, kind=ApplicationKind.CHANGE, proposed=proposed.as_json(), reason=reason
+    )
+    lawful.record_use(
+        ctx,
+        consents,
+        use=ConsentUse.ASSET_CHANGE,
+        reference={"asset_id": asset.id, "application_id": application.id},
     )
     await _record_derivations(ctx, [asset.id], asset.holder_id, [proposed], bindings)
     await ctx.session.flush()

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import (
+    ColumnElement,
     Row,
     SmallInteger,
     Table,
@@ -360,3 +361,33 @@ async def actor_activity(
         .group_by(AuditEntry.actor, AuditEntry.action)
     )
     return (await session.execute(stmt)).all()
+
+
+def _about(subjects: Mapping[str, Sequence[str]]) -> ColumnElement[bool] | None:
+    conditions = [
+        and_(AuditEntry.subject_type == kind, AuditEntry.subject_id.in_(list(ids)))
+        for kind, ids in subjects.items()
+        if ids
+    ]
+    return or_(*conditions) if conditions else None
+
+
+async def subject_entries_page(
+    session: AsyncSession, *, subjects: Mapping[str, Sequence[str]], limit: int, offset: int
+) -> tuple[Sequence[Row[int, bytes]], int]:
+    """(seq, leaf) of the entries about any of these subjects (type -> ids), newest first,
+    and how many there are."""
+    about = _about(subjects)
+    if about is None:
+        return [], 0
+    total = await session.scalar(select(func.count()).select_from(AuditEntry).where(about))
+    rows = (
+        await session.execute(
+            select(AuditEntry.seq, AuditEntry.leaf)
+            .where(about)
+            .order_by(AuditEntry.seq.desc())
+            .limit(limit)
+            .offset(offset)
+        )
+    ).all()
+    return rows, int(total or 0)

@@ -7,6 +7,11 @@ from urllib.parse import quote
 from fastapi import APIRouter, Response
 
 from exchange.clock import rfc3339
+from exchange.dataspaces.consents.errors import (
+    ConsentExpired,
+    ConsentRevoked,
+    PersonalInformationBasisRequired,
+)
 from exchange.errors import Forbidden, responses
 from exchange.kit.paging import Limit, Offset
 from exchange.kit.roles import RegulatorContext
@@ -60,7 +65,15 @@ async def get_licence(licence_id: str, ctx: ActorContext) -> LicenceRead:
             "its holder gave (text/csv, application/json, ...)",
             "content": {"*/*": {}},  # any media type: the bytes as registered
         },
-        **responses(LicenceNotFound, LicenceNotLive, Forbidden, AgreementNotLive),
+        **responses(
+            LicenceNotFound,
+            LicenceNotLive,
+            Forbidden,
+            AgreementNotLive,
+            ConsentRevoked,
+            ConsentExpired,
+            PersonalInformationBasisRequired,
+        ),
     },
 )
 async def download_delivery(licence_id: str, ctx: ActorContext) -> Response:

@@ -80,8 +80,9 @@ class Delivery:
 
 
 async def deliver(ctx: Context, *, licence_id: str) -> Delivery:
-    """The delivery package, to the licensee alone, while its licence is live (交付) and, for a
-    product derived under an operating agreement, while the agreement is in force."""
+    """The delivery package, to the licensee alone, while its licence is live (交付), for a
+    product derived under an operating agreement while the agreement is in force, and while
+    the consents its product was made under (if any) are in force."""
     actor = actor_of(ctx)
     licence = await get_licence(ctx, licence_id)
     if actor.id != licence.licensee_id:
@@ -97,6 +98,8 @@ async def deliver(ctx: Context, *, licence_id: str) -> Delivery:
     items = await assets_market.source_items(ctx, listing.asset_id)
     if items:
         await grants_service.check_live(ctx, asset_id=listing.asset_id, item_ids=items, lock=False)
+    # A package made under consents is delivered only while every one of them is in force.
+    await assets_market.check_delivery(ctx, listing.asset_id)
     body = await packages_service.delivery_body(
         ctx, asset_id=listing.asset_id, sha256=listing.fingerprint
     )

@@ -6,6 +6,12 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
+from exchange.dataspaces.consents.errors import (
+    ConsentExpired,
+    ConsentRevoked,
+    PersonalInformationBasisRequired,
+    PurposeNotConsented,
+)
 from exchange.errors import Conflict, Forbidden, responses
 from exchange.kit.fields import MAX_AMOUNT_FEN
 from exchange.kit.paging import Limit, Offset
@@ -45,6 +51,10 @@ router = APIRouter(tags=["trading"])
         AssetAlreadyListed,
         AgreementNotLive,
         Conflict,
+        PersonalInformationBasisRequired,
+        ConsentRevoked,
+        ConsentExpired,
+        PurposeNotConsented,
     ),
 )
 async def create_listing(body: ListingCreate, ctx: HolderContext) -> ListingRead:

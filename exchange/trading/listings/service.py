@@ -13,6 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from exchange.assets.packages import service as packages_service
 from exchange.assets.registry import market as assets_service
 from exchange.context import Context
+from exchange.dataspaces.consents import lawful
+from exchange.dataspaces.vocabulary import ConsentUse
 from exchange.errors import Forbidden, InvalidInput
 from exchange.operation.grants import service as grants_service
 from exchange.trading import rules
@@ -241,6 +243,12 @@ async def create_listing(
                 for t in tier_rows
             ],
         },
+    )
+    lawful.record_use(
+        ctx,
+        facts.consents,
+        use=ConsentUse.LISTING,
+        reference={"asset_id": listing.asset_id, "listing_id": listing.id},
     )
     return ListingView(listing, venue_rows, tier_rows)
 
