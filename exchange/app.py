@@ -37,6 +37,7 @@ from exchange.middleware import (
     problem_response,
 )
 from exchange.participants.router import router as participants_router
+from exchange.supervision.router import router as supervision_router
 from exchange.trading.router import router as trading_router
 from exchange.web import router as web
 
@@ -209,6 +210,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.include_router(catalog_router)
     app.include_router(assets_router)
     app.include_router(trading_router)
+    app.include_router(supervision_router)
     app.include_router(classroom_router)
     web.install(app)
     return app

@@ -11,9 +11,10 @@ from exchange.hooks import HOOKS
 
 
 def install() -> None:
-    """Plug the audit log (and its halt), key lookup and the market clock into the core, and
-    trading's comparable trades into the assets' market valuation. (The app adds live-class
-    routing and class funding: `exchange.app`.)"""
+    """Plug the audit log (and its halt), key lookup and the market clock into the core,
+    trading's comparable trades into the assets' market valuation, and supervision's measures
+    into the checks trading makes. (The app adds live-class routing and class funding:
+    `exchange.app`.)"""
     if HOOKS.record_audit is not None:
         return
     from exchange.assets.valuation import service as valuation_service
@@ -21,6 +22,7 @@ def install() -> None:
     from exchange.audit.transparency import halts
     from exchange.markettime import repository as markettime_repository
     from exchange.participants import service as participants_service
+    from exchange.supervision.measures import enforcement
     from exchange.trading.stats.comparables import traded_comparables
 
     HOOKS.record_audit = audit_service.record
@@ -28,3 +30,4 @@ def install() -> None:
     valuation_service.install_comparables(traded_comparables)
     HOOKS.clock_offset = markettime_repository.stored_offset_us
     HOOKS.check_ready = halts.check_ready
+    HOOKS.check_measures = enforcement.check

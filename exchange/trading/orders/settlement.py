@@ -16,6 +16,7 @@ from typing import Any
 from exchange.assets.registry import market as assets_service
 from exchange.clock import rfc3339
 from exchange.context import Context, Slot
+from exchange.kit.measures import refuse_restricted
 from exchange.participants import ledger
 from exchange.participants import service as participants_service
 from exchange.trading import rules
@@ -47,6 +48,7 @@ from exchange.trading.orders.buyers import (
 )
 from exchange.trading.orders.errors import SELF_DEALING_RULE, OwnListing
 from exchange.trading.orders.models import Order, Trade
+from exchange.trading.venues import repository as venues_repository
 from exchange.trading.venues.models import Exchange
 from exchange.trading.venues.service import rule_of
 from exchange.vocabulary import (
@@ -54,6 +56,7 @@ from exchange.vocabulary import (
     DataGrade,
     MandateSide,
     OrderStatus,
+    Restricted,
     TradeMode,
     VenueStatus,
 )
@@ -136,11 +139,19 @@ async def check_exclusivity(ctx: Context, *, asset_id: str, tier: LicenceTier) -
 async def check_tradable(
     ctx: Context, offer: Offer, *, mode: TradeMode, price_fen: int
 ) -> assets_service.ListableAsset:
-    """The listing may trade now: active venue, open mode, price in limits, asset in force."""
+    """The listing may trade now: active venue, no supervision measure on the listing, its
+    asset or its seller, open mode, price in limits, asset in force."""
     if offer.venue.status != VenueStatus.ACTIVE:
         raise ListingNotActive(
             f"Listing {offer.listing.id} is {offer.venue.status} on {offer.exchange.name}."
         )
+    listing = offer.listing
+    await refuse_restricted(
+        ctx,
+        (Restricted.LISTING, listing.id),
+        (Restricted.ASSET, listing.asset_id),
+        (Restricted.PARTICIPANT, listing.holder_id),
+    )
     check_mode(offer, mode)
     check_price(offer, price_fen)
     facts = await assets_service.listable_asset(
@@ -496,6 +507,30 @@ async def settle(
         },
     )
     return trade, licence
+
+
+async def trade_legs(ctx: Context, trade: Trade) -> list[tuple[str, int]]:
+    """A settled trade's money as the buyer paid it (escrow or not): what a refund reverses."""
+    exchange = await venues_repository.get_exchange(ctx.session, trade.exchange_id)
+    assert exchange is not None
+    parts = rules.Split(
+        price_fen=trade.price_fen,
+        buyer_fee_fen=trade.buyer_fee_fen,
+        seller_fee_fen=trade.seller_fee_fen,
+        commission_fen=trade.commission_fen,
+        commission_payer=MandateSide.BUYER,
+    )
+    return rules.settlement_legs(
+        parts,
+        payer_account=await account_of(ctx, trade.buyer_id),
+        seller_account=await account_of(ctx, trade.seller_id),
+        fee_account=exchange[0].fee_account_id,
+        broker_account=(
+            await account_of(ctx, trade.broker_id)
+            if trade.broker_id is not None and trade.commission_fen
+            else None
+        ),
+    )
 
 
 async def refund(ctx: Context, *, order: Order, exchange: Exchange, amount_fen: int) -> None:
