@@ -57,3 +57,27 @@ async def wash_pair(
 def party(sv: Supervision, who: Actor) -> str:
     """A participant id as alerts and cases name it."""
     return who.id
+
+
+async def open_case(
+    sv: Supervision, who: Actor, subject_type: str, subject_id: str, remit: str = "trading_conduct"
+) -> dict[str, Any]:
+    """A case opened by hand."""
+    body = {
+        "remit": remit,
+        "subject_type": subject_type,
+        "subject_id": subject_id,
+        "title": "测试案件 test case",
+        "summary": "测试 test",
+    }
+    case: dict[str, Any] = await sv.ok(sv.post("/cases", who, body), 201)
+    return case
+
+
+async def impose(
+    sv: Supervision, who: Actor, case: dict[str, Any], kind: str, subject_id: str, **extra: Any
+) -> dict[str, Any]:
+    """A measure decided on a case (expects it accepted)."""
+    body = {"kind": kind, "subject_id": subject_id, "reason": "测试措施 test measure", **extra}
+    decided: dict[str, Any] = await sv.ok(sv.post(f"/cases/{case['id']}/measures", who, body), 201)
+    return decided
