@@ -135,6 +135,8 @@ async def test_a_refund_reverses_the_trade_even_from_a_frozen_account_and_can_be
     assert await m.balance(m.buyer) == buyer
     assert await m.balance(m.seller) == seller
     await money_invariants(m.runtime)
+    reconciled = await m.ok(m.get("/v1/audit/reconcile", sv.amr))
+    assert reconciled["ok"], reconciled["differences"]
 
 
 async def test_every_agency_reads_and_the_seeded_agencies_hold_their_remits(
