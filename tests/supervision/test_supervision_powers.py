@@ -164,3 +164,25 @@ async def test_every_agency_reads_and_the_seeded_agencies_hold_their_remits(
         ),
         403,
     )
+
+
+async def test_a_suspended_listing_takes_no_bids_and_its_auction_closes_without_a_sale(
+    sv: Supervision,
+) -> None:
+    m = sv.m
+    listing = await m.list("traffic", ["szdex"], [tier(price_fen=100_000, exclusive=True)])
+    auction = await m.open_auction(listing)
+    bid = {"amount_fen": 80_000}
+    await m.ok(m.post(f"/v1/auctions/{auction['id']}/bids", m.buyer, bid), 201)
+    case = await open_case(sv, sv.amr, "listing", listing["id"])
+    suspended = await impose(sv, sv.amr, case, "suspend_listing", listing["id"])
+    refused = assert_problem(
+        await m.post(f"/v1/auctions/{auction['id']}/bids", m.rival, bid), 409, "measure-in-force"
+    )
+    assert refused["measure_id"] == suspended["measure"]["id"]
+    before = await m.balance(m.buyer)
+    m.clock.advance(timedelta(hours=3))
+    closed = await m.ok(m.post(f"/v1/auctions/{auction['id']}/close", m.seller))
+    assert closed["order"] is None
+    assert await m.balance(m.buyer) == before + 80_000 + 240  # the escrow comes back
+    await money_invariants(m.runtime)

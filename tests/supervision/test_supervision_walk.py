@@ -100,6 +100,13 @@ async def test_wash_pair_alert_case_referral_measures_refusals_lift_and_signed_r
     assert refused["measure_id"] == frozen["measure"]["id"]
     assert refused["case_id"] == case["id"] and case["id"] in refused["detail"]
     assert await m.balance(m.buyer) == before
+    # Bound by a measure, the buyer is notified of the case: it reads it and may respond.
+    seen_by_buyer = await sv.ok(sv.get(f"/cases/{refused['case_id']}", m.buyer))
+    assert m.buyer.id in seen_by_buyer["notified"]
+    assert {x["id"] for x in seen_by_buyer["measures"]} == {
+        suspended["measure"]["id"],
+        frozen["measure"]["id"],
+    }
     blocked = assert_problem(await m.order(m.rival, listing), 409, "measure-in-force")
     assert blocked["measure_id"] == suspended["measure"]["id"]
     assert blocked["case_id"] == case["id"] and suspended["measure"]["id"] in blocked["detail"]

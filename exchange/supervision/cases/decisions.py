@@ -109,6 +109,7 @@ def _audit_decision(ctx: Context, decision: Decision, measure: Measure | None) -
             "outcome": decision.outcome,
             "reason": decision.reason,
             "joint_with": decision.joint_with,
+            "notified": measures_service.affected(measure) if measure else [],
         },
     )
 
@@ -153,10 +154,19 @@ async def impose(
         decision_id=decision.id,
     )
     decision.measure_id = measure.id
+    _notify(found, measure)
     _audit_decision(ctx, decision, measure)
     if not partners:
         await measures_service.put_in_force(ctx, measure)
     return Decided(decision, measure)
+
+
+def _notify(found: CaseView, measure: Measure) -> None:
+    """Whom a measure binds is notified of its case: it may read it and respond."""
+    case = found.case
+    added = [p for p in measures_service.affected(measure) if p not in case.notified]
+    if added:
+        case.notified = [*case.notified, *added]
 
 
 async def lift(ctx: Context, *, measure_id: str, reason: str) -> Decided:

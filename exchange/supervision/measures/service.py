@@ -43,17 +43,6 @@ from exchange.trading.listings import service as listings_service
 from exchange.trading.orders import service as orders_service
 from exchange.trading.orders import settlement
 
-# Kinds that cannot bind one subject twice at once (a second would be lifted apart).
-_EXCLUSIVE_WITH: dict[MeasureKind, tuple[MeasureKind, ...]] = {
-    MeasureKind.SUSPEND_LISTING: (MeasureKind.SUSPEND_LISTING,),
-    MeasureKind.DELIST_LISTING: (MeasureKind.DELIST_LISTING,),
-    MeasureKind.SUSPEND_TRADING: (MeasureKind.SUSPEND_TRADING,),
-    MeasureKind.SUSPEND_BROKER_LICENCE: (MeasureKind.SUSPEND_BROKER_LICENCE,),
-    MeasureKind.FREEZE_ACCOUNT: (MeasureKind.FREEZE_ACCOUNT,),
-    MeasureKind.ORDER_REFUND: (MeasureKind.ORDER_REFUND,),
-    MeasureKind.REQUIRE_REREVIEW: (MeasureKind.REQUIRE_REREVIEW,),
-}
-
 
 async def get_measure(ctx: Context, measure_id: str) -> Measure:
     """One measure (404 if none)."""
@@ -101,16 +90,7 @@ async def new_measure(
 ) -> Measure:
     """A proposed measure on a subject that exists and no like measure binds already."""
     detail = await subject_facts(ctx, kind, subject_id)
-    clash = await repository.in_force_on(
-        ctx.session, kinds=list(_EXCLUSIVE_WITH[kind]), subject_id=subject_id
-    )
-    if clash is not None:
-        raise MeasureAlreadyInForce(
-            f"Measure {clash.id} of case {clash.case_id} ({MEASURE_LABELS[kind]}) binds "
-            f"{subject_id} already.",
-            measure_id=clash.id,
-            case_id=clash.case_id,
-        )
+    await _refuse_twice(ctx, kind, subject_id)
     restricts = RESTRICTS.get(kind)
     measure = Measure(
         id=ctx.ids.new(),
@@ -131,9 +111,35 @@ async def new_measure(
     return measure
 
 
+async def _refuse_twice(ctx: Context, kind: MeasureKind, subject_id: str) -> None:
+    """A measure of one kind binds a subject once at a time (a second would be lifted apart)."""
+    clash = await repository.in_force_on(ctx.session, kinds=[kind.value], subject_id=subject_id)
+    if clash is not None:
+        raise MeasureAlreadyInForce(
+            f"Measure {clash.id} of case {clash.case_id} ({MEASURE_LABELS[kind]}) binds "
+            f"{subject_id} already.",
+            measure_id=clash.id,
+            case_id=clash.case_id,
+        )
+
+
+def affected(measure: Measure) -> list[str]:
+    """The participants a measure binds (they are notified of its case)."""
+    detail = measure.detail
+    kind = MeasureKind(measure.kind)
+    if kind in (MeasureKind.FREEZE_ACCOUNT, MeasureKind.SUSPEND_TRADING):
+        return [measure.subject_id]
+    if kind is MeasureKind.SUSPEND_BROKER_LICENCE:
+        return [str(detail["broker_id"])]
+    if kind is MeasureKind.ORDER_REFUND:
+        return [str(detail["buyer_id"]), str(detail["seller_id"])]
+    return [str(detail["holder_id"])]
+
+
 async def put_in_force(ctx: Context, measure: Measure) -> Measure:
     """Make a proposed measure bind: do what its power does, with its audit entry."""
     kind = MeasureKind(measure.kind)
+    await _refuse_twice(ctx, kind, measure.subject_id)
     now = ctx.clock.now()
     if not await repository.activate(ctx.session, measure.id, now=now):
         raise MeasureNotInForce(f"Measure {measure.id} is {measure.state}, not proposed.")
