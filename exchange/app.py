@@ -39,6 +39,7 @@ from exchange.middleware import (
 )
 from exchange.operation.router import router as operation_router
 from exchange.participants.router import router as participants_router
+from exchange.supervision.router import router as supervision_router
 from exchange.trading.router import router as trading_router
 from exchange.web import router as web
 
@@ -213,6 +214,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.include_router(assets_router)
     app.include_router(dataspaces_router)
     app.include_router(trading_router)
+    app.include_router(supervision_router)
     app.include_router(classroom_router)
     web.install(app)
     return app

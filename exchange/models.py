@@ -29,6 +29,10 @@ def register_all() -> None:
     import exchange.operation.grants.models
     import exchange.operation.revenue.models
     import exchange.participants.models
+    import exchange.supervision.agencies.models
+    import exchange.supervision.cases.models
+    import exchange.supervision.measures.models
+    import exchange.supervision.surveillance.models
     import exchange.trading.auctions.models
     import exchange.trading.brokerage.models
     import exchange.trading.customs.models

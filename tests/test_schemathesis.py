@@ -70,6 +70,7 @@ REAL_OBJECTS = {
     "trade_id": ("trading_trades", "id"),
     "licence_id": ("trading_licences", "id"),
     "agreement_id": ("operation_agreements", "id"),
+    "agency_id": ("supervision_agencies", "id"),
 }
 
 

@@ -56,6 +56,15 @@ ALIASES: dict[str, dict[str, str]] = {
     "audit": {"checkpoint": "audit_checkpoint", "entries": "audit_entries"},
     "participants": {"me": "get_me", "account": "get_my_account"},
     "clock": {"now": "get_clock", "advance": "advance_clock"},
+    "supervision": {
+        "scan": "scan_market",
+        "alerts": "list_alerts",
+        "open": "open_case",
+        "refer": "refer_case",
+        "impose": "impose_measure",
+        "lift": "lift_measure",
+        "report": "get_supervision_report",
+    },
 }
 
 

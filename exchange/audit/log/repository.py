@@ -346,6 +346,20 @@ async def entries_about(
     return (await session.execute(stmt)).all()
 
 
+async def indexes_about(
+    session: AsyncSession, *, subject_type: str, subject_ids: Sequence[str], action: str | None
+) -> Sequence[Row[str, int]]:
+    """(subject id, seq) of the entries about these subjects (of one action, if given)."""
+    if not subject_ids:
+        return []
+    stmt = select(AuditEntry.subject_id, AuditEntry.seq).where(
+        AuditEntry.subject_type == subject_type, AuditEntry.subject_id.in_(list(subject_ids))
+    )
+    if action is not None:
+        stmt = stmt.where(AuditEntry.action == action)
+    return (await session.execute(stmt.order_by(AuditEntry.seq))).all()
+
+
 async def actor_activity(
     session: AsyncSession, actor_ids: Sequence[str]
 ) -> Sequence[Row[str, str, int, datetime | None]]:

@@ -286,3 +286,22 @@ async def entries_about(
             )
         )
     return found, total
+
+
+async def entry_indexes(
+    session: AsyncSession,
+    *,
+    subject_type: str,
+    subject_ids: Sequence[str],
+    action: str | None = None,
+) -> dict[str, list[int]]:
+    """The log indexes of the entries about each of these subjects (of one action, if given):
+    the evidence a supervision alert or case points at."""
+    found: dict[str, list[int]] = {}
+    for batch_start in range(0, len(subject_ids), 500):
+        batch = subject_ids[batch_start : batch_start + 500]
+        for subject_id, seq in await audit_repository.indexes_about(
+            session, subject_type=subject_type, subject_ids=batch, action=action
+        ):
+            found.setdefault(subject_id, []).append(int(seq))
+    return found

@@ -40,3 +40,13 @@ async def totals(session: AsyncSession, agreement_ids: Collection[str]) -> dict[
         .group_by(RevenueShare.agreement_id)
     )
     return {a: int(n or 0) for a, n in (await session.execute(stmt)).all()}
+
+
+async def paid_for_trade(session: AsyncSession, trade_id: str) -> list[tuple[str, int]]:
+    """The shares one trade's settlement paid: (participant id, fen), in payment order."""
+    rows = await session.execute(
+        select(RevenueShare.participant_id, RevenueShare.amount_fen)
+        .where(RevenueShare.trade_id == trade_id)
+        .order_by(RevenueShare.id)
+    )
+    return [(str(p), int(a)) for p, a in rows]

@@ -121,6 +121,12 @@ async def record_paid(
     )
 
 
+async def paid_for_trade(ctx: Context, trade_id: str) -> list[tuple[str, int]]:
+    """The departments' shares a trade's settlement paid: (participant id, fen); none for a
+    product not derived under an operating agreement."""
+    return await repository.paid_for_trade(ctx.session, trade_id)
+
+
 async def list_paid(ctx: Context, *, agreement_id: str, limit: int, offset: int) -> RevenuePage:
     """The revenue shares paid under an agreement (those who may see the agreement)."""
     agreement = await agreements_service.visible_agreement(ctx, agreement_id)

@@ -16,6 +16,7 @@ from exchange.context import Context
 from exchange.dataspaces.consents import lawful
 from exchange.dataspaces.vocabulary import ConsentUse
 from exchange.errors import Forbidden, InvalidInput
+from exchange.kit.measures import refuse_restricted
 from exchange.operation.grants import service as grants_service
 from exchange.trading import rules
 from exchange.trading.listings import repository
@@ -49,7 +50,7 @@ from exchange.trading.venues.service import (
     require_operator_of,
     rule_of,
 )
-from exchange.vocabulary import DataGrade, DeliveryKind, VenueStatus
+from exchange.vocabulary import DataGrade, DeliveryKind, Restricted, VenueStatus
 
 PUBLIC_VENUE_STATES = frozenset({VenueStatus.ACTIVE, VenueStatus.SUSPENDED, VenueStatus.DELISTED})
 
@@ -116,6 +117,9 @@ async def create_listing(
     """List a registered asset on one or both exchanges (无登记不交易, 无合规不上架)."""
     holder = actor_of(ctx)
     facts = await assets_service.listable_asset(ctx, asset_id, holder.id)
+    await refuse_restricted(
+        ctx, (Restricted.ASSET, facts.asset_id), (Restricted.PARTICIPANT, holder.id)
+    )
     if facts.grade is DataGrade.CORE:
         raise CoreDataNotListable(f"Refused under the rule {CORE_DATA_RULE}.", rule=CORE_DATA_RULE)
     digest = hashlib.sha256(delivery.body).hexdigest()

@@ -16,6 +16,7 @@ from typing import Any
 from exchange.assets.registry import market as assets_service
 from exchange.clock import rfc3339
 from exchange.context import Context, Slot
+from exchange.kit.measures import refuse_restricted
 from exchange.operation.grants import service as grants_service
 from exchange.operation.revenue import service as revenue_service
 from exchange.participants import ledger
@@ -49,6 +50,7 @@ from exchange.trading.orders.buyers import (
 )
 from exchange.trading.orders.errors import SELF_DEALING_RULE, OwnListing
 from exchange.trading.orders.models import Order, Trade
+from exchange.trading.venues import repository as venues_repository
 from exchange.trading.venues.models import Exchange
 from exchange.trading.venues.service import rule_of
 from exchange.vocabulary import (
@@ -56,6 +58,7 @@ from exchange.vocabulary import (
     DataGrade,
     MandateSide,
     OrderStatus,
+    Restricted,
     TradeMode,
     VenueStatus,
 )
@@ -138,11 +141,19 @@ async def check_exclusivity(ctx: Context, *, asset_id: str, tier: LicenceTier) -
 async def check_tradable(
     ctx: Context, offer: Offer, *, mode: TradeMode, price_fen: int
 ) -> assets_service.ListableAsset:
-    """The listing may trade now: active venue, open mode, price in limits, asset in force."""
+    """The listing may trade now: active venue, no supervision measure on the listing, its
+    asset or its seller, open mode, price in limits, asset in force."""
     if offer.venue.status != VenueStatus.ACTIVE:
         raise ListingNotActive(
             f"Listing {offer.listing.id} is {offer.venue.status} on {offer.exchange.name}."
         )
+    listing = offer.listing
+    await refuse_restricted(
+        ctx,
+        (Restricted.LISTING, listing.id),
+        (Restricted.ASSET, listing.asset_id),
+        (Restricted.PARTICIPANT, listing.holder_id),
+    )
     check_mode(offer, mode)
     check_price(offer, price_fen)
     facts = await assets_service.listable_asset(
@@ -528,6 +539,35 @@ async def _revenue_shares(
     return await revenue_service.shares_of_sale(
         ctx, asset_id=asset_id, item_ids=items, proceeds_fen=proceeds_fen
     )
+
+
+async def trade_legs(ctx: Context, trade: Trade) -> list[tuple[str, int]]:
+    """A settled trade's money as the buyer paid it (escrow or not): what a refund reverses."""
+    exchange = await venues_repository.get_exchange(ctx.session, trade.exchange_id)
+    assert exchange is not None
+    parts = rules.Split(
+        price_fen=trade.price_fen,
+        buyer_fee_fen=trade.buyer_fee_fen,
+        seller_fee_fen=trade.seller_fee_fen,
+        commission_fen=trade.commission_fen,
+        commission_payer=MandateSide.BUYER,
+    )
+    seller_account = await account_of(ctx, trade.seller_id)
+    legs = rules.settlement_legs(
+        parts,
+        payer_account=await account_of(ctx, trade.buyer_id),
+        seller_account=seller_account,
+        fee_account=exchange[0].fee_account_id,
+        broker_account=(
+            await account_of(ctx, trade.broker_id)
+            if trade.broker_id is not None and trade.commission_fen
+            else None
+        ),
+    )
+    # The departments' revenue shares (授权运营) were paid out of the seller's proceeds.
+    paid = await revenue_service.paid_for_trade(ctx, trade.id)
+    shares = [(await account_of(ctx, participant_id), fen) for participant_id, fen in paid]
+    return rules.pay_shares(legs, seller_account=seller_account, shares=shares)
 
 
 async def refund(ctx: Context, *, order: Order, exchange: Exchange, amount_fen: int) -> None:
