@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
+from exchange.context import Context
 from exchange.dataspaces.consents.errors import (
     ConsentExpired,
     ConsentRevoked,
@@ -59,7 +60,12 @@ router = APIRouter(tags=["trading"])
 )
 async def create_listing(body: ListingCreate, ctx: HolderContext) -> ListingRead:
     """List a registered asset with a valid certificate (无登记不交易, 无合规不上架)."""
-    view = await service.create_listing(
+    return listing_read(await create_from(ctx, body))
+
+
+async def create_from(ctx: Context, body: ListingCreate) -> service.ListingView:
+    """Create the listing a request describes (the API's and the console's forms alike)."""
+    return await service.create_listing(
         ctx,
         asset_id=body.asset_id,
         title=body.title,
@@ -76,7 +82,6 @@ async def create_listing(body: ListingCreate, ctx: HolderContext) -> ListingRead
             body.delivery.body_bytes(),
         ),
     )
-    return listing_read(view)
 
 
 @router.get("/listings", operation_id="list_listings")

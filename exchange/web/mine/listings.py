@@ -19,6 +19,7 @@ from exchange.assets.registry import service as registry_service
 from exchange.assets.registry.models import AssetStatus
 from exchange.context import Context
 from exchange.kit.paging import Offset
+from exchange.trading.listings import router as listings_router
 from exchange.trading.listings import service as listings_service
 from exchange.trading.listings.errors import ListingNotFound
 from exchange.trading.listings.schemas import ListingCreate, ListingMove
@@ -173,23 +174,7 @@ async def create_listing(viewer: Holder, form: Form) -> Response:
             tiers=tiers,
             delivery=await _delivery(ctx, form, asset_id, viewer.id),
         )
-        view = await listings_service.create_listing(
-            ctx,
-            asset_id=body.asset_id,
-            title=body.title,
-            description=body.description,
-            venues=body.venues,
-            tiers=[
-                listings_service.TierSpec(t.name, t.scope, t.term_days, t.price_fen, t.exclusive)
-                for t in body.tiers
-            ],
-            delivery=listings_service.DeliverySpec(
-                body.delivery.kind,
-                body.delivery.filename,
-                body.delivery.media_type,
-                body.delivery.body_bytes(),
-            ),
-        )
+        view = await listings_router.create_from(ctx, body)
     return see_other(f"/me/listings/{view.listing.id}?done=listed")
 
 
