@@ -36,3 +36,23 @@ def test_the_sign_in_page_fits_a_phone(browser: Any, demo_server: DemoServer, sh
     assert width <= PHONE["width"], "the page scrolls sideways on a phone"
     shot(page, "join-phone")
     context.close()
+
+
+def test_a_form_posted_without_its_csrf_token_is_refused(
+    browser: Any, demo_server: DemoServer, shot: ShotFn
+) -> None:
+    page = sign_in(browser, demo_server, "individual")
+    name = demo_server.names["individual"]
+    page.goto("/sign-in")
+    # Strip the token from the header's sign-out form, as a forged cross-site form would lack it.
+    page.evaluate(
+        "document.querySelector(\"form[action='/sign-out'] input[name=csrf_token]\").remove()"
+    )
+    with page.expect_navigation():
+        page.click("header button[type=submit]")
+    assert page.inner_text("h1").startswith("403")
+    assert page.locator("[data-problem-type$='/csrf-token-invalid']").count() == 1
+    shot(page, "csrf-refused")
+    page.goto("/sign-in")
+    assert name in page.inner_text("header"), "the refused sign-out still ended the session"
+    page.context.close()
