@@ -476,5 +476,7 @@ async def run(
         # The market-regulation agency scans the whole run (交易监测).
         record.alerts = await market.surveil(world)
         record.surveilled = True
+    if scenario.operation.public_bp:
+        record.operation = await market.operation_report(world)
     record.audit_root, record.audit_size = await market.finish()
     return record, stats

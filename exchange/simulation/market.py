@@ -14,7 +14,13 @@ from datetime import UTC, datetime
 from typing import Protocol
 
 from exchange.simulation import agents as strategy
-from exchange.simulation.results import AlertRecord, CustomsRecord, OrderRecord, TradeRecord
+from exchange.simulation.results import (
+    AlertRecord,
+    CustomsRecord,
+    OperationRecord,
+    OrderRecord,
+    TradeRecord,
+)
 from exchange.simulation.scenario import Scenario
 from exchange.simulation.world import Product, World
 from exchange.supervision.rules import DEFAULT_THRESHOLDS
@@ -169,6 +175,10 @@ class Market(Protocol):
         """Scan the whole run for manipulation (交易监测); the alerts raised."""
         ...
 
+    async def operation_report(self, world: World) -> OperationRecord:
+        """Authorized operation's supply and the departments' revenue (公共数据授权运营)."""
+        ...
+
     def participant_id(self, agent_key: str) -> str:
         """The participant an agent acts as."""
         ...
@@ -212,7 +222,16 @@ class NullMarket:
         self.auctions: list[tuple[str, str | None, list[Bid]]] = []
 
     async def open(self, world: World) -> dict[str, RulebookView]:
-        """Give every buyer its budget."""
+        """Give every buyer its budget; authorized operation is refused (its grants, agreements
+        and revenue shares are the platform's services, which this market does not run)."""
+        if self.scenario.operation.public_bp:
+            from exchange.simulation.services_base import SetupRefused
+
+            raise SetupRefused(
+                "operation",
+                "authorized operation runs only on the market played through the services: "
+                "its agreements and revenue shares are the platform's",
+            )
         for buyer in world.buyers:
             self.cash[buyer.key] = buyer.params.budget_fen
             self.roles[buyer.key] = buyer.params.role
@@ -234,6 +253,10 @@ class NullMarket:
     async def finish(self) -> tuple[str, int]:
         """No audit log: an empty root."""
         return "", 0
+
+    async def operation_report(self, world: World) -> OperationRecord:
+        """Never reached: `open` refuses scenarios with authorized operation."""
+        raise AssertionError("the null market runs no authorized operation")
 
     async def surveil(self, world: World) -> list[AlertRecord]:
         """The same surveillance patterns over the trades and auctions held in memory."""

@@ -158,6 +158,28 @@ def run_report(
                 [{**asdict(a), "parties": ", ".join(a.parties)} for a in record.alerts],
             ),
         ]
+    if "operation" in s:
+        op = s["operation"]
+        rows = [
+            ("derived products drawn (派生产品)", op["public_products"]),
+            ("derived products registered", op["registered_public"]),
+            ("products listed", op["products"]),
+            ("agreements approved (授权运营协议)", op["agreements"]),
+            ("agreements refused", op["refused_agreements"]),
+            ("mean price paid (yuan)", _yuan(op["mean_price_fen"])),
+            ("department's revenue share paid (yuan)", _yuan(op["revenue_fen"])),
+            ("department's ledger balance (yuan)", _yuan(op["department_balance_fen"])),
+        ]
+        body += [
+            "<h2>公共数据授权运营 Authorized operation</h2>",
+            f"<p>The public item is {html.escape(op['opening'])}"
+            + (", operated exclusively" if op["exclusive"] else "")
+            + f"; the department's share is {op['revenue_share_bp'] / 100:g}% of the "
+            "operator's proceeds (GET /v1/operation/agreements/{id}/revenue).</p>",
+            _table(
+                [("item", "item"), ("value", "value")], [{"item": k, "value": v} for k, v in rows]
+            ),
+        ]
     if students:
         body += [
             "<h2>学生 Students</h2>",

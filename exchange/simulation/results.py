@@ -118,6 +118,24 @@ class AlertRecord:
     alert_id: str = ""
 
 
+@dataclass(frozen=True)
+class OperationRecord:
+    """Authorized operation in a run (公共数据授权运营): how many derived products the
+    providers meant to register and did, the agreements, and what the department was paid
+    (the operation service's sum and its ledger balance)."""
+
+    opening: str
+    exclusive: bool
+    revenue_share_bp: int
+    public_products: int
+    registered_public: int
+    products: int
+    agreements: int
+    refused_agreements: int
+    revenue_fen: int
+    department_balance_fen: int
+
+
 @dataclass
 class RunRecord:
     """Everything a run produced that the results are computed from."""
@@ -140,6 +158,7 @@ class RunRecord:
     note: str = ""
     alerts: list[AlertRecord] = field(default_factory=list)
     surveilled: bool = False  # the run ended with a surveillance scan
+    operation: OperationRecord | None = None
 
 
 @dataclass
@@ -316,6 +335,11 @@ def compute(record: RunRecord) -> Results:
         for alert in record.alerts:
             kinds[alert.kind] += 1
         summary["alerts"] = dict(sorted(kinds.items()))
+    if record.operation is not None:
+        summary["operation"] = {
+            **asdict(record.operation),
+            "mean_price_fen": (turnover_total // len(record.trades)) if record.trades else 0,
+        }
     return Results(summary, rounds, prices, participants, customs_rows, welfare_rows)
 
 

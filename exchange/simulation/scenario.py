@@ -25,6 +25,7 @@ PricingName = Literal["fixed", "adaptive"]
 CustomsPolicy = Literal["strict", "lenient"]
 BrokerUse = Literal["never", "when_required", "always"]
 AuctionRuleName = Literal["first_price", "second_price"]
+OpeningName = Literal["unconditional", "conditional", "not_open"]
 
 MAX_FEN = 10**13  # 100 billion yuan: far above any simulated budget, far below 2^53
 BASIS = 10_000
@@ -308,6 +309,29 @@ class AuctionSetup(Section):
     reserve_bp: Bp = 5_000
 
 
+class Operation(Section):
+    """Authorized operation of public data (公共数据授权运营).
+
+    A share of the providers' products derive from a public catalog item that a department
+    holds. Its opening attribute decides what registering them takes: `unconditional`
+    (无条件开放) needs no grant; `conditional` or `not_open` needs an operating agreement
+    (授权运营协议) that the data authority approved, and each sale pays the department
+    `revenue_share_bp` of the operator's proceeds, which operators add to their prices. With
+    `exclusive`, each provider proposes an exclusive agreement and only the first is approved
+    (独家授权): the others cannot register their derived products.
+    """
+
+    public_bp: Bp = 0
+    opening: OpeningName = "not_open"
+    exclusive: bool = False
+    revenue_share_bp: Bp = 2_000
+
+    @property
+    def granted(self) -> bool:
+        """Whether derived products need an operating agreement."""
+        return self.public_bp > 0 and self.opening != "unconditional"
+
+
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
 
 
@@ -325,6 +349,7 @@ class Scenario(Section):
     products: ProductSetup = Field(default_factory=ProductSetup)
     agents: Agents = Field(default_factory=Agents)
     auction: AuctionSetup = Field(default_factory=AuctionSetup)
+    operation: Operation = Field(default_factory=Operation)
     treatments: dict[Slug, dict[str, Any]] = Field(default_factory=dict)
 
     @field_validator("exchanges")
@@ -372,6 +397,23 @@ class Scenario(Section):
             )
         if rigged.rings and not self.agents.providers.count:
             raise ValueError("agents.manipulators.rings need providers whose auctions to rig")
+        operation = self.operation
+        if (
+            operation.public_bp
+            and operation.opening == "not_open"
+            and self.products.forms.get("dataset")
+        ):
+            raise FieldConflict(
+                "operation.opening",
+                "products derive from a catalog item that is not open (不予开放), whose raw "
+                "records never leave: products.forms may not include dataset",
+            )
+        if operation.exclusive and not operation.granted:
+            raise FieldConflict(
+                "operation.exclusive",
+                "exclusive operation needs derived products (public_bp > 0) from an item that "
+                "is not unconditionally open (opening = conditional or not_open)",
+            )
         if "base" in self.treatments:
             raise ValueError("'base' names the untreated scenario; call the treatment otherwise")
         self._fits_the_rulebooks()

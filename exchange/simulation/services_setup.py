@@ -35,7 +35,6 @@ from exchange.simulation.services_base import (
     REFUSABLE,
     SIMULATED_USE,
     STANDARD_TIER,
-    MarketBase,
     Offering,
     attempt,
     package_of,
@@ -44,6 +43,7 @@ from exchange.simulation.services_base import (
     simulation_settings,
     write_registry_key,
 )
+from exchange.simulation.services_operation import OperationSetUp
 from exchange.simulation.world import (
     BROKER,
     PROVIDER,
@@ -76,7 +76,7 @@ SURVEYOR = "surveillance"  # the regulator that scans a run with manipulators
 SURVEYING_AGENCY = "gd-amr"  # 广东省市场监督管理局: trading conduct
 
 
-class MarketSetUp(MarketBase):
+class MarketSetUp(OperationSetUp):
     """Opening the market: a migrated database, the participants, rulebooks, assets, listings."""
 
     # --- opening the market -------------------------------------------------------------
@@ -202,6 +202,8 @@ class MarketSetUp(MarketBase):
                 )
             if rigged.scans:
                 await self._open_manipulation(session, world)
+            if self.scenario.operation.public_bp:
+                await self._open_operation(session, world)
 
     async def _open_manipulation(self, session: AsyncSession, world: World) -> None:
         """Each wash-trading pair's second member funds the first (资金往来, the mark of common
@@ -304,6 +306,7 @@ class MarketSetUp(MarketBase):
         seed = self.scenario.seed
         owners = [(p.key, p.products) for p in world.providers]
         owners += [(t.key, [t.product]) for t in world.wash_traders]
+        derived: dict[str, tuple[str, AssetDraft]] = {}
         async with self.unit() as session:
             for owner, products in owners:
                 drafts = [
@@ -325,9 +328,16 @@ class MarketSetUp(MarketBase):
                         lawful_basis=(
                             LawfulBasis.PUBLICLY_DISCLOSED if product.personal_information else None
                         ),
+                        **self.derivation(product),
                     )
                     for product in products
                 ]
+                # Products derived from public data are applied for one by one (see
+                # services_operation); the rest together, as before.
+                pairs = list(zip(products, drafts, strict=True))
+                derived.update((p.key, (owner, d)) for p, d in pairs if p.public)
+                products = [p for p, _ in pairs if not p.public]
+                drafts = [d for p, d in pairs if not p.public]
                 if not drafts:
                     continue
                 asset_ids = await assets_service.apply_for_registrations(
@@ -335,7 +345,10 @@ class MarketSetUp(MarketBase):
                 )
                 for product, asset_id in zip(products, asset_ids, strict=True):
                     self.assets[product.key] = asset_id
-        asset_ids = [self.assets[p.key] for _, products in owners for p in products]
+            await self._register_derived(session, world, derived)
+        asset_ids = [
+            self.assets[p.key] for _, products in owners for p in products if p.key in self.assets
+        ]
         if not asset_ids:
             return
         async with self.unit() as session:

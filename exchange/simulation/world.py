@@ -54,6 +54,8 @@ class Product:
     price_fen: int
     exchanges: tuple[str, ...]
     sold: int = 0
+    # Derived from the public catalog item of an authorized-operation scenario (公共数据).
+    public: bool = False
 
 
 @dataclass
@@ -144,6 +146,12 @@ class World:
         """Every product, provider by provider."""
         return [p for provider in self.providers for p in provider.products]
 
+    def drop_products(self, keys: set[str]) -> None:
+        """Take products out of the run (their registration was refused: no grant)."""
+        if keys:
+            for provider in self.providers:
+                provider.products = [p for p in provider.products if p.key not in keys]
+
     def broker(self, key: str) -> Broker:
         """A broker by key."""
         found = self._brokers.get(key)
@@ -197,6 +205,7 @@ def build_world(scenario: Scenario) -> World:
                     exchanges=listed_on,
                 )
             )
+        _mark_public(scenario, provider)
         providers.append(provider)
 
     b = scenario.agents.brokers
@@ -244,6 +253,20 @@ def build_world(scenario: Scenario) -> World:
         _wash_traders(scenario, exchanges),
         _ring_bidders(scenario),
     )
+
+
+def _mark_public(scenario: Scenario, provider: Provider) -> None:
+    """Which of a provider's products derive from the public catalog item (drawn on the
+    provider's own `public` stream, so scenarios without the option draw nothing new); under
+    an operating agreement the operator adds the department's share to its price."""
+    operation = scenario.operation
+    if not operation.public_bp:
+        return
+    rng = stream(scenario.seed, "public", provider.index)
+    for product in provider.products:
+        product.public = rng.randrange(strategy.BASIS) < operation.public_bp
+        if product.public and operation.granted:
+            product.price_fen = strategy.list_price(product.price_fen, operation.revenue_share_bp)
 
 
 def _wash_traders(scenario: Scenario, exchanges: tuple[str, ...]) -> list[WashTrader]:
