@@ -322,8 +322,9 @@ async def _restore_listings(live: LiveMarket, admin: Context) -> dict[str, str]:
         if key is not None:
             market.assets.setdefault(key, asset.id)
     product_of_asset = {asset_id: key for key, asset_id in market.assets.items()}
-    if live.scenario.operation.granted:
-        # Derived products the registry refused (no operating agreement) left the class.
+    if live.scenario.operation.granted or live.scenario.consent.subjects:
+        # Derived products the registry refused (no operating agreement), and products too
+        # few people consented to (授权用数), left the class.
         world.drop_products({key for key in products if key not in market.assets})
     views = await every(
         lambda offset: listings_service.list_listings(

@@ -478,5 +478,7 @@ async def run(
         record.surveilled = True
     if scenario.operation.public_bp:
         record.operation = await market.operation_report(world)
+    if scenario.consent.subjects:
+        record.consent = await market.consent_report(world)
     record.audit_root, record.audit_size = await market.finish()
     return record, stats

@@ -16,6 +16,7 @@ from typing import Protocol
 from exchange.simulation import agents as strategy
 from exchange.simulation.results import (
     AlertRecord,
+    ConsentRecord,
     CustomsRecord,
     OperationRecord,
     OrderRecord,
@@ -179,6 +180,10 @@ class Market(Protocol):
         """Authorized operation's supply and the departments' revenue (公共数据授权运营)."""
         ...
 
+    async def consent_report(self, world: World) -> ConsentRecord:
+        """Individuals' consents and the personal-information products made on them (授权用数)."""
+        ...
+
     def participant_id(self, agent_key: str) -> str:
         """The participant an agent acts as."""
         ...
@@ -232,6 +237,14 @@ class NullMarket:
                 "authorized operation runs only on the market played through the services: "
                 "its agreements and revenue shares are the platform's",
             )
+        if self.scenario.consent.subjects:
+            from exchange.simulation.services_base import SetupRefused
+
+            raise SetupRefused(
+                "consent",
+                "individuals' consents run only on the market played through the services: "
+                "data spaces, consents and the registry's lawful-basis check are the platform's",
+            )
         for buyer in world.buyers:
             self.cash[buyer.key] = buyer.params.budget_fen
             self.roles[buyer.key] = buyer.params.role
@@ -257,6 +270,10 @@ class NullMarket:
     async def operation_report(self, world: World) -> OperationRecord:
         """Never reached: `open` refuses scenarios with authorized operation."""
         raise AssertionError("the null market runs no authorized operation")
+
+    async def consent_report(self, world: World) -> ConsentRecord:
+        """Never reached: `open` refuses scenarios with individuals' consents."""
+        raise AssertionError("the null market runs no data spaces")
 
     async def surveil(self, world: World) -> list[AlertRecord]:
         """The same surveillance patterns over the trades and auctions held in memory."""

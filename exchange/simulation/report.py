@@ -180,6 +180,29 @@ def run_report(
                 [("item", "item"), ("value", "value")], [{"item": k, "value": v} for k, v in rows]
             ),
         ]
+    if "consent" in s:
+        c = s["consent"]
+        rows = [
+            ("people asked (数据主体)", c["subjects"]),
+            ("consent rate drawn", f"{c['rate_bp'] / 100:g}%"),
+            ("consents asked for", c["asked"]),
+            ("consents granted (授权)", c["granted"]),
+            ("consent rate realised", f"{c['realised_bp'] / 100:g}%"),
+            ("personal-information products drawn", c["pi_products"]),
+            ("registered on consent", c["registered_pi"]),
+            ("dropped: too few consenting people", c["dropped_pi"]),
+            ("products listed", c["products"]),
+            ("mean price paid (yuan)", _yuan(c["mean_price_fen"])),
+        ]
+        body += [
+            "<h2>授权用数 Consent of individuals</h2>",
+            f"<p>A product containing personal information is registered on the lawful basis of "
+            f"consent naming at least {c['min_subjects']} people's consents in force "
+            "(GET /v1/consents lists them).</p>",
+            _table(
+                [("item", "item"), ("value", "value")], [{"item": k, "value": v} for k, v in rows]
+            ),
+        ]
     if students:
         body += [
             "<h2>学生 Students</h2>",

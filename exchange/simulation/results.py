@@ -136,6 +136,28 @@ class OperationRecord:
     department_balance_fen: int
 
 
+@dataclass(frozen=True)
+class ConsentRecord:
+    """Consent of individuals in a run (授权用数): the people asked, the consents they granted
+    (the rate realised), and the products containing personal information registered on them
+    or dropped for too few consenting people."""
+
+    subjects: int
+    rate_bp: int
+    min_subjects: int
+    asked: int
+    granted: int
+    pi_products: int
+    registered_pi: int
+    dropped_pi: int
+    products: int
+
+    @property
+    def realised_bp(self) -> int:
+        """The share of requests the people granted, in basis points."""
+        return self.granted * 10_000 // self.asked if self.asked else 0
+
+
 @dataclass
 class RunRecord:
     """Everything a run produced that the results are computed from."""
@@ -159,6 +181,7 @@ class RunRecord:
     alerts: list[AlertRecord] = field(default_factory=list)
     surveilled: bool = False  # the run ended with a surveillance scan
     operation: OperationRecord | None = None
+    consent: ConsentRecord | None = None
 
 
 @dataclass
@@ -338,6 +361,12 @@ def compute(record: RunRecord) -> Results:
     if record.operation is not None:
         summary["operation"] = {
             **asdict(record.operation),
+            "mean_price_fen": (turnover_total // len(record.trades)) if record.trades else 0,
+        }
+    if record.consent is not None:
+        summary["consent"] = {
+            **asdict(record.consent),
+            "realised_bp": record.consent.realised_bp,
             "mean_price_fen": (turnover_total // len(record.trades)) if record.trades else 0,
         }
     return Results(summary, rounds, prices, participants, customs_rows, welfare_rows)

@@ -332,6 +332,21 @@ class Operation(Section):
         return self.public_bp > 0 and self.opening != "unconditional"
 
 
+class ConsentSetup(Section):
+    """Consent of individuals (授权用数, 个人同意率).
+
+    With `subjects` > 0, that many simulated people hold social-insurance records in their data
+    spaces, and each grants the provider of each product containing personal information a
+    consent to develop data products from them with probability `rate_bp`. The products are
+    registered on the basis of consent naming the consents granted; a product with fewer than
+    `min_subjects` consenting people is not made and leaves the run.
+    """
+
+    subjects: int = Field(default=0, ge=0, le=1_000)
+    rate_bp: Bp = 10_000
+    min_subjects: int = Field(default=1, ge=1)
+
+
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
 
 
@@ -350,6 +365,7 @@ class Scenario(Section):
     agents: Agents = Field(default_factory=Agents)
     auction: AuctionSetup = Field(default_factory=AuctionSetup)
     operation: Operation = Field(default_factory=Operation)
+    consent: ConsentSetup = Field(default_factory=ConsentSetup)
     treatments: dict[Slug, dict[str, Any]] = Field(default_factory=dict)
 
     @field_validator("exchanges")
@@ -413,6 +429,19 @@ class Scenario(Section):
                 "operation.exclusive",
                 "exclusive operation needs derived products (public_bp > 0) from an item that "
                 "is not unconditionally open (opening = conditional or not_open)",
+            )
+        consent = self.consent
+        if consent.subjects and consent.min_subjects > consent.subjects:
+            raise FieldConflict(
+                "consent.min_subjects",
+                f"a product needs {consent.min_subjects} consenting people but the run has only "
+                f"{consent.subjects} (consent.subjects)",
+            )
+        if consent.subjects and not self.products.personal_information_bp:
+            raise FieldConflict(
+                "consent.subjects",
+                "consents are granted for products containing personal information: set "
+                "products.personal_information_bp above 0",
             )
         if "base" in self.treatments:
             raise ValueError("'base' names the untreated scenario; call the treatment otherwise")

@@ -24,6 +24,7 @@ from exchange.audit.log import service as audit_service
 from exchange.clock import ManualClock
 from exchange.config import Settings
 from exchange.context import Context, Principal, Runtime
+from exchange.dataspaces.consents.keys import CONSENT_KEY_FILE
 from exchange.errors import ExchangeError
 from exchange.participants import service as participants_service
 from exchange.security import seeded_api_keys
@@ -89,17 +90,19 @@ def simulation_settings(db_path: Path, key_dir: Path) -> Settings:
 
 
 def write_registry_key(key_dir: Path, seed: int) -> None:
-    """A registry signing key derived from the seed, so certificates (and the log) repeat."""
+    """The registry's signing key and the consent-receipt key (授权凭证), derived from the seed,
+    so certificates, receipts (and the log) repeat."""
     key_dir.mkdir(parents=True, exist_ok=True)
-    private = Ed25519PrivateKey.from_private_bytes(stream_bytes(seed, "registry-key", 0))
-    pem = private.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    )
-    path = key_dir / REGISTRY_KEY_FILE
-    path.write_bytes(pem)
-    path.chmod(0o600)
+    for name, role in ((REGISTRY_KEY_FILE, "registry-key"), (CONSENT_KEY_FILE, "consent-key")):
+        private = Ed25519PrivateKey.from_private_bytes(stream_bytes(seed, role, 0))
+        pem = private.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        path = key_dir / name
+        path.write_bytes(pem)
+        path.chmod(0o600)
 
 
 def remove_database(path: Path) -> None:

@@ -19,7 +19,6 @@ from exchange.assets.review import service as assets_review
 from exchange.assets.review.rules import ReviewDecision, publicity_ends_at
 from exchange.context import Context, Runtime
 from exchange.database import make_sessionmaker
-from exchange.dataspaces.vocabulary import LawfulBasis
 from exchange.ids import IdFactory
 from exchange.migrate import upgrade
 from exchange.participants import ledger
@@ -43,6 +42,7 @@ from exchange.simulation.services_base import (
     simulation_settings,
     write_registry_key,
 )
+from exchange.simulation.services_consent import ConsentSetUp
 from exchange.simulation.services_operation import OperationSetUp
 from exchange.simulation.world import (
     BROKER,
@@ -69,14 +69,11 @@ from exchange.vocabulary import (
     VenueStatus,
 )
 
-SIMULATED_BASIS_NOTE = (
-    "仿真：已合法公开的个人信息 simulated: lawfully disclosed personal information"
-)
 SURVEYOR = "surveillance"  # the regulator that scans a run with manipulators
 SURVEYING_AGENCY = "gd-amr"  # 广东省市场监督管理局: trading conduct
 
 
-class MarketSetUp(OperationSetUp):
+class MarketSetUp(OperationSetUp, ConsentSetUp):
     """Opening the market: a migrated database, the participants, rulebooks, assets, listings."""
 
     # --- opening the market -------------------------------------------------------------
@@ -204,6 +201,8 @@ class MarketSetUp(OperationSetUp):
                 await self._open_manipulation(session, world)
             if self.scenario.operation.public_bp:
                 await self._open_operation(session, world)
+            if self.scenario.consent.subjects:
+                await self._open_consent(session, world)
 
     async def _open_manipulation(self, session: AsyncSession, world: World) -> None:
         """Each wash-trading pair's second member funds the first (资金往来, the mark of common
@@ -304,6 +303,9 @@ class MarketSetUp(OperationSetUp):
     async def _open_assets(self, world: World) -> None:
         """Register every product: apply, two approvals, publicity, registration."""
         seed = self.scenario.seed
+        if self.scenario.consent.subjects:
+            # Too few people consented: the product is not made (see services_consent).
+            world.drop_products(self.consent_short)
         owners = [(p.key, p.products) for p in world.providers]
         owners += [(t.key, [t.product]) for t in world.wash_traders]
         derived: dict[str, tuple[str, AssetDraft]] = {}
@@ -320,14 +322,7 @@ class MarketSetUp(OperationSetUp):
                         personal_information=product.personal_information,
                         fingerprint=hashlib.sha256(package_of(product, seed)).hexdigest(),
                         source_legality="仿真数据，来源合法 simulated data, lawful source",
-                        # Simulated people grant no consents (yet): simulated products hold
-                        # personal information that was lawfully disclosed.
-                        personal_information_basis=(
-                            SIMULATED_BASIS_NOTE if product.personal_information else None
-                        ),
-                        lawful_basis=(
-                            LawfulBasis.PUBLICLY_DISCLOSED if product.personal_information else None
-                        ),
+                        **self.lawful_basis_of(product),
                         **self.derivation(product),
                     )
                     for product in products
