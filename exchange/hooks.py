@@ -13,7 +13,9 @@ One more lets a domain ask an application without importing it (installed by the
 And one lets the lower domains ask supervision, which sits above them (installed by wiring):
 - `check_measures` (supervision, asked by trading): refuse an act a measure in force forbids
   (a suspended listing or participant, a suspended broker licence, an asset under re-review),
-  naming the measure and its case.
+  naming the measure and its case;
+- `check_remit` (supervision, asked by trading and the assets): refuse a regulator's act (a
+  customs decision, an objection's decision, a revocation) outside its agency's remit.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ if TYPE_CHECKING:
 
     from exchange.clock import Clock
     from exchange.context import Context, Principal, Runtime
-    from exchange.vocabulary import Restricted
+    from exchange.vocabulary import Remit, Restricted
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +103,13 @@ class MeasureCheck(Protocol):
     ) -> None: ...
 
 
+class RemitCheck(Protocol):
+    """Raise an ExchangeError (403 naming the remit) if the calling regulator's agency holds
+    none of these remits; return None if it does, or if the caller is no regulator."""
+
+    async def __call__(self, ctx: Context, needed: frozenset[Remit], what: str, /) -> None: ...
+
+
 @dataclass(slots=True)
 class Hooks:
     """The hooks installed in this process (None until `exchange.wiring.install()`)."""
@@ -112,6 +121,7 @@ class Hooks:
     check_ready: ReadinessCheck | None = None
     fund_class_participant: ClassFunder | None = None
     check_measures: MeasureCheck | None = None
+    check_remit: RemitCheck | None = None
 
 
 HOOKS = Hooks()

@@ -245,6 +245,17 @@ class MandateSide(StrEnum):
     SELLER = "seller"  # 卖方委托
 
 
+class Remit(StrEnum):
+    """What a supervisory agency is responsible for (职责范围): an agency acts only within its
+    remits (`exchange.supervision`); the lower services name the remit an act needs and ask
+    supervision through the `check_remit` hook (`exchange.kit.remits`)."""
+
+    CROSS_BORDER = "cross_border"  # 数据出境与个人信息保护 (网信)
+    TRADING_CONDUCT = "trading_conduct"  # 交易行为与价格 (市场监管)
+    PUBLIC_DATA = "public_data"  # 公共数据与授权运营 (数据局)
+    FINANCE = "finance"  # 数据资产金融 (金融监管)
+
+
 class Restricted(StrEnum):
     """What a supervision measure (监管措施) stops, as the services that enforce it name it.
 

@@ -15,8 +15,8 @@ def install() -> None:
     trading's comparable trades into the assets' market valuation, trading's listing
     suspension into authorized operation (an agreement that stops suspends its products'
     listings), the assets' certificates into reads under a consent, and supervision's
-    measures into the checks trading makes. (The app adds live-class routing and class
-    funding: `exchange.app`.)"""
+    measures and agencies' remits into the checks trading and the assets make. (The app adds
+    live-class routing and class funding: `exchange.app`.)"""
     if HOOKS.record_audit is not None:
         return
     from exchange.assets.certificates import service as certificates_service
@@ -27,6 +27,7 @@ def install() -> None:
     from exchange.markettime import repository as markettime_repository
     from exchange.operation.agreements import service as agreements_service
     from exchange.participants import service as participants_service
+    from exchange.supervision.agencies import service as agencies_service
     from exchange.supervision.measures import enforcement
     from exchange.trading.listings.service import suspend_listings_of_assets
     from exchange.trading.stats.comparables import traded_comparables
@@ -39,3 +40,4 @@ def install() -> None:
     HOOKS.clock_offset = markettime_repository.stored_offset_us
     HOOKS.check_ready = halts.check_ready
     HOOKS.check_measures = enforcement.check
+    HOOKS.check_remit = agencies_service.check_remit

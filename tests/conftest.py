@@ -25,6 +25,7 @@ from exchange.ids import IdFactory
 from exchange.migrate import upgrade
 from exchange.models import register_all
 from exchange.participants import service as participants_service
+from exchange.supervision.agencies import service as agencies_service
 from exchange.vocabulary import Role
 from support import Actor, MakeParticipant
 
@@ -148,7 +149,10 @@ def make_participant(runtime: Runtime) -> MakeParticipant:
         name: str | None = None,
         jurisdiction: str = "CN",
         balance_fen: int = 0,
+        agency: str | None = None,
     ) -> Actor:
+        """`agency`: the seeded supervisory agency a regulator acts for (gd-cac 网信 export,
+        gd-amr 市场监管 trading conduct, gd-gsdma 数据局 public data, gd-nfra 金融监管)."""
         async with runtime.unit_of_work() as session:
             ctx = runtime.context(session)
             participant, account, key = await participants_service.register(
@@ -161,6 +165,11 @@ def make_participant(runtime: Runtime) -> MakeParticipant:
                 await session.flush()
                 await participants_service.deposit(
                     ctx, participant_id=participant.id, amount_fen=balance_fen, memo="test"
+                )
+            if agency is not None:
+                await session.flush()
+                await agencies_service.assign_member(
+                    ctx, agency_id=agency, participant_id=participant.id
                 )
         return Actor(participant.id, participant.name, role, key.secret, account.id)
 

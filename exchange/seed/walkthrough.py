@@ -50,6 +50,7 @@ print(d)' "$@"
 }
 ADMIN=$(key admin) HOLDER=$(key holder) PERSON=$(key individual) LENDER=$(key lender)
 R1=$(key reviewer1) R2=$(key reviewer2) REGULATOR=$(key regulator) HK=$(key hk_buyer)
+CAC=$(key regulator_cac)   # the regulator of 网信 (gd-cac): export and personal information
 ```
 
 ## 2. Search the catalog (数据目录)
@@ -157,14 +158,18 @@ curl -s "$EX/v1/customs/cases/$CASE" -H "Authorization: Bearer $HK" | get status
 
 ## 11. The regulator decides (监管决定)
 
+Each supervisory agency acts only within its remit: a data-customs decision is the export
+remit's, so the regulator of 网信 (`regulator_cac`, gd-cac) decides; the market regulator
+(`regulator`, gd-amr) would be refused (403 `/problems/outside-remit`, naming `cross_border`).
+
 ```bash
-curl -s -X POST "$EX/v1/customs/cases/$CASE/decision" -H "Authorization: Bearer $REGULATOR" \
+curl -s -X POST "$EX/v1/customs/cases/$CASE/decision" -H "Authorization: Bearer $CAC" \
   -H 'Content-Type: application/json' \
   -d '{"decision": "approve", "reason": "已通过数据出境安全评估"}' | get status
 ```
 
 The demo also holds a foreign (SG) buyer's order at customs:
-`curl -s "$EX/v1/customs/cases?status=pending" -H "Authorization: Bearer $REGULATOR"`.
+`curl -s "$EX/v1/customs/cases?status=pending" -H "Authorization: Bearer $CAC"`.
 
 ## 12. Authorized operation of public data (公共数据授权运营)
 

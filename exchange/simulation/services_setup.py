@@ -71,6 +71,7 @@ from exchange.vocabulary import (
 
 SURVEYOR = "surveillance"  # the regulator that scans a run with manipulators
 SURVEYING_AGENCY = "gd-amr"  # 广东省市场监督管理局: trading conduct
+CUSTOMS_AGENCY = "gd-cac"  # 广东省委网信办: the regulator agents decide data-customs cases
 
 
 class MarketSetUp(OperationSetUp, ConsentSetUp):
@@ -178,6 +179,13 @@ class MarketSetUp(OperationSetUp, ConsentSetUp):
                 self.buyer_info[agent.key] = (Role.ENTERPRISE.value, "CN")
                 self.legal_basis[agent.key] = None
             await session.flush()
+            # The regulator agents decide customs cases: the export remit's agency (网信).
+            for regulator in world.regulators:
+                await agencies_service.assign_member(
+                    self._ctx(session, self.admin),
+                    agency_id=CUSTOMS_AGENCY,
+                    participant_id=self.participant_id(regulator.key),
+                )
             # Every starting balance in one sandbox deposit journal (沙盒注资).
             funding = [(buyer.key, buyer.params.budget_fen) for buyer in world.buyers] + [
                 (provider.key, provider.balance_fen) for provider in world.providers

@@ -10,17 +10,9 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+# The remits live in the vocabulary, where the lower services name the remit an act needs.
+from exchange.vocabulary import Remit as Remit
 from exchange.vocabulary import Restricted
-
-
-class Remit(StrEnum):
-    """What an agency is responsible for (职责范围)."""
-
-    CROSS_BORDER = "cross_border"  # 数据出境与个人信息保护 (网信)
-    TRADING_CONDUCT = "trading_conduct"  # 交易行为与价格 (市场监管)
-    PUBLIC_DATA = "public_data"  # 公共数据与授权运营 (数据局)
-    FINANCE = "finance"  # 数据资产金融 (金融监管)
-
 
 REMIT_LABELS: dict[Remit, str] = {
     Remit.CROSS_BORDER: "数据出境与个人信息保护 export and personal information",

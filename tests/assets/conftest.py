@@ -28,7 +28,9 @@ async def registry(
         holder=await make_participant(Role.ENTERPRISE, name="广州数联科技有限公司"),
         reviewer_a=await make_participant(Role.COMPLIANCE_REVIEWER, name="合规委员甲"),
         reviewer_b=await make_participant(Role.COMPLIANCE_REVIEWER, name="合规委员乙"),
-        regulator=await make_participant(Role.REGULATOR, name="数据流通监管"),
+        regulator=await make_participant(
+            Role.REGULATOR, name="广东省数据局 监管员", agency="gd-gsdma"
+        ),
         lender=await make_participant(Role.LENDER, name="粤信银行"),
         other=await make_participant(Role.ENTERPRISE, name="深圳某数据公司"),
         admin=admin,

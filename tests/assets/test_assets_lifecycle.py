@@ -140,7 +140,9 @@ async def test_quorum_is_a_setting(registry: Registry, make_participant: MakePar
     assert r.json()["status"] == "in_publicity"
 
 
-async def test_objection_upheld_stops_the_registration(registry: Registry) -> None:
+async def test_objection_upheld_stops_the_registration(
+    registry: Registry, make_participant: MakeParticipant
+) -> None:
     client = registry.client
     asset = await registry.apply()
     await registry.approve(asset["id"])
@@ -163,6 +165,15 @@ async def test_objection_upheld_stops_the_registration(registry: Registry) -> No
     decision = {"decision": "uphold", "reason": "经核查，数据来源存在争议"}
     url = f"/v1/assets/{asset['id']}/objections/{objection['id']}/decision"
     assert_problem(await client.post(url, json=decision, headers=registry.admin.auth), 403)
+    # …and only those of the agency overseeing the registry (数据局, the public-data remit).
+    for agency in ("gd-amr", "gd-cac", None):
+        other = await make_participant(Role.REGULATOR, agency=agency)
+        slug = "outside-remit" if agency else "not-agency-member"
+        refused = assert_problem(
+            await client.post(url, json=decision, headers=other.auth), 403, slug
+        )
+        if agency:
+            assert refused["needed_remits"] == ["public_data"], refused
     decided = await client.post(url, json=decision, headers=registry.regulator.auth)
     assert decided.status_code == 200, decided.text
     assert decided.json()["status"] == "upheld"
@@ -294,12 +305,17 @@ async def test_cancellation_revokes_the_certificate(registry: Registry) -> None:
     assert "产品下线" in verified["revocation_reason"]
 
 
-async def test_registry_revocation(registry: Registry) -> None:
+async def test_registry_revocation(registry: Registry, make_participant: MakeParticipant) -> None:
     client = registry.client
     asset = await registry.register()
     url = f"/v1/assets/{asset['id']}/revocation"
     body = {"reason": "登记材料存在虚假陈述"}
     assert_problem(await client.post(url, json=body, headers=registry.holder.auth), 403)
+    market = await make_participant(Role.REGULATOR, name="市场监管", agency="gd-amr")
+    outside = assert_problem(await client.post(url, json=body, headers=market.auth), 403)
+    assert outside["type"].endswith("/outside-remit") and "public_data" in outside["detail"]
+    kept = await client.get(f"/v1/assets/{asset['id']}", headers=registry.holder.auth)
+    assert kept.json()["status"] == "registered"
     r = await client.post(url, json=body, headers=registry.regulator.auth)
     assert r.status_code == 200, r.text
     assert r.json()["status"] == "revoked"

@@ -42,7 +42,8 @@ def open_covered_entry(page: Any, index: int) -> None:
 def test_the_regulator_decides_customs_and_checks_a_proof_in_the_page(
     browser: Any, demo_server: DemoServer, shot: ShotFn
 ) -> None:
-    page = sign_in(browser, demo_server, "regulator")
+    # Customs decisions are the export remit's: the regulator of 网信 (gd-cac) decides.
+    page = sign_in(browser, demo_server, "regulator_cac")
     page.on("dialog", lambda dialog: dialog.accept())  # "send this decision?"
     page.goto("/desk")
     assert page.inner_text("h1") == "监管台"

@@ -147,7 +147,7 @@ async def test_a_revoked_consent_stops_sales_delivery_and_export(
     runtime: Runtime, client: httpx.AsyncClient, make_participant: MakeParticipant
 ) -> None:
     keys = await seed_demo(runtime)
-    person, regulator, hk = (_auth(keys, h) for h in ("individual", "regulator", "hk_buyer"))
+    person, regulator, hk = (_auth(keys, h) for h in ("individual", "regulator_cac", "hk_buyer"))
     listings = (await client.get("/v1/listings", headers=person)).json()["items"]
     (claims,) = [item for item in listings if item["personal_information"]]
     asset = (await client.get(f"/v1/assets/{claims['asset_id']}", headers=person)).json()

@@ -137,7 +137,8 @@ async def test_orders_for_important_data_from_abroad_wait_for_the_regulator(
     runtime: Runtime, client: httpx.AsyncClient
 ) -> None:
     keys = await seed_demo(runtime)
-    regulator = _auth(keys, "regulator")
+    # Customs decisions are the export remit's (网信): the market regulator is refused.
+    regulator = _auth(keys, "regulator_cac")
     foreign = next(k for k in keys if k.handle == "foreign_buyer")
     hk = next(k for k in keys if k.handle == "hk_buyer")
     assert (foreign.jurisdiction, hk.jurisdiction) == ("SG", "HK")
@@ -150,6 +151,13 @@ async def test_orders_for_important_data_from_abroad_wait_for_the_regulator(
         "SG",
         "important",
     )
+    outside = await client.post(
+        f"/v1/customs/cases/{case['id']}/decision",
+        json={"decision": "approve", "reason": "放行"},
+        headers=_auth(keys, "regulator"),
+    )
+    assert outside.status_code == 403 and outside.json()["needed_remits"] == ["cross_border"]
+    assert "gd-amr" in outside.json()["detail"]
     cleared = await client.post(
         f"/v1/customs/cases/{case['id']}/decision",
         json={"decision": "approve", "reason": "已通过数据出境安全评估"},

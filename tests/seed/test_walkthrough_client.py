@@ -104,7 +104,8 @@ async def test_the_walkthrough_through_the_python_client(
         legal_basis="security_assessment",
     )
     assert held.customs_case is not None and held.customs_case.status == "pending"
-    decided = await regulator.trading.decide_customs_case(
+    cac = as_(keys, "regulator_cac", client)  # 网信 decides customs: the export remit
+    decided = await cac.trading.decide_customs_case(
         case_id=held.customs_case.id, decision="approve", reason="已通过数据出境安全评估"
     )
     assert decided.status == "settled"  # cleared at customs, then settled

@@ -58,7 +58,9 @@ async def market(
         runtime=runtime,
         clock=clock,
         admin=admin,
-        regulator=await make_participant(Role.REGULATOR, name="广东省数据流通监管"),
+        regulator=await make_participant(
+            Role.REGULATOR, name="广东省委网信办 customs regulator", agency="gd-cac"
+        ),
         gz_operator=await make_participant(Role.EXCHANGE_OPERATOR, name="广州数据交易所运营方"),
         sz_operator=await make_participant(Role.EXCHANGE_OPERATOR, name="深圳数据交易所运营方"),
         seller=seller,

@@ -193,7 +193,8 @@ async def money_invariants(runtime: Runtime) -> None:
 @dataclass
 class Market:
     """A market: both exchanges with operators, a seller with registered assets, buyers,
-    a licensed broker, a regulator and an admin."""
+    a licensed broker, a regulator (of the export agency 网信, who decides customs cases) and
+    an admin."""
 
     client: httpx.AsyncClient
     runtime: Runtime

@@ -9,7 +9,8 @@ from datetime import datetime, timedelta
 
 from support_trading import Market, audit_actions, money_invariants, tier
 
-from support import assert_problem
+from exchange.vocabulary import Role
+from support import MakeParticipant, assert_problem
 from support_audit import chain_entries
 
 
@@ -341,7 +342,7 @@ async def test_customs_clearance_rechecks_the_listing_and_refunds_if_it_no_longe
     await m.ok(
         m.post(
             f"/v1/assets/{m.assets['credit']}/revocation",
-            m.regulator,
+            m.admin,
             {"reason": "登记材料不实，撤销登记"},
         )
     )
@@ -379,8 +380,12 @@ async def test_general_data_passes_customs_automatically(market: Market) -> None
     assert [c["status"] for c in cases["items"]] == ["cleared"]
 
 
-async def test_licence_expires_and_regulators_revoke(market: Market) -> None:
+async def test_licence_expires_and_regulators_revoke(
+    market: Market, make_participant: MakeParticipant
+) -> None:
     m = market
+    # Revoking a licence is the trading-conduct remit's (市场监管, gd-amr).
+    amr = await make_participant(Role.REGULATOR, name="广东省市场监管局", agency="gd-amr")
     listing = await m.list("electricity", ["szdex"], [tier("短期版", term_days=30), tier("年度版")])
     short = await m.buy(m.buyer, listing)
     year = await m.buy(m.buyer, listing, tier_index=1)
@@ -395,13 +400,18 @@ async def test_licence_expires_and_regulators_revoke(market: Market) -> None:
     assert licence["state"] == "expired"
     path = f"/v1/licences/{year['licence']['id']}"
     assert_problem(await m.post(f"{path}/revoke", m.seller, {"reason": "x"}), 403)
-    revoked = await m.ok(m.post(f"{path}/revoke", m.regulator, {"reason": "超出许可范围转售数据"}))
+    outside = assert_problem(
+        await m.post(f"{path}/revoke", m.regulator, {"reason": "x"}), 403, "outside-remit"
+    )
+    assert outside["needed_remits"] == ["trading_conduct"] and "gd-cac" in outside["detail"]
+    assert (await m.ok(m.get(path, m.buyer)))["state"] == "active"
+    revoked = await m.ok(m.post(f"{path}/revoke", amr, {"reason": "超出许可范围转售数据"}))
     assert revoked["state"] == "revoked" and revoked["revocation_reason"] == "超出许可范围转售数据"
     assert_problem(
         await m.client.get(f"{path}/delivery", headers=m.buyer.auth), 409, "licence-not-live"
     )
     assert_problem(
-        await m.post(f"{path}/revoke", m.regulator, {"reason": "again"}),
+        await m.post(f"{path}/revoke", amr, {"reason": "again"}),
         409,
         "licence-already-revoked",
     )

@@ -55,8 +55,9 @@ async def test_a_bad_customs_decision_is_a_422_page_and_writes_nothing(desk: Des
     assert await desk.log_size() == size
 
 
-async def test_the_regulator_clears_a_case_and_the_order_settles(desk: Desk) -> None:
-    csrf = await sign_in(desk.client, desk.key("regulator"))
+async def test_the_export_agency_clears_a_case_and_the_order_settles(desk: Desk) -> None:
+    # Customs decisions are the export remit's (网信): regulator_cac acts for gd-cac.
+    csrf = await sign_in(desk.client, desk.key("regulator_cac"))
     (case,) = await desk.cases()
     decided = await post_form(
         desk.client,
@@ -71,7 +72,7 @@ async def test_the_regulator_clears_a_case_and_the_order_settles(desk: Desk) -> 
     assert 'id="decided"' in page.text and "已放行，订单已结算" in page.text
     (after,) = await desk.cases()
     assert after.status == "cleared" and after.reason == "已完成数据出境安全评估"
-    assert after.decided_by == desk.keys["regulator"].id
+    assert after.decided_by == desk.keys["regulator_cac"].id
     again = await post_form(
         desk.client, f"/desk/customs/{case.id}/decision", csrf, decision="reject", reason="再次"
     )
@@ -84,9 +85,30 @@ async def test_the_regulator_clears_a_case_and_the_order_settles(desk: Desk) -> 
     assert 'id="total-trades">1<' in stats.text
 
 
+async def test_other_agencies_are_refused_a_customs_decision_naming_the_remit(
+    desk: Desk,
+) -> None:
+    (case,) = await desk.cases()
+    size = await desk.log_size()
+    for handle in ("regulator", "regulator_data", "regulator_finance"):
+        desk.client.cookies.clear()
+        csrf = await sign_in(desk.client, desk.key(handle))
+        answer = await post_form(
+            desk.client,
+            f"/desk/customs/{case.id}/decision",
+            csrf,
+            decision="approve",
+            reason="放行",
+        )
+        assert answer.status_code == 403, handle
+        assert "outside-remit" in answer.text and "cross_border" in answer.text
+    assert (await desk.cases())[0].status == "pending" and await desk.log_size() == size
+
+
 async def test_the_objection_queue_and_its_decisions(desk: Desk) -> None:
     objection_id = await desk.object_to_a_new_asset()
-    csrf = await sign_in(desk.client, desk.key("regulator"))
+    # Objections in publicity are the registry's overseer's, the data bureau (数据局).
+    csrf = await sign_in(desk.client, desk.key("regulator_data"))
     page = await desk.client.get("/desk/objections")
     card = page.text.split(f'id="objection-{objection_id}"', 1)[1].split("</article>", 1)[0]
     assert "广州市区县人口统计（异议测试）" in card and "该数据来源存在权属争议" in card
@@ -118,9 +140,11 @@ async def test_holders_and_admins_cannot_decide_objections(desk: Desk) -> None:
     objection_id = await desk.object_to_a_new_asset()
     (objection,) = await desk.objections()
     action = f"/desk/objections/{objection.asset_id}/{objection_id}/decision"
-    for handle in ("holder", "admin"):
+    for handle in ("holder", "admin", "regulator", "regulator_cac"):
         desk.client.cookies.clear()
         csrf = await sign_in(desk.client, desk.key(handle))
         answer = await post_form(desk.client, action, csrf, decision="dismiss", reason="不成立")
         assert answer.status_code == 403, handle
+        if handle.startswith("regulator"):
+            assert "outside-remit" in answer.text and "public_data" in answer.text
     assert (await desk.objections())[0].status == "open"

@@ -35,11 +35,12 @@ def desc(svg_html: str, kind: str) -> str:
 async def test_turnover_shares_and_the_index_by_exchange(desk: Desk) -> None:
     bought = await _buy_in_shenzhen(desk)
     price = bought["trade"]["price_fen"]
-    csrf = await sign_in(desk.client, desk.key("regulator"))
+    csrf = await sign_in(desk.client, desk.key("regulator_cac"))  # 网信 decides customs
     (case,) = await desk.cases()
-    await post_form(
+    cleared = await post_form(
         desk.client, f"/desk/customs/{case.id}/decision", csrf, decision="approve", reason="合规"
     )
+    assert cleared.status_code == 303
     api = (
         await desk.client.get(
             "/v1/market/stats", headers={"Authorization": f"Bearer {desk.key('regulator')}"}

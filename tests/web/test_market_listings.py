@@ -120,7 +120,7 @@ async def test_a_revoked_certificate_fails_both_checks(
     revoked = await client.post(
         f"/v1/assets/{listing['asset_id']}/revocation",
         json={"reason": "来源材料失实"},
-        headers=auth(keys["regulator"]),
+        headers=auth(keys["regulator_data"]),  # 数据局 oversees the registry
     )
     assert revoked.status_code == 200, revoked.text
     await sign_in(client, keys["individual"].api_key)

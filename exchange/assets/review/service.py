@@ -54,8 +54,9 @@ from exchange.assets.review.rules import (
 from exchange.clock import rfc3339
 from exchange.context import Context
 from exchange.errors import Forbidden
+from exchange.kit.remits import require_remit
 from exchange.participants import service as participants_service
-from exchange.vocabulary import Role
+from exchange.vocabulary import Remit, Role
 
 
 async def list_reviews(ctx: Context, *, asset_id: str) -> Sequence[AssetReview]:
@@ -316,6 +317,7 @@ async def decide_objection(
     actor = access.actor(ctx)
     if actor.role is not Role.REGULATOR:
         raise Forbidden("Only regulators decide objections.")
+    await require_remit(ctx, Remit.PUBLIC_DATA, what="Deciding an objection (异议裁决)")
     asset = await registry_service.get_asset(ctx, asset_id)
     objection = await repository.get_objection(ctx.session, objection_id, lock=True)
     if objection is None or objection.asset_id != asset.id:
@@ -473,6 +475,7 @@ async def revoke_asset(ctx: Context, *, asset_id: str, reason: str) -> Asset:
     actor = access.actor(ctx)
     if actor.role not in access.REVOKER_ROLES:
         raise Forbidden("Only the registry (admins) or regulators revoke registrations.")
+    await require_remit(ctx, Remit.PUBLIC_DATA, what="Revoking a registration (撤销登记)")
     # Locks in the same order as review and finalization (application, then asset).
     open_apps = await registry_repository.open_applications(ctx.session, [asset_id], lock=True)
     application = open_apps.get(asset_id)

@@ -186,6 +186,14 @@ async def require_agency(ctx: Context, needed: frozenset[Remit], what: str) -> A
     return view
 
 
+async def check_remit(ctx: Context, needed: frozenset[Remit], what: str) -> None:
+    """The `check_remit` hook: a regulator's act in the lower services (a customs decision, an
+    objection's decision, a revocation) needs its agency to hold one of `needed`; the other
+    roles pass (the services check them)."""
+    if ctx.actor is not None and ctx.actor.role is Role.REGULATOR:
+        await require_agency(ctx, needed, what)
+
+
 async def thresholds(ctx: Context, agency_id: str) -> dict[str, int]:
     """An agency's surveillance thresholds: its own settings over the defaults."""
     await get_agency(ctx, agency_id)

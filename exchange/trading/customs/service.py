@@ -15,6 +15,7 @@ from exchange.context import Context
 from exchange.dataspaces.consents import lawful
 from exchange.dataspaces.vocabulary import ConsentUse
 from exchange.errors import ExchangeError, Forbidden
+from exchange.kit.remits import require_remit
 from exchange.trading.brokerage import repository as brokerage_repository
 from exchange.trading.customs import repository
 from exchange.trading.customs.errors import CustomsCaseDecided, CustomsCaseNotFound
@@ -40,6 +41,7 @@ from exchange.vocabulary import (
     CustomsStatus,
     NegotiationState,
     OrderStatus,
+    Remit,
     Role,
     TradeMode,
 )
@@ -87,6 +89,7 @@ async def decide_customs_case(ctx: Context, *, case_id: str, approve: bool, reas
     actor = actor_of(ctx)
     if actor.role is not Role.REGULATOR:
         raise Forbidden("Only regulators decide data-customs cases.")
+    await require_remit(ctx, Remit.CROSS_BORDER, what="A data-customs decision (数据出境)")
     case = await get_customs_case(ctx, case_id)
     if case.status != CustomsStatus.PENDING:
         raise CustomsCaseDecided(f"Case {case_id} was already decided ({case.decision}).")

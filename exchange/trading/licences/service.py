@@ -13,6 +13,7 @@ from exchange.assets.packages import service as packages_service
 from exchange.assets.registry import market as assets_market
 from exchange.context import Context
 from exchange.errors import Forbidden
+from exchange.kit.remits import require_remit
 from exchange.operation.grants import service as grants_service
 from exchange.trading.licences import repository
 from exchange.trading.licences.errors import LicenceNotFound, LicenceNotLive, LicenceRevoked
@@ -20,7 +21,7 @@ from exchange.trading.licences.models import Licence, LicenceStatus
 from exchange.trading.listings import repository as listings_repository
 from exchange.trading.listings.models import Listing
 from exchange.trading.venues.service import actor_of, oversees
-from exchange.vocabulary import Role
+from exchange.vocabulary import Remit, Role
 
 
 def licence_live(ctx: Context, licence: Licence) -> bool:
@@ -111,6 +112,7 @@ async def revoke_licence(ctx: Context, *, licence_id: str, reason: str) -> Licen
     actor = actor_of(ctx)
     if actor.role is not Role.REGULATOR:
         raise Forbidden("Only regulators revoke licences.")
+    await require_remit(ctx, Remit.TRADING_CONDUCT, what="Revoking a licence (撤销许可)")
     licence = await get_licence(ctx, licence_id)
     if licence.status == LicenceStatus.REVOKED:
         raise LicenceRevoked(f"Licence {licence_id} was already revoked.")
