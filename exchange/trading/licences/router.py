@@ -5,7 +5,9 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from fastapi import APIRouter, Response
+from fastapi.responses import StreamingResponse
 
+from exchange.assets.packages import service as packages_service
 from exchange.clock import rfc3339
 from exchange.errors import Forbidden, responses
 from exchange.kit.paging import Limit, Offset
@@ -13,7 +15,12 @@ from exchange.kit.roles import RegulatorContext
 from exchange.security import ActorContext
 from exchange.trading.brokerage.schemas import ReasonBody
 from exchange.trading.licences import service
-from exchange.trading.licences.errors import LicenceNotFound, LicenceNotLive, LicenceRevoked
+from exchange.trading.licences.errors import (
+    LicenceNotFound,
+    LicenceNotLive,
+    LicenceRevoked,
+    TransferRequired,
+)
 from exchange.trading.licences.schemas import LicencePage, LicenceRead, licence_read
 
 router = APIRouter(tags=["trading"])
@@ -59,7 +66,7 @@ async def get_licence(licence_id: str, ctx: ActorContext) -> LicenceRead:
             "its holder gave (text/csv, application/json, ...)",
             "content": {"*/*": {}},  # any media type: the bytes as registered
         },
-        **responses(LicenceNotFound, LicenceNotLive, Forbidden),
+        **responses(LicenceNotFound, LicenceNotLive, TransferRequired, Forbidden),
     },
 )
 async def download_delivery(licence_id: str, ctx: ActorContext) -> Response:
@@ -69,13 +76,16 @@ async def download_delivery(licence_id: str, ctx: ActorContext) -> Response:
     """
     delivery = await service.deliver(ctx, licence_id=licence_id)
     listing = delivery.listing
-    return Response(
-        content=delivery.body,
+    return StreamingResponse(
+        packages_service.stream_package(
+            ctx.runtime, asset_id=listing.asset_id, sha256=listing.fingerprint
+        ),
         media_type=listing.delivery_media_type,
         headers={
             "Content-Disposition": (
                 f"attachment; filename*=UTF-8''{quote(listing.delivery_filename)}"
             ),
+            "Content-Length": str(delivery.size),
             "X-Content-SHA256": listing.fingerprint,
             "X-Certificate": listing.certificate_number,
             "X-Licence-Expires": rfc3339(delivery.licence.expires_at),

@@ -13,7 +13,12 @@ from exchange.assets.packages import service as packages_service
 from exchange.context import Context
 from exchange.errors import Forbidden
 from exchange.trading.licences import repository
-from exchange.trading.licences.errors import LicenceNotFound, LicenceNotLive, LicenceRevoked
+from exchange.trading.licences.errors import (
+    LicenceNotFound,
+    LicenceNotLive,
+    LicenceRevoked,
+    TransferRequired,
+)
 from exchange.trading.licences.models import Licence, LicenceStatus
 from exchange.trading.listings import repository as listings_repository
 from exchange.trading.listings.models import Listing
@@ -70,19 +75,28 @@ async def list_licences(
 
 @dataclass(frozen=True, slots=True)
 class Delivery:
-    """A delivery package as handed to a licensee."""
+    """A delivery package as handed to a licensee (its bytes are streamed from the registry)."""
 
     licence: Licence
     listing: Listing
-    body: bytes
+    size: int
 
 
 async def deliver(ctx: Context, *, licence_id: str) -> Delivery:
-    """The delivery package, to the licensee alone, while its licence is live (交付)."""
+    """The delivery package, to the licensee alone, while its licence is live (交付).
+
+    A licence that carries a usage policy delivers only through a transfer process, where
+    each delivery is checked against the policy (`trading.transfers`).
+    """
     actor = actor_of(ctx)
     licence = await get_licence(ctx, licence_id)
     if actor.id != licence.licensee_id:
         raise Forbidden("Only the licensee downloads the delivery package.")
+    if licence.policy is not None:
+        raise TransferRequired(
+            f"Licence {licence_id} carries a usage policy: request a transfer process "
+            f"(POST /v1/licences/{licence_id}/transfers) and take the delivery from it.",
+        )
     if not licence_live(ctx, licence):
         raise LicenceNotLive(
             f"Licence {licence_id} is {licence_state(ctx, licence)}; delivery has stopped.",
@@ -90,10 +104,10 @@ async def deliver(ctx: Context, *, licence_id: str) -> Delivery:
         )
     listing = await listings_repository.get_listing(ctx.session, licence.listing_id)
     assert listing is not None
-    body = await packages_service.delivery_body(
+    package = await packages_service.delivery_package(
         ctx, asset_id=listing.asset_id, sha256=listing.fingerprint
     )
-    return Delivery(licence, listing, body)
+    return Delivery(licence, listing, package.size)
 
 
 async def revoke_licence(ctx: Context, *, licence_id: str, reason: str) -> Licence:

@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
+from exchange.assets.packages.errors import PackageNotStored
 from exchange.errors import Conflict, Forbidden, responses
 from exchange.kit.paging import Limit, Offset
 from exchange.kit.roles import HolderContext, OperatorContext
@@ -26,6 +27,11 @@ from exchange.trading.listings.schemas import (
     ListingReviewCreate,
     listing_read,
 )
+from exchange.trading.policies.errors import (
+    PolicyAllowanceInconsistent,
+    PolicyNotEnforceable,
+    ResaleProhibited,
+)
 from exchange.trading.venues.errors import ExchangeNotFound, NotExchangeOperator, VenueStateConflict
 
 router = APIRouter(tags=["trading"])
@@ -41,6 +47,10 @@ router = APIRouter(tags=["trading"])
         PriceOutOfLimits,
         ExchangeNotFound,
         AssetAlreadyListed,
+        PolicyNotEnforceable,
+        PolicyAllowanceInconsistent,
+        ResaleProhibited,
+        PackageNotStored,
         Conflict,
     ),
 )
@@ -53,7 +63,7 @@ async def create_listing(body: ListingCreate, ctx: HolderContext) -> ListingRead
         description=body.description,
         venues=body.venues,
         tiers=[
-            service.TierSpec(t.name, t.scope, t.term_days, t.price_fen, t.exclusive)
+            service.TierSpec(t.name, t.scope, t.term_days, t.price_fen, t.exclusive, t.policy)
             for t in body.tiers
         ],
         delivery=service.DeliverySpec(
