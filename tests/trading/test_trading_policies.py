@@ -7,9 +7,11 @@ from datetime import timedelta
 from typing import Any
 
 from pyld import jsonld
+from sqlalchemy import update
 from support_policies import CN_CREDIT, licence_for, register_more
 from support_trading import AssetSpec, Market, audit_size, file_delivery, register_assets, tier
 
+from exchange.trading.licences.models import Licence
 from exchange.vocabulary import Role
 from support import MakeParticipant, assert_problem
 
@@ -312,3 +314,21 @@ async def test_a_listing_delivers_a_package_deposited_before_without_carrying_it
         f"/v1/licences/{bought['licence']['id']}/delivery", headers=m.buyer.auth
     )
     assert got.status_code == 200 and got.content == package
+
+
+async def test_a_policy_changed_behind_the_platforms_back_is_found_by_reconciliation(
+    market: Market,
+) -> None:
+    m = market
+    _, licence = await licence_for(m, "electricity", CN_CREDIT)
+    report = await m.ok(m.get("/v1/audit/reconcile", m.regulator))
+    assert report["ok"] is True, report["differences"]
+    # Someone with database access lifts the quota and the territory of a licence.
+    loosened = {**licence["policy"], "quota": None, "territories": None}
+    async with m.runtime.engine.begin() as conn:
+        await conn.execute(
+            update(Licence).where(Licence.id == licence["id"]).values(policy=loosened)
+        )
+    report = await m.ok(m.get("/v1/audit/reconcile", m.regulator))
+    found = {(d["table"], d["row_id"], d["column"]) for d in report["differences"]}
+    assert found == {("trading_licences", licence["id"], "policy")}

@@ -105,6 +105,9 @@ async def test_each_clause_is_enforced_at_delivery_and_each_refusal_recorded(
     regulator = await m.ok(m.get(f"/v1/licences/{lid}/usage", m.regulator, kind="refused"))
     assert regulator["total"] == 6
     assert_problem(await m.get(f"/v1/licences/{lid}/usage", m.rival), 404)
+    # The log still rebuilds every table it covers, the tier's and licence's policies with it.
+    report = await m.ok(m.get("/v1/audit/reconcile", m.regulator))
+    assert report["ok"] is True, report["differences"]
 
 
 async def test_a_transfer_is_suspended_and_resumed_each_step_audited(market: Market) -> None:

@@ -22,6 +22,7 @@ from exchange.trading.licences.errors import (
 from exchange.trading.licences.models import Licence, LicenceStatus
 from exchange.trading.listings import repository as listings_repository
 from exchange.trading.listings.models import Listing
+from exchange.trading.policies.terms import for_audit
 from exchange.trading.venues.service import actor_of, oversees
 from exchange.vocabulary import Role
 
@@ -177,6 +178,7 @@ RECONCILED_COLUMNS = (
     "status",
     "revoked_by",
     "revocation_reason",
+    "policy",
 )
 
 
@@ -188,5 +190,12 @@ async def all_for_reconcile(
     async for rows in repository.licence_pages(session):
         yield (
             Licence.__tablename__,
-            [{"id": r["id"], **{c: r[c] for c in RECONCILED_COLUMNS}} for r in rows],
+            [
+                {
+                    "id": r["id"],
+                    **{c: r[c] for c in RECONCILED_COLUMNS},
+                    "policy": for_audit(r["policy"]),
+                }
+                for r in rows
+            ],
         )

@@ -482,6 +482,7 @@ _TIER_COLUMNS = (
     "term_days",
     "price_fen",
     "exclusive",
+    "policy",
 )
 
 
@@ -510,5 +511,12 @@ async def all_for_reconcile(
     async for rows in repository.tier_pages(session):
         yield (
             LicenceTier.__tablename__,
-            [{"id": r["id"], **{c: r[c] for c in _TIER_COLUMNS}} for r in rows],
+            [
+                {
+                    "id": r["id"],
+                    **{c: r[c] for c in _TIER_COLUMNS},
+                    "policy": for_audit(r["policy"]),
+                }
+                for r in rows
+            ],
         )
