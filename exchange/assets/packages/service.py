@@ -9,6 +9,8 @@ a whole package in memory.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hashlib
 from collections.abc import AsyncGenerator, AsyncIterable
 from contextlib import aclosing
@@ -195,11 +197,29 @@ async def session_chunks(ctx: Context, *, asset_id: str, sha256: str) -> AsyncGe
 
 async def stream_package(runtime: Runtime, *, asset_id: str, sha256: str) -> AsyncGenerator[bytes]:
     """A package's bytes a chunk at a time, in a read-only unit of work of its own (for a
-    response that streams after the request's unit of work has committed)."""
+    response that streams after the request's unit of work has committed).
+
+    The next chunk is read while the current one is being sent (at most two in memory), so the
+    database and the network work at the same time.
+    """
     async with runtime.unit_of_work(write=False) as session:
-        ctx = runtime.context(session)
-        async for piece in session_chunks(ctx, asset_id=asset_id, sha256=sha256):
-            yield piece
+        seqs = await repository.chunk_numbers(session, asset_id, sha256)
+        if not seqs:
+            return
+        ahead = asyncio.ensure_future(repository.chunk(session, asset_id, sha256, seqs[0]))
+        try:
+            for following in [*seqs[1:], None]:
+                piece = await ahead
+                if following is not None:
+                    ahead = asyncio.ensure_future(
+                        repository.chunk(session, asset_id, sha256, following)
+                    )
+                yield piece
+        finally:
+            if not ahead.done():
+                ahead.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await ahead
 
 
 async def package_prefix(ctx: Context, *, asset_id: str, sha256: str, limit: int) -> bytes:

@@ -22,8 +22,9 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Annotated, Any
 
 from pydantic import Field, StrictFloat, StringConstraints
@@ -146,10 +147,11 @@ class Accumulator:
 
     def __init__(self, query: Plan) -> None:
         self.plan = query
-        self.cells: dict[tuple[str, ...], _Cell] = {}
+        # Keyed by the group's value (one dimension) or values (two), or () for no grouping.
+        self._cells: dict[Any, _Cell] = {}
         self.rows = 0
         self.skipped = 0
-        self._index: list[int] | None = None
+        self._key: Callable[[Sequence[str]], Any] | None = None
         self._measure = -1
         self._width = (
             query.bins
@@ -159,32 +161,49 @@ class Accumulator:
             else 0
         )
 
+    @property
+    def cells(self) -> dict[tuple[str, ...], _Cell]:
+        """Each group's cell, by the group's values."""
+        if len(self.plan.group_by) == 1:
+            return {(key,): cell for key, cell in self._cells.items()}
+        return dict(self._cells)
+
     def header(self, columns: Sequence[str]) -> None:
         names = [c.strip() for c in columns]
-        self._index = [names.index(c) for c in self.plan.group_by]
+        index = [names.index(c) for c in self.plan.group_by]
+        self._key = itemgetter(*index) if index else _no_group
         if self.plan.measure is not None:
             self._measure = names.index(self.plan.measure)
 
-    def feed(self, records: Iterable[Sequence[str]]) -> None:
+    def feed(self, records: Sequence[Sequence[str]]) -> None:
         """Add records (data rows, the header already taken)."""
-        assert self._index is not None
-        index, at, width = self._index, self._measure, self._width
+        key_of = self._key
+        assert key_of is not None
+        at, width = self._measure, self._width
         bounds = self.plan.bounds
         lower = bounds.lower if bounds is not None else 0.0
         upper = bounds.upper if bounds is not None else 0.0
         span = upper - lower
-        cells = self.cells
+        cells = self._cells
+        self.rows += len(records)
         for record in records:
-            self.rows += 1
             try:
-                key = tuple([record[i] for i in index])
+                key = key_of(record)
                 value = 0.0
                 if at >= 0:
-                    parsed = number(record[at])
-                    if parsed is None:
+                    text = record[at]
+                    try:
+                        value = float(text)
+                    except ValueError:
+                        parsed = number(text)
+                        if parsed is None:
+                            self.skipped += 1
+                            continue
+                        value = parsed
+                    if value != value:  # NaN
                         self.skipped += 1
                         continue
-                    value = lower if parsed < lower else upper if parsed > upper else parsed
+                    value = lower if value < lower else upper if value > upper else value
             except IndexError:
                 self.skipped += 1
                 continue
@@ -202,6 +221,10 @@ class Accumulator:
             if width:
                 b = int((value - lower) / span * width)
                 cell.bins[b if b < width else width - 1] += 1
+
+
+def _no_group(record: Sequence[str]) -> tuple[str, ...]:
+    return ()
 
 
 def laplace(rng: random.Random, scale: float) -> float:
@@ -240,8 +263,9 @@ def release(acc: Accumulator, *, k: int, epsilon: float, rng: random.Random) -> 
     bounds = query.bounds
     cells = []
     suppressed = 0
-    for key in sorted(acc.cells):
-        cell = acc.cells[key]
+    groups = acc.cells
+    for key in sorted(groups):
+        cell = groups[key]
         if cell.count < k:
             suppressed += 1
             continue

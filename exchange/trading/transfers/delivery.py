@@ -110,16 +110,14 @@ async def serve_rows(
     """One metered call: rows [offset, offset+limit) of the registered table, counted."""
 
     async def work() -> Rows:
-        async with runtime.unit_of_work(write=False) as session:
+        # One unit of work: a page of at most a thousand rows reads little of the table.
+        async with runtime.unit_of_work() as session:
             ctx = runtime.context(session, principal)
             use = await usage.authorize(ctx, transfer_id=transfer_id, access=Access.METERED)
             usage.precheck(ctx, use)
             columns, rows, more = await usage.read_rows(
                 ctx, use.listing, offset=offset, limit=limit
             )
-        async with runtime.unit_of_work() as session:
-            ctx = runtime.context(session, principal)
-            use = await usage.authorize(ctx, transfer_id=transfer_id, access=Access.METERED)
             await usage.spend(ctx, use, kind=UsageKind.ROWS, units=len(rows))
             quota = use.policy.quota
             return Rows(

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.kit.transition import transition
 from exchange.trading.licences.models import Licence
+from exchange.trading.listings.models import Listing
 from exchange.trading.queries import page_of, where_equal
 from exchange.trading.transfers.models import Transfer, TransferState, UsageKind, UsageRecord
 
@@ -19,6 +20,20 @@ from exchange.trading.transfers.models import Transfer, TransferState, UsageKind
 async def get_transfer(session: AsyncSession, transfer_id: str) -> Transfer | None:
     """One transfer process."""
     return await session.get(Transfer, transfer_id)
+
+
+async def transfer_with_terms(
+    session: AsyncSession, transfer_id: str
+) -> tuple[Transfer, Licence, Listing] | None:
+    """A transfer with its licence and the licence's listing, in one query."""
+    stmt = (
+        select(Transfer, Licence, Listing)
+        .join(Licence, Licence.id == Transfer.licence_id)
+        .join(Listing, Listing.id == Licence.listing_id)
+        .where(Transfer.id == transfer_id)
+    )
+    row = (await session.execute(stmt)).first()
+    return None if row is None else (row[0], row[1], row[2])
 
 
 async def list_transfers(
@@ -56,9 +71,10 @@ async def move_transfer(
 
 async def count_use(
     session: AsyncSession, licence_id: str, *, period_start: datetime, limit: int | None
-) -> bool:
-    """Count one use in the quota period beginning `period_start`; False if the period's
-    quota is spent. One conditional UPDATE: of two racing uses of the last unit, one wins."""
+) -> int | None:
+    """Count one use in the quota period beginning `period_start`: the period's count after
+    it, or None if the period's quota is spent. One conditional UPDATE: of two racing uses of
+    the last unit, one wins."""
     same_period = Licence.usage_period_start == period_start
     conditions = [Licence.id == licence_id]
     if limit is not None:
@@ -76,24 +92,31 @@ async def count_use(
             usage_count=case((same_period, Licence.usage_count + 1), else_=1),
             usage_period_start=period_start,
         )
+        .returning(Licence.usage_count)
         .execution_options(synchronize_session=False)
     )
-    result: Any = await session.execute(stmt)
-    return bool(result.rowcount == 1)
+    found = (await session.execute(stmt)).scalar_one_or_none()
+    return None if found is None else int(found)
 
 
 async def spend_budget(
     session: AsyncSession, licence_id: str, *, cost_micro: int, budget_micro: int
-) -> bool:
-    """Spend ε (in millionths) of a licence's privacy budget; False if it would overdraw it.
-    One conditional UPDATE: of two racing queries for the last of the budget, one wins."""
-    return await transition(
-        session,
-        Licence,
-        Licence.id == licence_id,
-        Licence.epsilon_spent_micro + cost_micro <= budget_micro,
-        epsilon_spent_micro=Licence.epsilon_spent_micro + cost_micro,
+) -> int | None:
+    """Spend ε (in millionths) of a licence's privacy budget: the total spent after it, or None
+    if it would overdraw the budget. One conditional UPDATE: of two racing queries for the
+    last of the budget, one wins."""
+    stmt = (
+        update(Licence)
+        .where(
+            Licence.id == licence_id,
+            Licence.epsilon_spent_micro + cost_micro <= budget_micro,
+        )
+        .values(epsilon_spent_micro=Licence.epsilon_spent_micro + cost_micro)
+        .returning(Licence.epsilon_spent_micro)
+        .execution_options(synchronize_session=False)
     )
+    found = (await session.execute(stmt)).scalar_one_or_none()
+    return None if found is None else int(found)
 
 
 async def list_usage(

@@ -28,7 +28,7 @@ class RecordReader:
         block, self._text = text[:cut], text[cut:]
         if not block:
             return []
-        return [record for record in csv.reader(io.StringIO(block)) if record]
+        return list(filter(None, csv.reader(io.StringIO(block))))
 
 
 def _safe_cut(text: str) -> int:

@@ -27,12 +27,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
+from sqlalchemy.orm.attributes import set_committed_value
+
 from exchange.assets.packages import service as packages_service
 from exchange.context import Context, Principal, Runtime, Slot
 from exchange.errors import Forbidden
-from exchange.trading.licences import repository as licences_repository
 from exchange.trading.licences.models import Licence
-from exchange.trading.listings import repository as listings_repository
 from exchange.trading.listings.models import Listing
 from exchange.trading.policies import rules
 from exchange.trading.policies.errors import (
@@ -53,6 +53,7 @@ from exchange.trading.venues.service import actor_of, oversees
 
 T = TypeVar("T")
 MAX_ROWS_PER_CALL = 1000
+PARSE_BYTES = 64 * 1024
 
 NOISE_RNG: Slot[random.Random] = Slot("trading.noise_rng")
 """Where the Laplace noise comes from: the system's CSPRNG, unless a test or a simulation
@@ -83,15 +84,14 @@ class Use:
 async def authorize(ctx: Context, *, transfer_id: str, access: Access) -> Use:
     """The consumer's use of a started transfer, checked against the policy now."""
     actor = actor_of(ctx)
-    transfer = await repository.get_transfer(ctx.session, transfer_id)
-    if transfer is None or not (
-        actor.id in (transfer.consumer_id, transfer.provider_id) or oversees(actor)
+    found = await repository.transfer_with_terms(ctx.session, transfer_id)
+    if found is None or not (
+        actor.id in (found[0].consumer_id, found[0].provider_id) or oversees(actor)
     ):
         raise TransferNotFound(f"No transfer {transfer_id!r}.")
+    transfer, licence, listing = found
     if actor.id != transfer.consumer_id:
         raise Forbidden("Only the transfer's consumer (the licensee) takes its data.")
-    licence = await licences_repository.get_licence(ctx.session, transfer.licence_id)
-    assert licence is not None
     policy = licence_policy(licence)
     try:
         if transfer.state == TransferState.SUSPENDED:
@@ -120,8 +120,6 @@ async def authorize(ctx: Context, *, transfer_id: str, access: Access) -> Use:
         )
     except UsageRefused as refusal:
         raise annotate(refusal, licence, transfer) from None
-    listing = await listings_repository.get_listing(ctx.session, licence.listing_id)
-    assert listing is not None
     return Use(transfer, licence, policy, listing)
 
 
@@ -181,27 +179,34 @@ async def spend(
     start, end = _window(use, now)
     quota = use.policy.quota
     try:
-        if not await repository.count_use(
+        used = await repository.count_use(
             ctx.session,
             licence.id,
             period_start=start,
             limit=quota.limit if quota is not None else None,
-        ):
+        )
+        if used is None:
             raise rules.quota_refusal(use.policy, used=licence.usage_count, window_end=end)
+        spent = licence.epsilon_spent_micro
         if epsilon_micro:
             terms = use.policy.compute
             assert terms is not None
-            if not await repository.spend_budget(
+            after = await repository.spend_budget(
                 ctx.session,
                 licence.id,
                 cost_micro=epsilon_micro,
                 budget_micro=terms.budget_micro,
-            ):
+            )
+            if after is None:
                 await ctx.session.refresh(licence)
                 _check_budget(use, licence.epsilon_spent_micro + epsilon_micro)
+            spent = after if after is not None else spent
     except UsageRefused as refusal:
         raise annotate(refusal, licence, use.transfer) from None
-    await ctx.session.refresh(licence)
+    # What the compare-and-set wrote, without marking the row for another write.
+    set_committed_value(licence, "usage_count", used)
+    set_committed_value(licence, "usage_period_start", start)
+    set_committed_value(licence, "epsilon_spent_micro", spent)
     record = UsageRecord(
         licence_id=licence.id,
         transfer_id=use.transfer.id,
@@ -291,18 +296,32 @@ async def _batches(ctx: Context, listing: Listing) -> AsyncGenerator[list[list[s
     )
     async with aclosing(chunks) as pieces:
         async for piece in pieces:
-            batch = reader.feed(piece)
-            if batch:
-                yield batch
+            # Parsed a slice at a time: a call that wants ten rows reads ten rows' worth.
+            for start in range(0, len(piece), PARSE_BYTES):
+                batch = reader.feed(piece[start : start + PARSE_BYTES])
+                if batch:
+                    yield batch
     batch = reader.feed(b"", final=True)
     if batch:
         yield batch
 
 
-async def read_rows(
+@dataclass(frozen=True, slots=True)
+class TableHead:
+    """The first rows of a registered table (its bytes never change: keyed by SHA-256)."""
+
+    header: list[str]
+    rows: list[list[str]]
+    complete: bool  # the whole table
+
+
+HEAD_ROWS = 2000
+_HEADS: Slot[dict[tuple[str, str], TableHead]] = Slot("trading.table_heads")
+
+
+async def _read_rows(
     ctx: Context, listing: Listing, *, offset: int, limit: int
 ) -> tuple[list[str], list[list[str]], bool]:
-    """The header and rows [offset, offset+limit) of a listing's table; whether more follow."""
     header: list[str] | None = None
     rows: list[list[str]] = []
     seen = 0  # data rows passed so far
@@ -316,6 +335,29 @@ async def read_rows(
             if len(rows) > limit:
                 break
     return header or [], rows[:limit], len(rows) > limit
+
+
+async def read_rows(
+    ctx: Context, listing: Listing, *, offset: int, limit: int
+) -> tuple[list[str], list[list[str]], bool]:
+    """The header and rows [offset, offset+limit) of a listing's table; whether more follow.
+
+    The first rows of each table are kept in memory once read (most calls page from the
+    start); deeper pages are read from the registered chunks.
+    """
+    heads = ctx.runtime.cache.get_or_make(_HEADS, dict)
+    key = (listing.asset_id, listing.fingerprint)
+    head = heads.get(key)
+    if head is None:
+        header, rows, more = await _read_rows(ctx, listing, offset=0, limit=HEAD_ROWS)
+        head = TableHead(header, rows, not more)
+        if len(heads) >= 32:
+            heads.pop(next(iter(heads)))
+        heads[key] = head
+    if head.complete or offset + limit < len(head.rows):
+        page = head.rows[offset : offset + limit]
+        return head.header, page, offset + limit < len(head.rows) or not head.complete
+    return await _read_rows(ctx, listing, offset=offset, limit=limit)
 
 
 async def aggregate(ctx: Context, use: Use, plan: compute.Plan) -> compute.Accumulator:
