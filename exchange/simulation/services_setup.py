@@ -34,6 +34,7 @@ from exchange.simulation.services_base import (
     Offering,
     attempt,
     package_of,
+    policy_of,
     remove_database,
     setting_up,
     simulation_settings,
@@ -345,6 +346,7 @@ class MarketSetUp(MarketBase):
                     term_days=self.scenario.products.term_days,
                     price_fen=price_fen,
                     exclusive=self.scenario.products.exclusive,
+                    policy=policy_of(product, self.scenario),
                 )
             ],
             delivery=listings_service.DeliverySpec(
@@ -370,3 +372,4 @@ class MarketSetUp(MarketBase):
         )
         self.product_of_listing[view.listing.id] = product.key
         self.unit_cost[product.key] = product.unit_cost_fen
+        self.restriction[product.key] = product.restriction
