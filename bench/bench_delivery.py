@@ -9,11 +9,13 @@ packages with `exchange assets deposit-package` (1 MiB at a time), and lists the
 policies; a buyer buys and requests transfers. Then:
 
 - streaming: GET /v1/transfers/{id}/data read and SHA-256-checked by the client, beside a
-  plain read of the same file checked the same way (and, for reference, without the check);
-  the server's resident memory is sampled throughout: peak above its idle level.
+  plain read of the same file checked the same way (and, for reference, without the check,
+  and the same file served over HTTP by a bare Starlette app); the server's resident memory
+  is sampled throughout: peak above its idle level.
   Targets: throughput >= 0.5x the plain read; peak < 50 MB above idle.
 - metered calls: GET /v1/transfers/{id}/rows?limit=10 (policy checked, counted, recorded and
-  audited per call) beside GET /health of the same server. Target >= 0.5x.
+  audited per call, committed in groups) beside GET /health of the same server (target
+  >= 0.5x), and, for reference, beside the cheapest keyed read (GET /v1/licences/{id}).
 - compute-to-data: the mean of a measure grouped by a dimension over N rows (suppression,
   noise, budget spent, audited), beside the same aggregation run directly in Python over the
   same CSV file. Target >= 0.5x (time ratio direct / served).
@@ -23,24 +25,27 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import csv
 import hashlib
 import http.client
 import os
 import random
+import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 
 sys.path.insert(0, os.path.dirname(__file__))
-from _server import Server, postgres_database, rate, running_server
+from _server import Server, free_port, postgres_database, rate, running_server
 
 CHUNK = 1 << 20
 CITIES = ("广州市", "深圳市", "佛山市", "东莞市", "珠海市", "中山市", "惠州市", "江门市", "韶关市")
@@ -203,6 +208,7 @@ def set_up(
                     201,
                 )
                 transfers[t["policy"]["access"]] = transfer["id"]
+                transfers[t["policy"]["access"] + "_licence"] = order["licence"]["id"]
     return transfers
 
 
@@ -275,19 +281,19 @@ def plain_read(path: Path, *, check: bool) -> tuple[float, str]:
     return time.perf_counter() - started, digest.hexdigest()
 
 
-def served(server: Server, transfer_id: str) -> tuple[float, str, int]:
-    """Download through the transfer with the standard library's client (C-buffered reads, so
-    the figure is the server's and the check's, not a Python HTTP parser's)."""
-    host, port = server.url.removeprefix("http://").split(":")
+def fetch(url: str, path: str, headers: dict[str, str]) -> tuple[float, str, int]:
+    """GET a body with the standard library's client (C-buffered reads, so the figure is the
+    server's and the check's, not a Python HTTP parser's), SHA-256-checking it on the way."""
+    host, port = url.removeprefix("http://").split(":")
     digest = hashlib.sha256()
     size = 0
     started = time.perf_counter()
     conn = http.client.HTTPConnection(host, int(port), timeout=600)
     try:
-        conn.request("GET", f"/v1/transfers/{transfer_id}/data", headers=auth(server, "individual"))
+        conn.request("GET", path, headers=headers)
         r = conn.getresponse()
         if r.status != 200:
-            raise RuntimeError(f"download refused: {r.status} {r.read()[:300]!r}")
+            raise RuntimeError(f"{path} refused: {r.status} {r.read()[:300]!r}")
         expected = r.getheader("x-content-sha256")
         while piece := r.read(CHUNK):
             digest.update(piece)
@@ -295,9 +301,39 @@ def served(server: Server, transfer_id: str) -> tuple[float, str, int]:
     finally:
         conn.close()
     elapsed = time.perf_counter() - started
-    if digest.hexdigest() != expected:
+    if expected is not None and digest.hexdigest() != expected:
         raise RuntimeError("the streamed bytes do not match their SHA-256")
     return elapsed, digest.hexdigest(), size
+
+
+FILE_SERVER = """
+import sys, uvicorn
+from starlette.applications import Starlette
+from starlette.responses import FileResponse
+from starlette.routing import Route
+app = Starlette(routes=[Route("/file", lambda request: FileResponse(sys.argv[1]))])
+uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[2]), log_level="warning")
+"""
+
+
+@contextlib.contextmanager
+def file_server(path: Path) -> Iterator[str]:
+    """The same bytes served as a plain file by a bare Starlette app (uvicorn, loopback)."""
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-c", FILE_SERVER, str(path), str(port)])
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    break
+            except OSError:
+                time.sleep(0.1)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=15)
 
 
 def streaming(server: Server, transfer_id: str, blob: Path, blob_sha: str) -> None:
@@ -305,23 +341,32 @@ def streaming(server: Server, transfer_id: str, blob: Path, blob_sha: str) -> No
     pids = _tree(server.pid)
     time.sleep(0.5)
     idle = rss_bytes(pids)
-    plain_checked, plain_raw, remote, peaks = [], [], [], []
-    for _ in range(REPEATS):
-        plain_raw.append(plain_read(blob, check=False)[0])
-        seconds, digest = plain_read(blob, check=True)
-        assert digest == blob_sha
-        plain_checked.append(seconds)
-        with Sampler(pids) as sampler:
-            seconds, digest, size = served(server, transfer_id)
-        assert digest == blob_sha and size == blob.stat().st_size
-        remote.append(seconds)
-        peaks.append(sampler.peak)
-    plain_s, raw_s, served_s = (statistics.median(x) for x in (plain_checked, plain_raw, remote))
-    print(f"\nstreaming a {megabytes:.0f} MB package (median of {REPEATS}):")
+    buyer = auth(server, "individual")
+    plain, raw, as_file, remote, peaks = [], [], [], [], []
+    with file_server(blob) as file_url:
+        for _ in range(REPEATS):
+            raw.append(plain_read(blob, check=False)[0])
+            seconds, digest = plain_read(blob, check=True)
+            assert digest == blob_sha
+            plain.append(seconds)
+            seconds, digest, _ = fetch(file_url, "/file", {})
+            assert digest == blob_sha
+            as_file.append(seconds)
+            with Sampler(pids) as sampler:
+                seconds, digest, size = fetch(
+                    server.url, f"/v1/transfers/{transfer_id}/data", buyer
+                )
+            assert digest == blob_sha and size == blob.stat().st_size
+            remote.append(seconds)
+            peaks.append(sampler.peak)
+    plain_s, raw_s, file_s, served_s = (statistics.median(x) for x in (plain, raw, as_file, remote))
+    print(f"\nstreaming a {megabytes:.0f} MB package (median of {REPEATS}, client checks SHA-256):")
     print(f"  plain file read + SHA-256      {megabytes / plain_s:8.0f} MB/s")
     print(f"  plain file read (no check)     {megabytes / raw_s:8.0f} MB/s   (reference)")
-    print(f"  served by the transfer + check {megabytes / served_s:8.0f} MB/s   SHA-256 matches")
+    print(f"  the file over HTTP (Starlette) {megabytes / file_s:8.0f} MB/s   (reference)")
+    print(f"  served by the transfer         {megabytes / served_s:8.0f} MB/s   SHA-256 matches")
     print(f"  ratio served / plain read      {plain_s / served_s:8.2f}x  (target >= 0.5x)")
+    print(f"  ratio served / file over HTTP  {file_s / served_s:8.2f}x")
     above = (max(peaks) - idle) / 1e6
     print(
         f"  server memory: idle {idle / 1e6:.0f} MB, peak {max(peaks) / 1e6:.0f} MB, "
@@ -329,12 +374,20 @@ def streaming(server: Server, transfer_id: str, blob: Path, blob_sha: str) -> No
     )
 
 
-def metered(server: Server, transfer_id: str, total: int, concurrency: int) -> None:
+def metered(
+    server: Server, transfer_id: str, licence_id: str, total: int, concurrency: int
+) -> None:
     headers = auth(server, "individual")
 
-    async def run() -> tuple[float, float]:
+    async def run() -> tuple[float, float, float]:
         health, _ = await rate(
             lambda c, _i: c.get("/health"),
+            base_url=server.url,
+            total=total,
+            concurrency=concurrency,
+        )
+        read, _ = await rate(
+            lambda c, _i: c.get(f"/v1/licences/{licence_id}", headers=headers),
             base_url=server.url,
             total=total,
             concurrency=concurrency,
@@ -350,13 +403,15 @@ def metered(server: Server, transfer_id: str, total: int, concurrency: int) -> N
             concurrency=concurrency,
         )
         print(f"  rows call p50 {statistics.median(latencies) * 1000:.1f} ms")
-        return health, calls
+        return health, read, calls
 
     print(f"\nmetered calls ({total} each, {concurrency} clients):")
-    health, calls = asyncio.run(run())
+    health, read, calls = asyncio.run(run())
     print(f"  GET /health                    {health:8.0f} /s")
+    print(f"  GET /v1/licences/{{id}}          {read:8.0f} /s   (reference: a keyed read)")
     print(f"  GET /v1/transfers/{{id}}/rows    {calls:8.0f} /s   (checked, counted, audited)")
-    print(f"  ratio                          {calls / health:8.2f}x  (target >= 0.5x)")
+    print(f"  ratio rows / health            {calls / health:8.2f}x  (target >= 0.5x)")
+    print(f"  ratio rows / keyed read        {calls / read:8.2f}x")
 
 
 def direct_mean(path: Path) -> dict[str, float]:
@@ -410,7 +465,7 @@ def measure(
 ) -> None:
     transfers = set_up(server, blob, blob_sha, table, table_sha)
     streaming(server, transfers["download"], blob, blob_sha)
-    metered(server, transfers["metered"], total=2000, concurrency=16)
+    metered(server, transfers["metered"], transfers["metered_licence"], total=2000, concurrency=16)
     computing(server, transfers["compute"], table, rows)
 
 

@@ -4,6 +4,7 @@ that moment, each refusal naming its clause and recorded, nothing delivered."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 
 from sqlalchemy import update
@@ -214,3 +215,26 @@ async def test_metered_calls_serve_rows_within_the_quota(market: Market) -> None
     # Only the consumer takes data.
     assert_problem(await m.get(rows, m.seller), 403)
     assert_problem(await m.get(rows, m.rival), 404)
+
+
+async def test_concurrent_metered_calls_never_overdraw_the_quota(market: Market) -> None:
+    m = market
+    policy = {"access": "metered", "quota": {"limit": 12, "period": "day"}}
+    _, licence = await licence_for(m, "electricity", policy)
+    t = await transfer(m, licence, None)
+    before = await audit_actions(m.runtime)
+    answers = await asyncio.gather(
+        *(m.get(f"/v1/transfers/{t['id']}/rows", m.buyer, limit=1) for _ in range(20))
+    )
+    served = [r for r in answers if r.status_code == 200]
+    refused = [r for r in answers if r.status_code != 200]
+    assert len(served) == 12 and len(refused) == 8
+    for r in refused:
+        assert_problem(r, 409, "usage-quota-exhausted")
+    assert sorted(r.json()["used_in_period"] for r in served) == list(range(1, 13))
+    assert (await licence_row(m, licence["id"])).usage_count == 12
+    actions = (await audit_actions(m.runtime))[len(before) :]
+    assert actions.count("trading.rows_served") == 12
+    assert actions.count("trading.usage_refused") == 8
+    usage = await m.ok(m.get(f"/v1/licences/{licence['id']}/usage", m.seller, limit=50))
+    assert sorted(r["kind"] for r in usage["items"]) == ["refused"] * 8 + ["rows"] * 12

@@ -3,7 +3,8 @@ refused use is recorded apart from the work it refused (`usage.recorded`).
 
 - `request_transfer` and `move_transfer`: the transfer process itself;
 - `start_download`: checks and counts a download, then the caller streams the package;
-- `serve_rows`: a metered call (计量接口) serving rows of the registered table;
+- `serve_rows`: a metered call (计量接口) serving rows of the registered table, committed
+  with the calls that arrive with it (`metering`);
 - `run_computation`: an aggregate query (可用不可见), its noisy answer released only when the
   privacy budget it spends commits.
 """
@@ -19,6 +20,7 @@ from exchange.context import Principal, Runtime
 from exchange.trading.policies.errors import UsageRefused
 from exchange.trading.policies.terms import MICRO, Access, Purpose
 from exchange.trading.transfers import compute, service, usage
+from exchange.trading.transfers.metering import Rows, meter_of
 from exchange.trading.transfers.models import Transfer, UsageKind
 
 
@@ -92,44 +94,14 @@ async def start_download(runtime: Runtime, principal: Principal, *, transfer_id:
     return await usage.recorded(runtime, principal, work)
 
 
-@dataclass(frozen=True, slots=True)
-class Rows:
-    """A metered call's answer."""
-
-    columns: list[str]
-    rows: list[list[str]]
-    offset: int
-    more: bool
-    used_in_period: int
-    quota_limit: int | None
-
-
 async def serve_rows(
     runtime: Runtime, principal: Principal, *, transfer_id: str, offset: int, limit: int
 ) -> Rows:
-    """One metered call: rows [offset, offset+limit) of the registered table, counted."""
-
-    async def work() -> Rows:
-        # One unit of work: a page of at most a thousand rows reads little of the table.
-        async with runtime.unit_of_work() as session:
-            ctx = runtime.context(session, principal)
-            use = await usage.authorize(ctx, transfer_id=transfer_id, access=Access.METERED)
-            usage.precheck(ctx, use)
-            columns, rows, more = await usage.read_rows(
-                ctx, use.listing, offset=offset, limit=limit
-            )
-            await usage.spend(ctx, use, kind=UsageKind.ROWS, units=len(rows))
-            quota = use.policy.quota
-            return Rows(
-                columns,
-                rows,
-                offset,
-                more,
-                use.licence.usage_count,
-                quota.limit if quota is not None else None,
-            )
-
-    return await usage.recorded(runtime, principal, work)
+    """One metered call: rows [offset, offset+limit) of the registered table, counted, in the
+    next group commit (`metering`); a refusal is recorded there."""
+    return await meter_of(runtime).call(
+        principal, transfer_id=transfer_id, offset=offset, limit=limit
+    )
 
 
 @dataclass(frozen=True, slots=True)
