@@ -25,6 +25,7 @@ from exchange.classroom.router import router as classroom_router
 from exchange.classroom.routing import resolve_runtime
 from exchange.config import Settings, get_settings
 from exchange.context import Runtime
+from exchange.dataspaces.router import router as dataspaces_router
 from exchange.errors import PROBLEM_BASE, ExchangeError, problem
 from exchange.hooks import HOOKS
 from exchange.markettime import duework
@@ -36,7 +37,9 @@ from exchange.middleware import (
     configure_json_logging,
     problem_response,
 )
+from exchange.operation.router import router as operation_router
 from exchange.participants.router import router as participants_router
+from exchange.supervision.router import router as supervision_router
 from exchange.trading.router import router as trading_router
 from exchange.web import router as web
 
@@ -207,8 +210,11 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.include_router(participants_router)
     app.include_router(audit_router)
     app.include_router(catalog_router)
+    app.include_router(operation_router)
     app.include_router(assets_router)
+    app.include_router(dataspaces_router)
     app.include_router(trading_router)
+    app.include_router(supervision_router)
     app.include_router(classroom_router)
     web.install(app)
     return app

@@ -10,10 +10,15 @@ domains, each through one hook set when the application is assembled:
 One more lets a domain ask an application without importing it (installed by the app):
 - `fund_class_participant` (classroom, asked by participants): an instructor's deposit, made
   in the market of the class the participant sits in.
+And one lets the lower domains ask supervision, which sits above them (installed by wiring):
+- `check_measures` (supervision, asked by trading): refuse an act a measure in force forbids
+  (a suspended listing or participant, a suspended broker licence, an asset under re-review),
+  naming the measure and its case.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -23,6 +28,7 @@ if TYPE_CHECKING:
 
     from exchange.clock import Clock
     from exchange.context import Context, Principal, Runtime
+    from exchange.vocabulary import Restricted
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +92,15 @@ class ClassFunder(Protocol):
     ) -> Any: ...
 
 
+class MeasureCheck(Protocol):
+    """Raise an ExchangeError naming the measure and its case if a supervision measure in
+    force stops any of these (what, subject id) pairs; return None if none does."""
+
+    async def __call__(
+        self, session: AsyncSession, restrictions: Sequence[tuple[Restricted, str]], /
+    ) -> None: ...
+
+
 @dataclass(slots=True)
 class Hooks:
     """The hooks installed in this process (None until `exchange.wiring.install()`)."""
@@ -96,6 +111,7 @@ class Hooks:
     clock_offset: ClockOffsetReader | None = None
     check_ready: ReadinessCheck | None = None
     fund_class_participant: ClassFunder | None = None
+    check_measures: MeasureCheck | None = None
 
 
 HOOKS = Hooks()

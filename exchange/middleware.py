@@ -46,7 +46,8 @@ def problem_response(body: dict[str, Any], headers: dict[str, str] | None = None
 
 
 class RequestLog:
-    """Give every request an id (`X-Request-ID`), and log one JSON line when it ends."""
+    """Give every request an id (`X-Request-ID`) and a `Server-Timing`, and log one JSON line
+    when it ends."""
 
     def __init__(self, app: ASGIApp, observe: Callable[[str, str, int, float], None]) -> None:
         self.app = app
@@ -68,7 +69,14 @@ class RequestLog:
             if message["type"] == "http.response.start":
                 status = message["status"]
                 message.setdefault("headers", [])
-                message["headers"] = [*message["headers"], (b"x-request-id", rid.encode())]
+                # Server-Timing: the time to the response's first byte, for benchmarks and
+                # the browser's developer tools (a streamed body may run on after it).
+                took = f"app;dur={(time.perf_counter() - started) * 1000:.2f}".encode()
+                message["headers"] = [
+                    *message["headers"],
+                    (b"x-request-id", rid.encode()),
+                    (b"server-timing", took),
+                ]
             await send(message)
 
         try:

@@ -21,8 +21,18 @@ def register_all() -> None:
     import exchange.catalog.search.models
     import exchange.catalog.sharing.models
     import exchange.classroom.models
+    import exchange.dataspaces.consents.models
+    import exchange.dataspaces.records.models
+    import exchange.dataspaces.requests.models
     import exchange.markettime.models
+    import exchange.operation.agreements.models
+    import exchange.operation.grants.models
+    import exchange.operation.revenue.models
     import exchange.participants.models
+    import exchange.supervision.agencies.models
+    import exchange.supervision.cases.models
+    import exchange.supervision.measures.models
+    import exchange.supervision.surveillance.models
     import exchange.trading.auctions.models
     import exchange.trading.brokerage.models
     import exchange.trading.customs.models

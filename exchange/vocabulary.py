@@ -243,3 +243,16 @@ class MandateSide(StrEnum):
 
     BUYER = "buyer"  # 买方委托
     SELLER = "seller"  # 卖方委托
+
+
+class Restricted(StrEnum):
+    """What a supervision measure (监管措施) stops, as the services that enforce it name it.
+
+    A frozen account (冻结账户) is not here: the ledger refuses its payments itself, on the
+    account's own row (`participants.ledger`), so a freeze and a purchase never half-cross.
+    """
+
+    LISTING = "listing"  # the listing does not trade (暂停挂牌 / 下架)
+    ASSET = "asset"  # the asset neither lists nor trades until re-reviewed (合规复审)
+    PARTICIPANT = "participant"  # the participant neither buys nor sells (暂停交易)
+    BROKER_LICENCE = "broker_licence"  # the broker does not act under this licence (暂停执业)

@@ -79,6 +79,8 @@ async def test_catalog_lists_page_by_limit_and_offset(
 
 
 HOLDERS = {Role.DEPARTMENT, Role.ENTERPRISE}
+SUBJECTS = {Role.INDIVIDUAL, Role.ENTERPRISE}
+GRANTEES = {Role.INDIVIDUAL, Role.ENTERPRISE, Role.DEPARTMENT, Role.LENDER, Role.BROKER}
 BUYERS = {Role.DEPARTMENT, Role.ENTERPRISE, Role.INDIVIDUAL}
 # (method, path) -> the only roles that can ever succeed; every other role is refused at the
 # route with 403, before any object is looked up or the body is read.
@@ -100,6 +102,26 @@ WHO_CAN = {
     ("POST", "/v1/listings/x/venues/y/review"): {Role.EXCHANGE_OPERATOR},
     ("POST", "/v1/participants"): {Role.ADMIN},
     ("POST", "/v1/clock/advance"): {Role.ADMIN},
+    ("POST", "/v1/operation/agreements"): {Role.ENTERPRISE},
+    ("GET", "/v1/operation/agreements"): {
+        Role.ENTERPRISE,
+        Role.DEPARTMENT,
+        Role.REGULATOR,
+        Role.ADMIN,
+    },
+    ("POST", "/v1/operation/agreements/x/decision"): {Role.DEPARTMENT},
+    ("POST", "/v1/operation/agreements/x/suspension"): {Role.DEPARTMENT},
+    ("POST", "/v1/operation/agreements/x/resumption"): {Role.DEPARTMENT},
+    ("POST", "/v1/operation/agreements/x/termination"): HOLDERS,
+    ("GET", "/v1/dataspaces/me"): SUBJECTS,
+    ("GET", "/v1/dataspaces/me/records"): SUBJECTS,
+    ("GET", "/v1/dataspaces/me/usage"): SUBJECTS,
+    ("POST", "/v1/consents"): SUBJECTS,
+    ("POST", "/v1/consents/x/revoke"): SUBJECTS,
+    ("POST", "/v1/consents/x/reads"): GRANTEES,
+    ("POST", "/v1/consent-requests"): GRANTEES,
+    ("POST", "/v1/consent-requests/x/accept"): SUBJECTS,
+    ("POST", "/v1/consent-requests/x/decline"): SUBJECTS,
 }
 
 

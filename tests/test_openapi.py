@@ -17,6 +17,8 @@ PUBLIC = {
     ("/v1/certificates/revocations", "get"),
     ("/v1/certificates/verify", "post"),
     ("/v1/classroom/join", "post"),
+    ("/v1/consents/issuer-key", "get"),
+    ("/v1/consents/verify", "post"),
 }
 
 

@@ -69,6 +69,8 @@ REAL_OBJECTS = {
     "order_id": ("trading_orders", "id"),
     "trade_id": ("trading_trades", "id"),
     "licence_id": ("trading_licences", "id"),
+    "agreement_id": ("operation_agreements", "id"),
+    "agency_id": ("supervision_agencies", "id"),
 }
 
 

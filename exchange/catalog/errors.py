@@ -136,6 +136,11 @@ class DepartmentInUse(Conflict):
     title = "The participant is already linked to another department"
 
 
+class DataAuthorityTaken(Conflict):
+    slug = "data-authority-taken"
+    title = "The division already has a data authority (数据主管部门)"
+
+
 class DuplicateCode(Conflict):
     slug = "duplicate-code"
     title = "The code is already taken"

@@ -8,12 +8,14 @@ the results in `reports`.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from exchange.audit.log import service as audit_service
@@ -72,6 +74,45 @@ async def owned_class(ctx: Context, class_id: str, *, lock: bool = False) -> Cla
 def scenario_of(cls: Classroom) -> Scenario:
     """The class's scenario as validated when it was opened."""
     return Scenario.model_validate_json(json.dumps(cls.scenario))
+
+
+@dataclass(frozen=True, slots=True)
+class ShippedScenario:
+    """A scenario shipped in `scenarios/` that a class may be opened from."""
+
+    name: str
+    title: str
+    rounds: int
+    agents: int
+    treatments: tuple[str, ...]
+
+
+def shipped_scenarios() -> list[ShippedScenario]:
+    """The shipped scenarios, by name, each validated as an offline run validates it."""
+    files = sorted(SCENARIO_DIR.glob("*.toml"))
+    return list(_shipped(tuple((p, p.stat().st_mtime_ns) for p in files)))
+
+
+@functools.lru_cache(maxsize=4)
+def _shipped(files: tuple[tuple[Path, int], ...]) -> tuple[ShippedScenario, ...]:
+    """The scenarios of these files as they were at these modification times."""
+    found = []
+    for path, _ in files:
+        try:
+            scenario = loader.validate(loader.read_toml(path), f"scenarios/{path.name}")
+        except loader.ScenarioError:
+            log.warning("shipped scenario %s does not validate; not offered", path.name)
+            continue
+        found.append(
+            ShippedScenario(
+                path.stem,
+                scenario.title,
+                scenario.rounds,
+                scenario.agents.total(),
+                (loader.BASE_TREATMENT, *sorted(scenario.treatments)),
+            )
+        )
+    return tuple(found)
 
 
 def load_variant(

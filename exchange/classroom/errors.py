@@ -58,3 +58,13 @@ class NotAStudent(Forbidden):
 class ScenarioInvalid(InvalidInput):
     slug = "scenario-invalid"
     title = "The scenario cannot run"
+
+
+class ProductNotFound(NotFound):
+    slug = "class-product-not-found"
+    title = "You hold no such product in this class"
+
+
+class VenueNotOffered(InvalidInput):
+    slug = "class-venue-not-offered"
+    title = "The product is not offered on that exchange in this class"

@@ -445,14 +445,16 @@ async def class_record(
         admin_id = next((s.participant_id for s in seats if s.agent_key == "admin"), None)
         assert admin_id is not None, "every class market has its admin"
         ctx = Context(session, runtime, Principal(admin_id, "admin", Role.ADMIN, "CN"))
-        asset_names: dict[str, str] = {}
+        assets = await every(
+            lambda offset: assets_service.list_assets(
+                ctx, status=None, holder_id=None, text=None, limit=PAGE, offset=offset
+            )
+        )
+        asset_names = {asset.id: asset.name for asset in assets}
         trades = await every(
             lambda offset: orders_service.list_all_trades(ctx, limit=PAGE, offset=offset)
         )
         for trade in trades:
-            if trade.asset_id not in asset_names:
-                asset = await assets_service.get_asset(ctx, trade.asset_id)
-                asset_names[trade.asset_id] = asset.name
             key = product_key_of(asset_names[trade.asset_id])
             product = products.get(key)
             r = round_at(windows, trade.settled_at)

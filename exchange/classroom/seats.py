@@ -302,8 +302,8 @@ class StudentState:
     products: list[dict[str, Any]]
 
 
-async def student_view(ctx: Context) -> StudentState:
-    """A student's own view: the round, its seat and money, its need or its products."""
+async def student_seat(ctx: Context) -> tuple[Classroom, Seat]:
+    """The class and seat of the student acting on its class market (403 for anyone else)."""
     actor = ctx.actor
     class_id = ctx.runtime.cache.get(CLASS_ID)
     main = ctx.runtime.cache.get(MAIN)
@@ -314,6 +314,14 @@ async def student_view(ctx: Context) -> StudentState:
         seat = await repository.seat_by_participant(session, class_id, actor.id)
     if cls is None or seat is None or seat.occupant != Occupant.STUDENT:
         raise NotAStudent("This participant does not sit in the class as a student.")
+    return cls, seat
+
+
+async def student_view(ctx: Context) -> StudentState:
+    """A student's own view: the round, its seat and money, its need or its products."""
+    cls, seat = await student_seat(ctx)
+    actor = ctx.actor
+    assert actor is not None
     scenario = scenario_of(cls)
     world = build_world(scenario)
     balance = (await participants_service.account_of(ctx, actor.id)).balance_fen
@@ -353,6 +361,7 @@ async def student_view(ctx: Context) -> StudentState:
                     "grade": product.grade,
                     "personal_information": product.personal_information,
                     "unit_cost_fen": product.unit_cost_fen,
+                    "exchanges": [ex for ex in product.exchanges if ex in scenario.exchanges],
                     "listing_id": latest.listing.id if latest else None,
                     "tier_id": latest.tiers[0].id if latest else None,
                     "price_fen": latest.tiers[0].price_fen if latest else None,

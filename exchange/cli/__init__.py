@@ -84,6 +84,11 @@ def _run_server(host: str, port: int, workers: int, log_level: str) -> None:
         f"serving on http://{host}:{port} (docs at /docs), database "
         f"{_safe_url(settings.resolved_database_url())}"
     )
+    console.print(
+        f"web console 控制台: [bold]http://{host}:{port}/[/] — sign in with an API key "
+        f"(/sign-in), or join a class with its code (/join)",
+        soft_wrap=True,
+    )
     # Workers read the level from the environment: the app logs JSON lines with request ids,
     # so uvicorn's own access log would only repeat them.
     os.environ["EXCHANGE_LOG_LEVEL"] = log_level

@@ -7,8 +7,8 @@
         order = client.trading.buy(listing_id=..., tier_id=...)   # Idempotency-Key made for you
 
 Methods are grouped by domain (`client.catalog`, `client.assets`, `client.certificates`,
-`client.pledges`, `client.trading`, `client.audit`, `client.participants`, `client.classroom`,
-`client.clock`, `client.service`) and named by the API's operation ids
+`client.pledges`, `client.trading`, `client.dataspaces`, `client.audit`, `client.participants`,
+`client.classroom`, `client.clock`, `client.service`) and named by the API's operation ids
 (`client.trading.place_order`), with a few short aliases (`client.catalog.search`,
 `client.trading.buy`). Bodies and answers are the service's own Pydantic schemas; a refusal
 raises `ExchangeProblem` (a subclass per status) carrying the problem `type`. `AsyncClient` is
@@ -26,7 +26,11 @@ from exchange.client.errors import (
     Unauthenticated,
 )
 from exchange.client.session import AsyncClient, Client
-from exchange.client.verify import verify_audit_log, verify_certificate
+from exchange.client.verify import (
+    verify_audit_log,
+    verify_certificate,
+    verify_consent_receipt,
+)
 
 __all__ = [
     "AsyncClient",
@@ -41,4 +45,5 @@ __all__ = [
     "Unauthenticated",
     "verify_audit_log",
     "verify_certificate",
+    "verify_consent_receipt",
 ]

@@ -39,9 +39,32 @@ ALIASES: dict[str, dict[str, str]] = {
         "download": "download_delivery",
         "stats": "market_stats",
     },
+    "dataspaces": {
+        "me": "get_my_data_space",
+        "records": "list_my_records",
+        "usage": "list_my_data_usage",
+        "grant": "grant_consent",
+        "consents": "list_consents",
+        "read": "read_under_consent",
+        "revoke": "revoke_consent",
+        "receipt": "get_consent_receipt",
+        "issuer_key": "get_consent_issuer_key",
+        "ask": "request_consent",
+        "accept": "accept_consent_request",
+        "decline": "decline_consent_request",
+    },
     "audit": {"checkpoint": "audit_checkpoint", "entries": "audit_entries"},
     "participants": {"me": "get_me", "account": "get_my_account"},
     "clock": {"now": "get_clock", "advance": "advance_clock"},
+    "supervision": {
+        "scan": "scan_market",
+        "alerts": "list_alerts",
+        "open": "open_case",
+        "refer": "refer_case",
+        "impose": "impose_measure",
+        "lift": "lift_measure",
+        "report": "get_supervision_report",
+    },
 }
 
 

@@ -2,7 +2,9 @@
 
 Registrations whose publicity (公示期) ended with no open objection get their certificates,
 auctions past their deadline close, licences and mandates past their term are recorded
-expired, and sharing requests past their 3-working-day target are flagged overdue. Each kind
+expired, sharing requests past their 3-working-day target are flagged overdue, and operating
+agreements (授权运营协议) start and end with their terms (an ended one suspends the listings of
+the products derived under it). Each kind
 asks its own domain service what is due and has that service do it (never a second copy of a
 rule); each effect is audited by that service, on the market's own account ("system").
 
@@ -25,6 +27,7 @@ from exchange.assets.review import service as review_service
 from exchange.catalog.sharing import service as sharing_service
 from exchange.context import Context, Runtime, Slot
 from exchange.errors import ExchangeError
+from exchange.operation.agreements import service as agreements_service
 from exchange.trading.auctions import service as auctions_service
 from exchange.trading.brokerage import service as brokerage_service
 from exchange.trading.licences import service as licences_service
@@ -51,6 +54,8 @@ class DueWorkReport:
     licences_expired: list[str] = field(default_factory=list)
     mandates_expired: list[str] = field(default_factory=list)
     shares_overdue: list[str] = field(default_factory=list)
+    agreements_activated: list[str] = field(default_factory=list)
+    agreements_expired: list[str] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
 
     @property
@@ -62,6 +67,8 @@ class DueWorkReport:
             + len(self.licences_expired)
             + len(self.mandates_expired)
             + len(self.shares_overdue)
+            + len(self.agreements_activated)
+            + len(self.agreements_expired)
         )
 
 
@@ -75,6 +82,8 @@ async def run(runtime: Runtime) -> DueWorkReport:
         await _drain(runtime, report, "licence", _due_licences, _expire_licences)
         await _drain(runtime, report, "mandate", _due_mandates, _expire_mandates)
         await _drain(runtime, report, "share request", _due_shares, _flag_shares)
+        await _drain(runtime, report, "agreement start", _due_starts, _start_agreements)
+        await _drain(runtime, report, "agreement end", _due_ends, _end_agreements)
     if report.done or report.failures:
         log.info(
             "due work: %d done, %d failed",
@@ -169,6 +178,14 @@ async def _due_shares(ctx: Context, limit: int) -> Sequence[str]:
     return await sharing_service.due_overdue(ctx, limit=limit)
 
 
+async def _due_starts(ctx: Context, limit: int) -> Sequence[str]:
+    return await agreements_service.due_activations(ctx, limit=limit)
+
+
+async def _due_ends(ctx: Context, limit: int) -> Sequence[str]:
+    return await agreements_service.due_expiries(ctx, limit=limit)
+
+
 Done = tuple[Sequence[str], dict[str, list[str]]]
 
 
@@ -197,3 +214,13 @@ async def _expire_mandates(ctx: Context, ids: Sequence[str]) -> Done:
 async def _flag_shares(ctx: Context, ids: Sequence[str]) -> Done:
     done = await sharing_service.flag_overdue(ctx, request_ids=ids)
     return done, {"shares_overdue": done}
+
+
+async def _start_agreements(ctx: Context, ids: Sequence[str]) -> Done:
+    done = await agreements_service.activate_due(ctx, agreement_ids=ids)
+    return done, {"agreements_activated": done}
+
+
+async def _end_agreements(ctx: Context, ids: Sequence[str]) -> Done:
+    done = await agreements_service.expire_due(ctx, agreement_ids=ids)
+    return done, {"agreements_expired": done}

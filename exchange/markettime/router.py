@@ -38,6 +38,8 @@ def due_work_read(report: DueWorkReport) -> DueWorkRead:
         licences_expired=report.licences_expired,
         mandates_expired=report.mandates_expired,
         shares_overdue=report.shares_overdue,
+        agreements_activated=report.agreements_activated,
+        agreements_expired=report.agreements_expired,
         failures=report.failures,
     )
 

@@ -65,6 +65,14 @@ class DueWorkRead(ResponseModel):
     shares_overdue: list[str] = Field(
         description="Sharing requests flagged overdue (unanswered past 3 working days)."
     )
+    agreements_activated: list[str] = Field(
+        default_factory=list,
+        description="Approved operating agreements (授权运营协议) whose term began.",
+    )
+    agreements_expired: list[str] = Field(
+        default_factory=list,
+        description="Operating agreements whose term ended (their products' listings suspended).",
+    )
     failures: list[str] = Field(
         description="Due items the runner could not complete (retried on its next run)."
     )

@@ -43,3 +43,20 @@ class UnbalancedJournal(Conflict):
 class FundingRefused(Forbidden):
     slug = "funding-refused"
     title = "Instructors fund only the participants of their own classes"
+
+
+class AccountFrozen(Conflict):
+    slug = "account-frozen"
+    title = (
+        "The account is frozen by a supervision measure (账户冻结): it receives but does not pay"
+    )
+
+
+class AccountAlreadyFrozen(Conflict):
+    slug = "account-already-frozen"
+    title = "The account is already frozen by another supervision measure"
+
+
+class AccountNotFrozen(Conflict):
+    slug = "account-not-frozen"
+    title = "The account is not frozen by this measure (解冻两次)"

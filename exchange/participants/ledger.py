@@ -8,7 +8,12 @@ from dataclasses import dataclass
 from exchange.context import Context
 from exchange.kit.fields import MAX_BALANCE_FEN
 from exchange.participants import repository
-from exchange.participants.errors import BalanceLimitExceeded, InsufficientFunds, UnbalancedJournal
+from exchange.participants.errors import (
+    AccountFrozen,
+    BalanceLimitExceeded,
+    InsufficientFunds,
+    UnbalancedJournal,
+)
 from exchange.participants.models import Account, AccountKind, Journal
 
 SANDBOX_MINT_ACCOUNT_ID = "sandbox-mint"
@@ -51,9 +56,13 @@ async def open_account(ctx: Context, *, owner_id: str, kind: AccountKind) -> Acc
     return account
 
 
-async def post(ctx: Context, *, kind: str, memo: str, legs: Sequence[Leg]) -> PostedJournal:
+async def post(
+    ctx: Context, *, kind: str, memo: str, legs: Sequence[Leg], despite_freeze: bool = False
+) -> PostedJournal:
     """Post a balanced journal; refuses (and changes nothing) if any balance would go below
-    zero (the mint's excepted) or beyond ±MAX_BALANCE_FEN."""
+    zero (the mint's excepted) or beyond ±MAX_BALANCE_FEN, or a frozen account would pay
+    (账户冻结: it still receives). `despite_freeze` is for what a supervision measure itself
+    orders (a refund of a trade), which moves frozen money back where it came from."""
     if not legs or sum(leg.amount_fen for leg in legs) != 0:
         raise UnbalancedJournal("A journal's postings must be non-empty and sum to zero.")
     if any(leg.amount_fen == 0 for leg in legs):
@@ -65,7 +74,9 @@ async def post(ctx: Context, *, kind: str, memo: str, legs: Sequence[Leg]) -> Po
     postings: list[dict[str, object]] = []
     # Lock rows in one global order (account id) so concurrent movements cannot deadlock.
     for leg in sorted(legs, key=lambda leg: leg.account_id):
-        balance = await repository.apply_delta(ctx.session, leg.account_id, leg.amount_fen)
+        balance = await repository.apply_delta(
+            ctx.session, leg.account_id, leg.amount_fen, despite_freeze=despite_freeze
+        )
         # Non-mint balances never go below zero, so a credit can only fail at the ceiling, and
         # the mint (which has no floor) only at the ceiling of its debt.
         if balance is None and (leg.amount_fen > 0 or leg.account_id == SANDBOX_MINT_ACCOUNT_ID):
@@ -75,6 +86,10 @@ async def post(ctx: Context, *, kind: str, memo: str, legs: Sequence[Leg]) -> Po
                 account_id=leg.account_id,
                 limit_fen=MAX_BALANCE_FEN,
             )
+        if balance is None and not despite_freeze:
+            freeze = await repository.freeze_of(ctx.session, leg.account_id)
+            if freeze is not None:
+                raise frozen(leg.account_id, *freeze)
         if balance is None:
             raise InsufficientFunds(
                 f"Account {leg.account_id} cannot pay {-leg.amount_fen} fen.",
@@ -104,3 +119,14 @@ async def post(ctx: Context, *, kind: str, memo: str, legs: Sequence[Leg]) -> Po
         },
     )
     return PostedJournal(journal=journal, legs=tuple(legs))
+
+
+def frozen(account_id: str, measure_id: str, case_id: str | None) -> AccountFrozen:
+    """The refusal a frozen account's payment meets: it names the measure and its case."""
+    return AccountFrozen(
+        f"Account {account_id} is frozen (账户冻结) by supervision measure {measure_id} of case "
+        f"{case_id}: it can receive money but not pay until the measure is lifted.",
+        account_id=account_id,
+        measure_id=measure_id,
+        case_id=case_id,
+    )

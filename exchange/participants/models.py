@@ -60,6 +60,10 @@ class Account(Base):
     currency: Mapped[str] = mapped_column(String(3), default="CNY")
     balance_fen: Mapped[int] = mapped_column(BigInteger, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # A supervision measure's freeze (冻结账户): the account still receives but no longer pays.
+    # Kept on the row every payment updates, so a freeze and a payment serialize on it.
+    frozen_by: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    frozen_case: Mapped[str | None] = mapped_column(String(36), nullable=True)
 
 
 class Journal(Base):

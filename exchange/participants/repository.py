@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import BigInteger, Table, bindparam, func, insert, select, update
@@ -24,6 +25,11 @@ async def get_participant(session: AsyncSession, participant_id: str) -> Partici
 async def list_by_names(session: AsyncSession, names: Sequence[str]) -> Sequence[Participant]:
     """The participants with any of these names."""
     return (await session.scalars(select(Participant).where(Participant.name.in_(names)))).all()
+
+
+async def list_by_ids(session: AsyncSession, ids: Sequence[str]) -> Sequence[Participant]:
+    """The participants with any of these ids."""
+    return (await session.scalars(select(Participant).where(Participant.id.in_(ids)))).all()
 
 
 async def list_participants(
@@ -89,28 +95,75 @@ async def get_accounts(session: AsyncSession, account_ids: Sequence[str]) -> Seq
 
 # Built once: constructing this statement cost more CPU than running it, and it runs for
 # every leg of every settlement. Bound per call with `account_id` and `delta_fen`.
-_NEW_BALANCE = ACCOUNTS.c.balance_fen + bindparam("delta_fen", type_=BigInteger)
+_DELTA = bindparam("delta_fen", type_=BigInteger)
+_NEW_BALANCE = ACCOUNTS.c.balance_fen + _DELTA
+_MOVE_BALANCE = update(ACCOUNTS).where(
+    ACCOUNTS.c.id == bindparam("account_id"),
+    (_NEW_BALANCE >= 0) | (ACCOUNTS.c.kind == AccountKind.SANDBOX_MINT),
+    # Every balance (the mint's debt too) stays within what JSON clients read exactly.
+    _NEW_BALANCE.between(-MAX_BALANCE_FEN, MAX_BALANCE_FEN),
+)
+# A frozen account receives but does not pay. The condition sits on the row the payment
+# updates: a freeze that commits first is seen by the payment's UPDATE (which waits on the
+# row), and a payment that updated the row first makes the freeze wait for its commit.
 _APPLY_DELTA = (
-    update(ACCOUNTS)
-    .where(
-        ACCOUNTS.c.id == bindparam("account_id"),
-        (_NEW_BALANCE >= 0) | (ACCOUNTS.c.kind == AccountKind.SANDBOX_MINT),
-        # Every balance (the mint's debt too) stays within what JSON clients read exactly.
-        _NEW_BALANCE.between(-MAX_BALANCE_FEN, MAX_BALANCE_FEN),
-    )
+    _MOVE_BALANCE.where((_DELTA >= 0) | ACCOUNTS.c.frozen_by.is_(None))
     .values(balance_fen=_NEW_BALANCE)
     .returning(ACCOUNTS.c.balance_fen)
 )
+# What a supervision measure itself orders (a refund of a trade) moves a frozen account too.
+_APPLY_DELTA_DESPITE_FREEZE = _MOVE_BALANCE.values(balance_fen=_NEW_BALANCE).returning(
+    ACCOUNTS.c.balance_fen
+)
 
 
-async def apply_delta(session: AsyncSession, account_id: str, delta_fen: int) -> int | None:
+async def apply_delta(
+    session: AsyncSession, account_id: str, delta_fen: int, *, despite_freeze: bool = False
+) -> int | None:
     """Add `delta_fen` atomically; None if it would take a non-mint account below zero, or any
-    account beyond ±MAX_BALANCE_FEN."""
+    account beyond ±MAX_BALANCE_FEN, or debit a frozen account (unless `despite_freeze`)."""
     # A Core statement on the table: the ORM's bulk-update machinery costs ~6x more CPU on
     # the hottest statement of every settlement, and no loaded object needs refreshing here.
-    result = await session.execute(_APPLY_DELTA, {"account_id": account_id, "delta_fen": delta_fen})
+    stmt = _APPLY_DELTA_DESPITE_FREEZE if despite_freeze else _APPLY_DELTA
+    result = await session.execute(stmt, {"account_id": account_id, "delta_fen": delta_fen})
     balance: int | None = result.scalar_one_or_none()
     return balance
+
+
+async def freeze_of(session: AsyncSession, account_id: str) -> tuple[str, str | None] | None:
+    """(measure id, case id) of the freeze on an account, or None if it is not frozen."""
+    row = (
+        await session.execute(
+            select(ACCOUNTS.c.frozen_by, ACCOUNTS.c.frozen_case).where(ACCOUNTS.c.id == account_id)
+        )
+    ).first()
+    if row is None or row[0] is None:
+        return None
+    return row[0], row[1]
+
+
+async def set_freeze(
+    session: AsyncSession, account_id: str, *, measure_id: str, case_id: str
+) -> bool:
+    """Freeze an unfrozen account (compare-and-set on its row); False if already frozen."""
+    stmt = (
+        update(ACCOUNTS)
+        .where(ACCOUNTS.c.id == account_id, ACCOUNTS.c.frozen_by.is_(None))
+        .values(frozen_by=measure_id, frozen_case=case_id)
+    )
+    result: Any = await session.execute(stmt)
+    return bool(result.rowcount == 1)
+
+
+async def clear_freeze(session: AsyncSession, account_id: str, *, measure_id: str) -> bool:
+    """Unfreeze an account frozen by this measure; False if it is not (any more)."""
+    stmt = (
+        update(ACCOUNTS)
+        .where(ACCOUNTS.c.id == account_id, ACCOUNTS.c.frozen_by == measure_id)
+        .values(frozen_by=None, frozen_case=None)
+    )
+    result: Any = await session.execute(stmt)
+    return bool(result.rowcount == 1)
 
 
 async def list_postings(
@@ -202,3 +255,22 @@ async def journals_with_postings(
         .all()
     )
     return journals, postings
+
+
+async def journal_movements(
+    session: AsyncSession, *, kind: str, since: datetime, until: datetime
+) -> Sequence[Any]:
+    """(journal id, created_at, owner id, amount) of every posting of journals of one kind
+    created in [since, until), in journal and posting order."""
+    stmt = (
+        select(_JOURNALS.c.id, _JOURNALS.c.created_at, ACCOUNTS.c.owner_id, _POSTINGS.c.amount_fen)
+        .join(_POSTINGS, _POSTINGS.c.journal_id == _JOURNALS.c.id)
+        .join(ACCOUNTS, ACCOUNTS.c.id == _POSTINGS.c.account_id)
+        .where(
+            _JOURNALS.c.kind == kind,
+            _JOURNALS.c.created_at >= since,
+            _JOURNALS.c.created_at < until,
+        )
+        .order_by(_JOURNALS.c.created_at, _JOURNALS.c.id, _POSTINGS.c.id)
+    )
+    return (await session.execute(stmt)).all()

@@ -218,6 +218,8 @@ def account_read(account: Account, rows: list[tuple[Posting, Journal]], limit: i
         owner_id=account.owner_id,
         currency=account.currency,
         balance_fen=account.balance_fen,
+        frozen_by_measure=account.frozen_by,
+        frozen_by_case=account.frozen_case,
         postings=postings,
         next_before=postings[-1].id if len(postings) == limit else None,
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import StringConstraints
+from pydantic import Field, StringConstraints
 
 from exchange.kit.fields import AmountFen
 from exchange.kit.paging import Page
@@ -120,6 +120,10 @@ class AccountRead(ResponseModel):
     owner_id: str
     currency: str
     balance_fen: int
+    frozen_by_measure: str | None = Field(
+        default=None, description="The supervision measure freezing it (账户冻结), if any"
+    )
+    frozen_by_case: str | None = None
     postings: list[PostingRead]
     next_before: int | None
 

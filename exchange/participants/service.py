@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,6 +14,8 @@ from exchange.errors import Forbidden
 from exchange.hooks import HOOKS, NotWired, StoredKey
 from exchange.participants import ledger, repository
 from exchange.participants.errors import (
+    AccountAlreadyFrozen,
+    AccountNotFrozen,
     ApiKeyNotFound,
     FundingRefused,
     LastKeyRevocation,
@@ -89,6 +92,14 @@ async def get(ctx: Context, participant_id: str) -> Participant:
 async def find_by_names(ctx: Context, names: Sequence[str]) -> Sequence[Participant]:
     """The participants with any of these names (the demo seed finds its own again)."""
     return await repository.list_by_names(ctx.session, names)
+
+
+async def get_many(ctx: Context, participant_ids: Sequence[str]) -> dict[str, Participant]:
+    """Several participants' public profiles by id, in one query (unknown ids are left out)."""
+    ids = list(dict.fromkeys(participant_ids))
+    if not ids:
+        return {}
+    return {p.id: p for p in await repository.list_by_ids(ctx.session, ids)}
 
 
 async def list_page(
@@ -256,6 +267,81 @@ async def transfer(
         memo=memo,
         legs=[ledger.Leg(source.id, -amount_fen), ledger.Leg(target.id, amount_fen)],
     )
+
+
+async def freeze_account(ctx: Context, *, owner_id: str, measure_id: str, case_id: str) -> Account:
+    """Freeze an owner's account for a supervision measure (冻结账户): from the commit on it
+    receives but does not pay. A payment that updated the row first commits first."""
+    account = await account_of(ctx, owner_id)
+    if not await repository.set_freeze(
+        ctx.session, account.id, measure_id=measure_id, case_id=case_id
+    ):
+        held = await repository.freeze_of(ctx.session, account.id)
+        by = f"measure {held[0]} of case {held[1]}" if held else "another measure"
+        raise AccountAlreadyFrozen(
+            f"Account {account.id} is already frozen by {by}.",
+            account_id=account.id,
+            measure_id=held[0] if held else None,
+            case_id=held[1] if held else None,
+        )
+    ctx.audit(
+        "account.frozen",
+        subject_type="account",
+        subject_id=account.id,
+        payload={"owner_id": owner_id, "measure_id": measure_id, "case_id": case_id},
+    )
+    return account
+
+
+async def unfreeze_account(ctx: Context, *, owner_id: str, measure_id: str) -> Account:
+    """Lift a measure's freeze: the account pays again (refused if it is not frozen by it)."""
+    account = await account_of(ctx, owner_id)
+    if not await repository.clear_freeze(ctx.session, account.id, measure_id=measure_id):
+        raise AccountNotFrozen(
+            f"Account {account.id} is not frozen by measure {measure_id}: it was unfrozen already.",
+            account_id=account.id,
+            measure_id=measure_id,
+        )
+    ctx.audit(
+        "account.unfrozen",
+        subject_type="account",
+        subject_id=account.id,
+        payload={"owner_id": owner_id, "measure_id": measure_id},
+    )
+    return account
+
+
+async def owners_of(ctx: Context, account_ids: Sequence[str]) -> dict[str, str]:
+    """The owner of each of these accounts, by account id."""
+    return {a.id: a.owner_id for a in await repository.get_accounts(ctx.session, account_ids)}
+
+
+@dataclass(frozen=True, slots=True)
+class Transfer:
+    """A direct payment between two participants (资金往来)."""
+
+    journal_id: str
+    payer_id: str
+    payee_id: str
+    amount_fen: int
+    at: datetime
+
+
+async def transfers(ctx: Context, *, since: datetime, until: datetime) -> list[Transfer]:
+    """Every direct transfer between participants made in [since, until)."""
+    found: dict[str, list[Any]] = {}
+    rows = await repository.journal_movements(
+        ctx.session, kind="transfer", since=since, until=until
+    )
+    for journal_id, at, owner_id, amount in rows:
+        found.setdefault(journal_id, []).append((at, owner_id, amount))
+    out = []
+    for journal_id, legs in found.items():
+        payers = [owner for _, owner, amount in legs if amount < 0]
+        payees = [(owner, amount) for _, owner, amount in legs if amount > 0]
+        if len(payers) == 1 and len(payees) == 1:
+            out.append(Transfer(journal_id, payers[0], payees[0][0], payees[0][1], legs[0][0]))
+    return out
 
 
 async def balances(session: AsyncSession) -> dict[str, int]:

@@ -16,10 +16,12 @@ from exchange.assets.review import service as assets_review
 from exchange.assets.review.rules import ReviewDecision, publicity_ends_at
 from exchange.assets.valuation import service as assets_valuation
 from exchange.assets.valuation.methods import ValuationMethod
+from exchange.catalog.departments import service as departments_service
+from exchange.catalog.items import service as items_service
 from exchange.clock import ManualClock
 from exchange.context import Principal, Runtime
 from exchange.participants import service as participants_service
-from exchange.seed.products import DEMO_PRODUCTS
+from exchange.seed.products import DEMO_PRODUCTS, DemoProduct
 from exchange.vocabulary import Role
 
 # The valued demo assets, as (draft, valuation method, inputs).
@@ -45,8 +47,29 @@ async def principal(runtime: Runtime, participant_id: str) -> Principal:
     return Principal(found.id, found.name, Role(found.role), found.jurisdiction)
 
 
-async def seed_demo_assets(runtime: Runtime, participants: Sequence[DemoParticipant]) -> list[str]:
-    """Register the demo products the holder does not hold yet; their certificate numbers."""
+async def source_ids(runtime: Runtime, product: DemoProduct) -> tuple[str, ...]:
+    """The ids of the catalog items a demo product derives from."""
+    ids: list[str] = []
+    async with runtime.unit_of_work(write=False) as session:
+        ctx = runtime.context(session)
+        for code, name in product.sources:
+            department = await departments_service.department_by_code(ctx, code)
+            found = (
+                await items_service.item_id_named(ctx, department.id, name)
+                if department is not None
+                else None
+            )
+            if found is None:
+                raise RuntimeError(f"The demo catalog has no item {name!r} of {code}.")
+            ids.append(found)
+    return tuple(ids)
+
+
+async def seed_demo_assets(
+    runtime: Runtime, participants: Sequence[DemoParticipant], consent_ids: Sequence[str] = ()
+) -> list[str]:
+    """Register the demo products the holder does not hold yet; their certificate numbers.
+    A product with personal information relies on `consent_ids` (the demo person's)."""
     holder_id = next(p.id for p in participants if p.role == Role.ENTERPRISE)
     reviewer_ids = [p.id for p in participants if p.role == Role.COMPLIANCE_REVIEWER]
     async with runtime.unit_of_work(write=False) as session:
@@ -62,11 +85,10 @@ async def seed_demo_assets(runtime: Runtime, participants: Sequence[DemoParticip
     clock = ManualClock(runtime.clock.now() - timedelta(days=14))
     sim = replace(runtime, clock=clock)
     holder = await principal(sim, holder_id)
+    drafts = [p.draft(await source_ids(runtime, p), tuple(consent_ids)) for p in products]
     async with sim.unit_of_work() as session:
         ctx = sim.context(session, holder)
-        asset_ids = await assets_service.apply_for_registrations(
-            ctx, drafts=[p.draft() for p in products]
-        )
+        asset_ids = await assets_service.apply_for_registrations(ctx, drafts=drafts)
         for asset_id, product in zip(asset_ids, products, strict=True):
             await packages_service.upload_package(
                 ctx,

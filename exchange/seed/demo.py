@@ -1,5 +1,8 @@
 """The demo market (演示市场): one participant of each role (and the review quorum of
-compliance reviewers, a Hong Kong and a foreign buyer), funded, with keys to hand out.
+compliance reviewers, a regulator for each supervisory agency, a Hong Kong and a foreign
+buyer, and the Guangzhou HR bureau whose data the holder operates under an agreement), funded,
+with keys to hand out; the demo person's and company's data spaces and the person's consents
+(授权).
 
 Keys are stored hashed, so the keys file the command writes is their only copy. Re-seeding
 keeps a participant's key when the caller passes it back (from that file) and it still
@@ -19,6 +22,9 @@ from exchange.participants import service as participants_service
 from exchange.security import key_digest, parse_key_id
 from exchange.seed.assets import seed_demo_assets
 from exchange.seed.catalog import seed_demo_catalog
+from exchange.seed.dataspaces import seed_demo_dataspaces
+from exchange.seed.operation import seed_demo_operation
+from exchange.seed.supervision import seed_demo_supervision
 from exchange.seed.trading import seed_demo_trading
 from exchange.vocabulary import Role
 
@@ -61,6 +67,11 @@ def demo_participants(quorum: int) -> tuple[DemoRole, ...]:
             Role.DEPARTMENT,
         ),
         DemoRole(
+            "hr_department",
+            "广州市人力资源和社会保障局 Guangzhou Human Resources and Social Security Bureau",
+            Role.DEPARTMENT,
+        ),
+        DemoRole(
             "holder", "广州数联科技有限公司 Guangzhou Shulian Technology Co.", Role.ENTERPRISE
         ),
         DemoRole("individual", "陈小明 Chen Xiaoming", Role.INDIVIDUAL),
@@ -72,6 +83,21 @@ def demo_participants(quorum: int) -> tuple[DemoRole, ...]:
         ),
         *reviewers,
         DemoRole("regulator", "广东省数据流通监管 Data-circulation regulator", Role.REGULATOR),
+        DemoRole(
+            "regulator_cac",
+            "广东省网信办数据出境监管 Cross-border data regulator (cyberspace)",
+            Role.REGULATOR,
+        ),
+        DemoRole(
+            "regulator_data",
+            "广东省数据局公共数据监管 Public-data regulator (data bureau)",
+            Role.REGULATOR,
+        ),
+        DemoRole(
+            "regulator_finance",
+            "金融监管广东局数据资产监管 Data-asset finance regulator",
+            Role.REGULATOR,
+        ),
         DemoRole("lender", "粤信银行 Yuexin Bank", Role.LENDER),
         DemoRole("instructor", "数据要素市场课程教师 Course instructor", Role.INSTRUCTOR),
         DemoRole(
@@ -199,7 +225,17 @@ async def seed_demo(
         for key in keys:
             first_of_role.setdefault(key.role, key.id)
         await seed_demo_catalog(ctx, first_of_role)
-    await seed_demo_assets(runtime, keys)
+        await session.flush()
+        await seed_demo_supervision(ctx, keys)
+    handles = {key.handle: key.id for key in keys}
+    await seed_demo_operation(
+        runtime,
+        admin_id=handles["admin"],
+        bureau_id=handles["hr_department"],
+        holder_id=handles["holder"],
+    )
+    consents = await seed_demo_dataspaces(runtime, keys)
+    await seed_demo_assets(runtime, keys, consent_ids=[consents.holder])
     foreign = next(k for k in keys if k.handle == "foreign_buyer")
     await seed_demo_trading(runtime, keys, foreign_buyer_id=foreign.id)
     return keys

@@ -24,6 +24,7 @@ from exchange.assets.review import service as assets_review
 from exchange.assets.review.rules import ReviewDecision, publicity_ends_at
 from exchange.clock import ManualClock
 from exchange.context import Principal, Runtime
+from exchange.dataspaces.vocabulary import LawfulBasis
 from exchange.participants import service as participants_service
 from exchange.vocabulary import DataGrade, DataRight, ProductForm, Role
 
@@ -123,8 +124,11 @@ def pilot_draft(index: int, city: str) -> AssetDraft:
         fingerprint=fingerprint,
         source_legality="医疗保障部门依法履职采集，经公共数据授权运营",
         personal_information_basis=(
-            "参保人书面授权（个人信息保护法第十三条）" if product.personal_information else None
+            "医疗保障部门依法履职（个人信息保护法第十三条第三项），参保人书面授权"
+            if product.personal_information
+            else None
         ),
+        lawful_basis=LawfulBasis.LEGAL_DUTY if product.personal_information else None,
     )
 
 

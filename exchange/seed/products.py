@@ -11,9 +11,16 @@ from typing import Any
 
 from exchange.assets.registry.rules import AssetDraft
 from exchange.assets.valuation.methods import ValuationMethod
+from exchange.dataspaces.vocabulary import LawfulBasis
+from exchange.operation.vocabulary import Purpose
 from exchange.trading.listings.service import TierSpec
 from exchange.trading.policies.terms import UsagePolicy
 from exchange.vocabulary import DataGrade, DataRight, DeliveryKind, ProductForm
+
+# The demo's public data under authorized operation (授权运营): Guangzhou's employment
+# registration (不予开放), held by its HR bureau (exchange.seed.catalog, exchange.seed.operation).
+GZ_HRSS_CODE = "DEMO-440100-HRSS"
+EMPLOYMENT_ITEM = "广州市就业登记信息"
 
 # Not registered by the demo: the walkthrough registers it, as a new user would.
 WALKTHROUGH_PACKAGE = "foshan-appliance-exports.csv"
@@ -42,11 +49,17 @@ class DemoProduct:
     scenario: str
     source_legality: str
     right: DataRight = DataRight.PRODUCT_OPERATION
+    # Personal information: its lawful basis, explained (consent: the demo person's consent).
+    lawful_basis: LawfulBasis | None = None
     personal_information_basis: str | None = None
     delivery_filename: str | None = None
     venues: tuple[str, ...] = ()
     tiers: tuple[TierSpec, ...] = ()
     valuation: tuple[ValuationMethod, dict[str, Any]] | None = None
+    # Public catalog items it derives from, as (department code, item name), and its purpose
+    # (授权用途) under the operating agreement that grants them (exchange.seed.operation).
+    sources: tuple[tuple[str, str], ...] = ()
+    purpose: Purpose | None = None
 
     @property
     def package(self) -> bytes:
@@ -64,8 +77,12 @@ class DemoProduct:
     def delivery_kind(self) -> DeliveryKind:
         return DeliveryKind.API if self.product_form is ProductForm.API else DeliveryKind.FILE
 
-    def draft(self) -> AssetDraft:
-        """The registration application's description of this product."""
+    def draft(
+        self, source_ids: tuple[str, ...] = (), consent_ids: tuple[str, ...] = ()
+    ) -> AssetDraft:
+        """The registration application's description of this product, deriving from the
+        catalog items `source_ids` (its `sources`, found in the catalog), with the consents a
+        product made under consent relies on."""
         return AssetDraft(
             name=self.name,
             description=self.description,
@@ -73,10 +90,14 @@ class DemoProduct:
             right=self.right,
             scenario=self.scenario,
             grade=self.grade,
-            personal_information=self.personal_information_basis is not None,
+            personal_information=self.lawful_basis is not None,
             fingerprint=self.fingerprint,
             source_legality=self.source_legality,
             personal_information_basis=self.personal_information_basis,
+            source_catalog_item_ids=source_ids,
+            purpose=self.purpose,
+            lawful_basis=self.lawful_basis,
+            consent_ids=consent_ids if self.lawful_basis is LawfulBasis.CONSENT else (),
         )
 
 
@@ -247,6 +268,7 @@ DEMO_PRODUCTS: tuple[DemoProduct, ...] = (
         media_type="text/csv; charset=utf-8",
         scenario="商业健康险产品精算",
         source_legality="医保部门授权运营，经去标识化处理",
+        lawful_basis=LawfulBasis.CONSENT,
         personal_information_basis="参保人单独同意，并经去标识化处理（个人信息保护法第十三、二十九条）",
         # Personal information (个人信息): an order from outside mainland China waits at customs.
         venues=("szdex",),
@@ -274,5 +296,22 @@ DEMO_PRODUCTS: tuple[DemoProduct, ...] = (
                 LOANS_POLICY,
             ),
         ),
+    ),
+    DemoProduct(
+        name="广州市企业用工稳定指数 Guangzhou employer workforce-stability index",
+        description="依据授权运营协议，以广州市就业登记信息在隐私计算环境中加工，按行业、区县"
+        "汇总的企业用工稳定指数，不含个人信息",
+        product_form=ProductForm.INDICATOR,
+        grade=DataGrade.GENERAL,
+        package_file="workforce-stability-index.csv",
+        media_type="text/csv; charset=utf-8",
+        scenario="企业信贷风控",
+        source_legality="依据《广州市就业登记数据授权运营协议》加工，原始数据不出域，来源合法",
+        # Derived from public data that is not open (不予开放): registered under the demo's
+        # operating agreement (授权运营), whose department is paid its share of each sale.
+        sources=((GZ_HRSS_CODE, EMPLOYMENT_ITEM),),
+        purpose=Purpose.ENTERPRISE_CREDIT,
+        venues=("szdex",),
+        tiers=(TierSpec("年度版 yearly", "企业信贷风控，不得转售", 365, 300_000, False),),
     ),
 )

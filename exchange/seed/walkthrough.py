@@ -1,5 +1,8 @@
 """The demo walkthrough (上手指南): numbered shell commands that take a new user from the
-catalog to an audited, delivered and customs-cleared sale on the demo market.
+catalog to an audited, delivered and customs-cleared sale on the demo market, through a
+product of public data operated under an agreement (授权运营), then through a person's data
+space and consent (个人数字空间与授权) and a bank's credit check of a company (企业信贷) under
+the company's consent.
 
 One template: `exchange demo` prints it after the keys, `exchange demo --walkthrough` prints
 it alone, and docs/walkthrough.md is generated from it (a test keeps them equal).
@@ -16,7 +19,7 @@ CLOCK_ADVANCE_HTTP = (
     "  -H 'Content-Type: application/json' -d '{\"working_days\": 5}'"
 )
 
-_TEMPLATE = r"""# Walkthrough: from the catalog to a delivered, customs-cleared sale
+_TEMPLATE = r"""# Walkthrough: from the catalog to a customs-cleared sale, and data used by consent
 
 Every step is a bash command against the demo market. Run them in order, in one terminal,
 from the directory where `exchange demo` wrote its keys file.
@@ -45,7 +48,7 @@ for p in sys.argv[1:]:
     d = d[int(p)] if isinstance(d, list) else d[p]
 print(d)' "$@"
 }
-ADMIN=$(key admin) HOLDER=$(key holder) PERSON=$(key individual)
+ADMIN=$(key admin) HOLDER=$(key holder) PERSON=$(key individual) LENDER=$(key lender)
 R1=$(key reviewer1) R2=$(key reviewer2) REGULATOR=$(key regulator) HK=$(key hk_buyer)
 ```
 
@@ -163,7 +166,105 @@ curl -s -X POST "$EX/v1/customs/cases/$CASE/decision" -H "Authorization: Bearer 
 The demo also holds a foreign (SG) buyer's order at customs:
 `curl -s "$EX/v1/customs/cases?status=pending" -H "Authorization: Bearer $REGULATOR"`.
 
-## 12. Verify the audit log (审计日志) from its signed checkpoint
+## 12. Authorized operation of public data (公共数据授权运营)
+
+Guangzhou's employment registration is not open (不予开放): the demo holder derived its
+workforce-stability index under an operating agreement that the data authority (数据主管部门)
+approved. Registering from that item without such an agreement is refused (409
+`/problems/operation-grant-required`). The regulator reads the agreement, what was derived under
+it and the revenue paid; a purchase pays the HR bureau its share in the same settlement:
+
+```bash
+AUTHORITY=$(key department) BUREAU=$(key hr_department)
+AGREEMENT=$(curl -s "$EX/v1/operation/agreements" -H "Authorization: Bearer $REGULATOR" \
+  | get items 0 id)
+curl -s "$EX/v1/operation/agreements/$AGREEMENT/derivations" \
+  -H "Authorization: Bearer $REGULATOR" | get items 0 asset_name
+DERIVED=$(curl -s --get "$EX/v1/listings" --data-urlencode "q=用工稳定" \
+  -H "Authorization: Bearer $PERSON")
+curl -s "$EX/v1/accounts/me" -H "Authorization: Bearer $BUREAU" | get balance_fen
+curl -s -X POST "$EX/v1/orders" -H "Authorization: Bearer $PERSON" \
+  -H 'Idempotency-Key: walkthrough-order-3' -H 'Content-Type: application/json' \
+  -d '{"listing_id": "'"$(echo "$DERIVED" | get items 0 id)"'",
+       "tier_id": "'"$(echo "$DERIVED" | get items 0 tiers 0 id)"'",
+       "exchange_id": "szdex"}' | get status   # settled
+curl -s "$EX/v1/accounts/me" -H "Authorization: Bearer $BUREAU" | get balance_fen   # + its share
+curl -s "$EX/v1/operation/agreements/$AGREEMENT/revenue" \
+  -H "Authorization: Bearer $REGULATOR" | get paid_fen
+```
+
+The data authority suspends the agreement; the product's listing is suspended with the reason:
+
+```bash
+curl -s -X POST "$EX/v1/operation/agreements/$AGREEMENT/suspension" \
+  -H "Authorization: Bearer $AUTHORITY" -H 'Content-Type: application/json' \
+  -d '{"reason": "运营机构未按季度报告数据安全情况"}' | get status   # suspended
+curl -s "$EX/v1/listings/$(echo "$DERIVED" | get items 0 id)" \
+  -H "Authorization: Bearer $PERSON" | get venues 0 reason
+```
+
+## 13. A person's data space, and the consent a bank reads under (个人数字空间与授权)
+
+The demo person (陈小明) sees the records that the social-insurance, tax and credit sources
+hold about it; nobody else browses them. It has consented to the demo bank reading some of
+them for a credit decision (信贷审批) for a year; the bank reads under that consent, and the
+platform-signed receipt (授权凭证) checks offline.
+
+```bash
+curl -s "$EX/v1/dataspaces/me" -H "Authorization: Bearer $PERSON" | get total
+CONSENT=$(curl -s "$EX/v1/consents?party=grantee" -H "Authorization: Bearer $LENDER" \
+  | get items 0 id)
+curl -s -X POST "$EX/v1/consents/$CONSENT/reads" -H "Authorization: Bearer $LENDER" \
+  -H 'Content-Type: application/json' -d '{"purpose": "credit_decision"}' | get records 0 title
+curl -s "$EX/v1/consents/$CONSENT/receipt" -H "Authorization: Bearer $LENDER" > receipt.json
+curl -s "$EX/v1/consents/issuer-key" > consent-key.json
+python -c 'import json
+from exchange.client import verify_consent_receipt
+r, k = json.load(open("receipt.json")), json.load(open("consent-key.json"))
+print(verify_consent_receipt(r["document"], r["signature"], k["public_key"]).status)'  # valid
+```
+
+## 14. Revoke it; the next read is refused; who used my data (撤回授权，谁用了我的数据)
+
+```bash
+curl -s -X POST "$EX/v1/consents/$CONSENT/revoke" -H "Authorization: Bearer $PERSON" \
+  -H 'Content-Type: application/json' -d '{"reason": "贷款已结清"}' | get status   # revoked
+curl -s -X POST "$EX/v1/consents/$CONSENT/reads" -H "Authorization: Bearer $LENDER" \
+  -H 'Content-Type: application/json' -d '{"purpose": "credit_decision"}' | get type
+curl -s "$EX/v1/dataspaces/me/usage" -H "Authorization: Bearer $PERSON" | python -c '
+import json, sys
+for e in json.load(sys.stdin)["items"][:4]:
+    print(e["index"], e["action"], e["action_label"], e["actor"])'
+```
+
+The read refused after the revocation is listed too; each index is the entry's place in the
+audit log (a regulator proves it with `GET /v1/audit/proof/inclusion?index=...`).
+
+## 15. A bank asks a company for consent before a loan (企业信贷)
+
+```bash
+COMPANY=$(curl -s "$EX/v1/participants/me" -H "Authorization: Bearer $HOLDER" | get id)
+NOW=$(curl -s "$EX/v1/clock" -H "Authorization: Bearer $LENDER" | get now)
+UNTIL=$(python -c 'import sys, datetime as d
+print((d.datetime.fromisoformat(sys.argv[1]) + d.timedelta(days=90)).isoformat())' "$NOW")
+REQUEST=$(curl -s -X POST "$EX/v1/consent-requests" -H "Authorization: Bearer $LENDER" \
+  -H 'Content-Type: application/json' -d '{"subject_id": "'"$COMPANY"'",
+    "record_types": ["business_licence", "tax", "social_insurance", "credit"],
+    "purposes": ["credit_decision"], "certificates": true, "expires_at": "'"$UNTIL"'",
+    "message": "流动资金贷款授信审查"}' | get id)
+LOAN=$(curl -s -X POST "$EX/v1/consent-requests/$REQUEST/accept" \
+  -H "Authorization: Bearer $HOLDER" | get id)   # the company accepts: a consent
+curl -s -X POST "$EX/v1/consents/$LOAN/reads" -H "Authorization: Bearer $LENDER" \
+  -H 'Content-Type: application/json' -d '{"purpose": "credit_decision"}' | python -c '
+import json, sys
+d = json.load(sys.stdin)
+print(len(d["records"]), "records,", len(d["certificates"]), "certificates")'
+```
+
+The company could have declined (`POST /v1/consent-requests/$REQUEST/decline`); the bank
+reads nothing of it without the consent.
+
+## 16. Verify the audit log (审计日志) from its signed checkpoint
 
 ```bash
 exchange audit verify --url "$EX" --key "$REGULATOR"

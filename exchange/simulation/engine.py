@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from exchange.simulation import agents as strategy
 from exchange.simulation import welfare
 from exchange.simulation.loader import Variant
+from exchange.simulation.manipulation import manipulator_actions
 from exchange.simulation.market import (
     Action,
     AuctionOpening,
@@ -31,6 +32,8 @@ from exchange.simulation.world import (
     BROKER,
     PROVIDER,
     REGULATOR,
+    RING_BIDDER,
+    WASH_TRADER,
     Buyer,
     Product,
     World,
@@ -51,8 +54,8 @@ class RunStats:
 
 
 def auctions_used(world: World) -> bool:
-    """Whether any buyer group may bid, so providers open auctions."""
-    return any(
+    """Whether any buyer group (or a bidding ring) may bid, so providers open auctions."""
+    return bool(world.ring_bidders) or any(
         params.count > 0 and params.modes.get("auction", 0) > 0
         for _, params in world.scenario.buyer_groups()
     )
@@ -179,6 +182,7 @@ def plan_round(
         )
         if action is not None:
             plan.actions.append(action)
+    plan.actions.extend(manipulator_actions(world, rulebooks, round_no, price_of, auction_on))
 
     if setup.exclusive:
         offered = [p for p in world.products if not auction_on or p.key in auction_on]
@@ -416,6 +420,28 @@ def agent_records(world: World, market: Market) -> list[AgentRecord]:
         )
         for r in world.regulators
     ]
+    records += [
+        AgentRecord(
+            t.key,
+            WASH_TRADER,
+            agent_name(WASH_TRADER, t.index),
+            market.participant_id(t.key),
+            "CN",
+            f"pair {t.pair}",
+        )
+        for t in world.wash_traders
+    ]
+    records += [
+        AgentRecord(
+            b.key,
+            RING_BIDDER,
+            agent_name(RING_BIDDER, b.index),
+            market.participant_id(b.key),
+            "CN",
+            f"ring {b.ring}",
+        )
+        for b in world.ring_bidders
+    ]
     return records
 
 
@@ -467,5 +493,9 @@ async def run(
         stats.actions += len(plan.actions)
         if progress is not None:
             progress(round_no, scenario.rounds)
+    if scenario.agents.manipulators.scans:
+        # The market-regulation agency scans the whole run (交易监测).
+        record.alerts = await market.surveil(world)
+        record.surveilled = True
     record.audit_root, record.audit_size = await market.finish()
     return record, stats

@@ -14,9 +14,11 @@ from datetime import UTC, datetime
 from typing import Protocol
 
 from exchange.simulation import agents as strategy
-from exchange.simulation.results import CustomsRecord, OrderRecord, TradeRecord
+from exchange.simulation.results import AlertRecord, CustomsRecord, OrderRecord, TradeRecord
 from exchange.simulation.scenario import Scenario
 from exchange.simulation.world import Product, World
+from exchange.supervision.rules import DEFAULT_THRESHOLDS
+from exchange.supervision.surveillance import detectors
 from exchange.trading import matching, rules
 from exchange.vocabulary import AuctionRule, CustomsStatus, MandateSide
 
@@ -163,6 +165,10 @@ class Market(Protocol):
         """Close the market; return the audit log's Merkle root (hex) and size."""
         ...
 
+    async def surveil(self, world: World) -> list[AlertRecord]:
+        """Scan the whole run for manipulation (交易监测); the alerts raised."""
+        ...
+
     def participant_id(self, agent_key: str) -> str:
         """The participant an agent acts as."""
         ...
@@ -202,6 +208,8 @@ class NullMarket:
         self.regulated = scenario.agents.regulators.count > 0
         self.sold_exclusive: set[str] = set()
         self.counter = 0
+        self.settled: list[TradeRecord] = []
+        self.auctions: list[tuple[str, str | None, list[Bid]]] = []
 
     async def open(self, world: World) -> dict[str, RulebookView]:
         """Give every buyer its budget."""
@@ -212,6 +220,11 @@ class NullMarket:
             self.legal_basis[buyer.key] = buyer.legal_basis
         for broker in world.brokers:
             self.commission[broker.key] = broker.commission_bp
+        for agent in world.manipulators():
+            self.cash[agent.key] = self.scenario.agents.manipulators.budget_fen
+            self.roles[agent.key] = "enterprise"
+            self.jurisdictions[agent.key] = "CN"
+            self.legal_basis[agent.key] = None
         return self.rulebooks
 
     def participant_id(self, agent_key: str) -> str:
@@ -221,6 +234,10 @@ class NullMarket:
     async def finish(self) -> tuple[str, int]:
         """No audit log: an empty root."""
         return "", 0
+
+    async def surveil(self, world: World) -> list[AlertRecord]:
+        """The same surveillance patterns over the trades and auctions held in memory."""
+        return null_surveillance(self.settled, self.auctions)
 
     async def play_round(self, plan: RoundPlan, world: World) -> RoundOutcome:
         """Settle what the rules allow, in order."""
@@ -259,6 +276,7 @@ class NullMarket:
                 continue
             ranked = [placed[int(s.bid_id)] for s in matching.rank(sealed)]
             winner = placed[int(result.winner.bid_id)]
+            self.auctions.append((f"{opening.product.key}@{plan.round}", winner.buyer, placed))
             for loser in ranked:
                 if loser is not winner:
                     outcome.orders.append(order_record(plan.round, loser, "lost"))
@@ -321,7 +339,7 @@ class NullMarket:
         self.counter += 1
         outcome.orders.append(order_record(round_no, action, "settled", mode=mode, price_fen=price))
         outcome.trades.append(
-            TradeRecord(
+            record := TradeRecord(
                 round=round_no,
                 trade_id=f"t{self.counter}",
                 exchange_id=action.exchange_id,
@@ -342,6 +360,7 @@ class NullMarket:
                 restriction=product.restriction,
             )
         )
+        self.settled.append(record)
         return True
 
     def _cleared(self, outcome: RoundOutcome, round_no: int, action: Action) -> bool:
@@ -375,3 +394,49 @@ class NullMarket:
             )
         )
         return cleared
+
+
+def null_surveillance(
+    trades: list[TradeRecord], auctions: list[tuple[str, str | None, list[Bid]]]
+) -> list[AlertRecord]:
+    """Wash trades and bid collusion found in memory, with the default thresholds."""
+    th = dict(DEFAULT_THRESHOLDS)
+    facts = [
+        detectors.TradeFact(
+            t.trade_id,
+            t.buyer,
+            t.seller,
+            t.broker,
+            None,
+            t.product,
+            t.form,
+            t.grade,
+            t.price_fen,
+            CLOSE,
+        )
+        for t in trades
+    ]
+    closed = [
+        detectors.AuctionFact(
+            key,
+            winner,
+            tuple(
+                detectors.BidFact(f"{key}/{n}", bid.buyer, bid.amount_fen)
+                for n, bid in enumerate(bids)
+            ),
+        )
+        for key, winner, bids in auctions
+    ]
+    found = detectors.wash_trades(facts, [], th) + detectors.bid_collusion(closed, th)
+    return [
+        AlertRecord(
+            f.kind.value,
+            f.severity.value,
+            f.title,
+            tuple(sorted(f.parties)),
+            len(f.evidence.get("trade_ids", ())),
+            len(f.evidence.get("auction_ids", ())),
+            0,
+        )
+        for f in found
+    ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import html
 from collections.abc import Mapping, Sequence
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -137,6 +138,24 @@ def run_report(
             _table(
                 [("outcome", "outcome"), ("cases", "cases")],
                 [{"outcome": k, "cases": v} for k, v in sorted(s["customs"].items())],
+            ),
+        ]
+    if record.surveilled:
+        body += [
+            "<h2>交易监测 Surveillance alerts</h2>",
+            "<p>At the end of the run the market-regulation agency scanned every trade, auction "
+            "and transfer of the run (POST /v1/supervision/alerts/scan)"
+            + (": it raised the alerts below.</p>" if record.alerts else ": it raised none.</p>"),
+            _table(
+                [
+                    ("kind", "pattern"),
+                    ("severity", "severity"),
+                    ("parties", "agents"),
+                    ("trades", "trades"),
+                    ("auctions", "auctions"),
+                    ("entries", "log entries"),
+                ],
+                [{**asdict(a), "parties": ", ".join(a.parties)} for a in record.alerts],
             ),
         ]
     if students:

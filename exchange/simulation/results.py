@@ -110,6 +110,20 @@ class NeedRecord:
     best_gains_fen: int
 
 
+@dataclass(frozen=True, slots=True)
+class AlertRecord:
+    """A surveillance alert (监测预警) the run ended with: who, what and on what evidence."""
+
+    kind: str
+    severity: str
+    title: str
+    parties: tuple[str, ...]  # agent keys
+    trades: int
+    auctions: int
+    entries: int
+    alert_id: str = ""
+
+
 @dataclass
 class RunRecord:
     """Everything a run produced that the results are computed from."""
@@ -130,6 +144,8 @@ class RunRecord:
     audit_size: int = 0
     title: str = ""
     note: str = ""
+    alerts: list[AlertRecord] = field(default_factory=list)
+    surveilled: bool = False  # the run ended with a surveillance scan
 
 
 @dataclass
@@ -301,6 +317,11 @@ def compute(record: RunRecord) -> Results:
         "audit_root": record.audit_root,
         "audit_size": record.audit_size,
     }
+    if record.surveilled:
+        kinds: dict[str, int] = defaultdict(int)
+        for alert in record.alerts:
+            kinds[alert.kind] += 1
+        summary["alerts"] = dict(sorted(kinds.items()))
     return Results(summary, rounds, prices, participants, customs_rows, welfare_rows)
 
 
@@ -361,6 +382,9 @@ def write_tables(out: Path, record: RunRecord, results: Results) -> list[Path]:
         ("trades.csv", [asdict(t) for t in record.trades], TRADE_COLUMNS),
         ("orders.csv", [asdict(o) for o in record.orders], ORDER_COLUMNS),
     ]
+    if record.alerts:
+        alerts = [{**asdict(a), "parties": ";".join(a.parties)} for a in record.alerts]
+        tables.append(("alerts.csv", alerts, ["kind", "severity", "parties", "title"]))
     for name, rows, default in tables:
         path = out / name
         write_csv(path, rows, _columns(rows, default))

@@ -299,6 +299,36 @@ class Regulators(Section):
     customs_policy: CustomsPolicy = "lenient"
 
 
+class Manipulators(Section):
+    """Manipulative agents (操纵市场的代理), for market surveillance (交易监测) to catch.
+
+    A wash-trading pair (对敲): two enterprises under common control — one funds the other —
+    that each list a product and buy each other's, round after round, at an inflated price.
+    A colluding bidding ring (串通竞价): bidders who place identical cover bids at the reserve
+    in the auctions of one product and let the winner rotate among them. With any of them (or
+    with `surveillance` on), the run ends with the market-regulation agency scanning the whole
+    run for alerts.
+    """
+
+    wash_pairs: int = Field(default=0, ge=0, le=20)
+    wash_price_fen: PositiveFen = 300_000
+    wash_every: int = Field(default=1, ge=1, le=100)
+    rings: int = Field(default=0, ge=0, le=10)
+    ring_size: int = Field(default=3, ge=2, le=10)
+    ring_markup_bp: Bp = 2_000
+    budget_fen: Fen = 10_000_000
+    surveillance: bool = False
+
+    @property
+    def scans(self) -> bool:
+        """Whether the run ends with a surveillance scan (any manipulator, or asked for)."""
+        return self.surveillance or self.wash_pairs > 0 or self.rings > 0
+
+    def count(self) -> int:
+        """How many manipulative agents there are."""
+        return 2 * self.wash_pairs + self.rings * self.ring_size
+
+
 class Agents(Section):
     """The agents of a run, by role."""
 
@@ -307,6 +337,7 @@ class Agents(Section):
     brokers: Brokers = Field(default_factory=Brokers)
     cross_border_buyers: CrossBorderBuyers = Field(default_factory=CrossBorderBuyers)
     regulators: Regulators = Field(default_factory=Regulators)
+    manipulators: Manipulators = Field(default_factory=Manipulators)
 
     def total(self) -> int:
         """How many agents the run has."""
@@ -316,6 +347,7 @@ class Agents(Section):
             + self.brokers.count
             + self.cross_border_buyers.count
             + self.regulators.count
+            + self.manipulators.count()
         )
 
 
@@ -382,6 +414,14 @@ class Scenario(Section):
                 )
             if buyers.count and buyers.use_broker == "always" and not self.agents.brokers.count:
                 raise ValueError(f"{where}.use_broker is 'always' but there are no brokers")
+        rigged = self.agents.manipulators
+        if rigged.rings and not self.products.exclusive:
+            raise ValueError(
+                "agents.manipulators.rings bid in auctions, which sell exclusive licences only: "
+                "set products.exclusive = true"
+            )
+        if rigged.rings and not self.agents.providers.count:
+            raise ValueError("agents.manipulators.rings need providers whose auctions to rig")
         if "base" in self.treatments:
             raise ValueError("'base' names the untreated scenario; call the treatment otherwise")
         self._fits_the_rulebooks()
@@ -436,6 +476,16 @@ class Scenario(Section):
                     f"{brokers.commission_bp} bp is above the commission cap of {ex} "
                     f"(exchanges.{ex}.max_commission_bp = {cap}); the brokers' clients "
                     "could not grant them mandates",
+                )
+        rigged = self.agents.manipulators
+        if rigged.wash_pairs:
+            book = books[min(books)]
+            if not book["min_price_fen"] <= rigged.wash_price_fen <= book["max_price_fen"]:
+                raise FieldConflict(
+                    "agents.manipulators.wash_price_fen",
+                    f"{rigged.wash_price_fen} fen is outside {min(books)}'s price limits "
+                    f"({book['min_price_fen']} to {book['max_price_fen']} fen), where the "
+                    "wash-trading pairs list",
                 )
         providers = self.agents.providers
         if providers.count and not self.products.exclusive:

@@ -109,6 +109,20 @@ def remove_database(path: Path) -> None:
         Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
+STANDARD_TIER = "标准许可 standard"
+
+
+def licence_terms(*, exclusive: bool, round_no: int) -> tuple[str, str]:
+    """The tier name and licence scope a simulated product is listed with in a round.
+
+    Each round's exclusive licence is for that round's use: one asset and scope carries one
+    live exclusive licence, and last round's has not expired.
+    """
+    if exclusive:
+        return f"独占许可 round {round_no}", f"{SIMULATED_USE}, round {round_no}"
+    return STANDARD_TIER, SIMULATED_USE
+
+
 SIM_CITIES = ("广州", "深圳", "佛山", "东莞", "珠海", "韶关")
 SIM_INDUSTRIES = ("制造业", "批发零售", "信息服务")
 

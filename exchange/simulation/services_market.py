@@ -26,20 +26,21 @@ from exchange.simulation.market import (
     RoundPlan,
     order_record,
 )
-from exchange.simulation.results import OrderRecord
+from exchange.simulation.results import AlertRecord, OrderRecord
 from exchange.simulation.services_base import (
     REFUSABLE,
-    SIMULATED_USE,
     Offering,
     ReplayRound,
     attempt,
+    licence_terms,
     slug_of,
 )
 from exchange.simulation.services_customs import MarketRecords
-from exchange.simulation.services_setup import MarketSetUp
+from exchange.simulation.services_setup import SURVEYOR, MarketSetUp
 from exchange.simulation.world import (
     World,
 )
+from exchange.supervision.surveillance import service as surveillance_service
 from exchange.trading import rules
 from exchange.trading.auctions import service as auctions_service
 from exchange.trading.negotiations import service as negotiations_service
@@ -104,17 +105,11 @@ class ServiceMarket(MarketSetUp, MarketRecords):
         repriced = {p.key: price for p, price in plan.reprices}
         for product, price in plan.reprices:
             product.price_fen = price
+        exclusive = self.scenario.products.exclusive
         for product in world.products:
-            scope = SIMULATED_USE
-            if self.scenario.products.exclusive:
-                # Each round's exclusive licence is for that round's use: one asset and scope
-                # carries one live exclusive licence, and last round's has not expired.
-                tier = f"独占许可 round {plan.round}"
-                scope = f"{SIMULATED_USE}, round {plan.round}"
-            elif product.key in repriced:
-                tier = "标准许可 standard"
-            else:
+            if not exclusive and product.key not in repriced:
                 continue
+            tier, scope = licence_terms(exclusive=exclusive, round_no=plan.round)
             try:
                 async with attempt(session):
                     await self._list(
@@ -348,6 +343,33 @@ class ServiceMarket(MarketSetUp, MarketRecords):
         return await negotiations_service.settle(
             ctx, negotiation_id=negotiation_id, legal_basis=basis
         )
+
+    async def surveil(self, world: World) -> list[AlertRecord]:
+        """The market-regulation agency scans the whole run (POST /v1/supervision/alerts/scan)."""
+        self.clock.set(self.clock.now() + timedelta(minutes=1))
+        async with self.unit() as session:
+            scanned = await surveillance_service.scan(
+                self._ctx(session, SURVEYOR), since=self.scenario.start, until=self.clock.now()
+            )
+
+        def named(text: str) -> str:
+            for participant_id, key in self.key_of.items():
+                text = text.replace(participant_id, key)
+            return text
+
+        return [
+            AlertRecord(
+                alert.kind,
+                alert.severity,
+                named(alert.title),
+                tuple(sorted(self.key_of.get(p, p) for p in alert.parties)),
+                len(alert.evidence.get("trade_ids", [])),
+                len(alert.evidence.get("auction_ids", [])),
+                len(alert.evidence.get("entry_indexes", [])),
+                alert.id,
+            )
+            for alert in scanned.raised
+        ]
 
     def _sure(self, action: Purchase, offering: Offering) -> bool:
         """Whether the rules will surely accept a posted-price purchase (else: a savepoint)."""

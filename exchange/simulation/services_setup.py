@@ -7,6 +7,7 @@ stream, so a scenario and a seed open the same market, and write the same log, b
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,20 +17,24 @@ from exchange.assets.registry import service as assets_service
 from exchange.assets.registry.rules import AssetDraft
 from exchange.assets.review import service as assets_review
 from exchange.assets.review.rules import ReviewDecision, publicity_ends_at
-from exchange.context import Runtime
+from exchange.context import Context, Runtime
 from exchange.database import make_sessionmaker
+from exchange.dataspaces.vocabulary import LawfulBasis
 from exchange.ids import IdFactory
 from exchange.migrate import upgrade
 from exchange.participants import ledger
+from exchange.participants import service as participants_service
 from exchange.simulation.inline_sqlite import inline_engine
 from exchange.simulation.market import (
     RulebookView,
 )
 from exchange.simulation.rng import stream_seed
+from exchange.simulation.scenario import Scenario
 from exchange.simulation.services_base import (
     MANDATE_ACTIONS,
     REFUSABLE,
     SIMULATED_USE,
+    STANDARD_TIER,
     MarketBase,
     Offering,
     attempt,
@@ -44,11 +49,14 @@ from exchange.simulation.world import (
     BROKER,
     PROVIDER,
     REGULATOR,
+    RING_BIDDER,
+    WASH_TRADER,
     Product,
     World,
     agent_name,
     product_name,
 )
+from exchange.supervision.agencies import service as agencies_service
 from exchange.trading.brokerage import service as brokerage_service
 from exchange.trading.listings import service as listings_service
 from exchange.trading.venues import service as venues_service
@@ -61,6 +69,12 @@ from exchange.vocabulary import (
     Role,
     VenueStatus,
 )
+
+SIMULATED_BASIS_NOTE = (
+    "仿真：已合法公开的个人信息 simulated: lawfully disclosed personal information"
+)
+SURVEYOR = "surveillance"  # the regulator that scans a run with manipulators
+SURVEYING_AGENCY = "gd-amr"  # 广东省市场监督管理局: trading conduct
 
 
 class MarketSetUp(MarketBase):
@@ -158,11 +172,21 @@ class MarketSetUp(MarketBase):
                         role=Role.REGULATOR,
                     )
                 )
+            rigged = self.scenario.agents.manipulators
+            for agent in world.manipulators():
+                role_name = WASH_TRADER if agent in world.wash_traders else RING_BIDDER
+                await self._register(
+                    ctx, agent.key, name=agent_name(role_name, agent.index), role=Role.ENTERPRISE
+                )
+                self.cash[agent.key] = rigged.budget_fen
+                self.buyer_info[agent.key] = (Role.ENTERPRISE.value, "CN")
+                self.legal_basis[agent.key] = None
             await session.flush()
             # Every starting balance in one sandbox deposit journal (沙盒注资).
             funding = [(buyer.key, buyer.params.budget_fen) for buyer in world.buyers] + [
                 (provider.key, provider.balance_fen) for provider in world.providers
             ]
+            funding += [(agent.key, rigged.budget_fen) for agent in world.manipulators()]
             legs = [ledger.Leg(self.accounts[k], amount) for k, amount in funding if amount]
             if legs:
                 total = sum(leg.amount_fen for leg in legs)
@@ -177,6 +201,30 @@ class MarketSetUp(MarketBase):
                 await venues_service.bind_operator(
                     admin, exchange_id=exchange_id, participant_id=operator.id
                 )
+            if rigged.scans:
+                await self._open_manipulation(session, world)
+
+    async def _open_manipulation(self, session: AsyncSession, world: World) -> None:
+        """Each wash-trading pair's second member funds the first (资金往来, the mark of common
+        control); the market-regulation agency gets a regulator to scan the run with."""
+        price = self.scenario.agents.manipulators.wash_price_fen
+        for trader in world.wash_traders[1::2]:
+            await participants_service.transfer(
+                self._ctx(session, trader.key),
+                to_participant_id=self.participant_id(trader.partner),
+                amount_fen=price,
+                memo="关联方往来款 funds between related parties",
+            )
+        surveyor = await self._register(
+            self._ctx(session, None),
+            SURVEYOR,
+            name="市场监管交易监测员 market-surveillance regulator",
+            role=Role.REGULATOR,
+        )
+        await session.flush()
+        await agencies_service.assign_member(
+            self._ctx(session, self.admin), agency_id=SURVEYING_AGENCY, participant_id=surveyor.id
+        )
 
     async def _open_rulebooks(self, world: World) -> None:
         async with self.unit() as session:
@@ -255,8 +303,10 @@ class MarketSetUp(MarketBase):
     async def _open_assets(self, world: World) -> None:
         """Register every product: apply, two approvals, publicity, registration."""
         seed = self.scenario.seed
+        owners = [(p.key, p.products) for p in world.providers]
+        owners += [(t.key, [t.product]) for t in world.wash_traders]
         async with self.unit() as session:
-            for provider in world.providers:
+            for owner, products in owners:
                 drafts = [
                     AssetDraft(
                         name=product_name(product),
@@ -268,20 +318,25 @@ class MarketSetUp(MarketBase):
                         personal_information=product.personal_information,
                         fingerprint=hashlib.sha256(package_of(product, seed)).hexdigest(),
                         source_legality="仿真数据，来源合法 simulated data, lawful source",
+                        # Simulated people grant no consents (yet): simulated products hold
+                        # personal information that was lawfully disclosed.
                         personal_information_basis=(
-                            "仿真授权 simulated consent" if product.personal_information else None
+                            SIMULATED_BASIS_NOTE if product.personal_information else None
+                        ),
+                        lawful_basis=(
+                            LawfulBasis.PUBLICLY_DISCLOSED if product.personal_information else None
                         ),
                     )
-                    for product in provider.products
+                    for product in products
                 ]
                 if not drafts:
                     continue
                 asset_ids = await assets_service.apply_for_registrations(
-                    self._ctx(session, provider.key), drafts=drafts
+                    self._ctx(session, owner), drafts=drafts
                 )
-                for product, asset_id in zip(provider.products, asset_ids, strict=True):
+                for product, asset_id in zip(products, asset_ids, strict=True):
                     self.assets[product.key] = asset_id
-        asset_ids = [self.assets[p.key] for p in world.products]
+        asset_ids = [self.assets[p.key] for _, products in owners for p in products]
         if not asset_ids:
             return
         async with self.unit() as session:
@@ -301,11 +356,20 @@ class MarketSetUp(MarketBase):
             )
 
     async def _open_listings(self, world: World) -> None:
-        if self.scenario.products.exclusive:
-            return  # exclusive licences are listed afresh each round
+        # Exclusive licences are listed afresh each round; a wash pair's, never exclusive, once.
+        listed = [] if self.scenario.products.exclusive else list(world.products)
+        listed += [t.product for t in world.wash_traders]
+        if not listed:
+            return
         async with self.unit() as session:
-            for product in world.products:
-                await self._list(session, product, product.price_fen, tier_name="标准许可 standard")
+            for product in listed:
+                await self._list(
+                    session,
+                    product,
+                    product.price_fen,
+                    tier_name=STANDARD_TIER,
+                    exclusive=False,
+                )
 
     async def _list(
         self,
@@ -315,6 +379,7 @@ class MarketSetUp(MarketBase):
         *,
         tier_name: str,
         scope: str = SIMULATED_USE,
+        exclusive: bool | None = None,
     ) -> None:
         """List a product (again) at a price; an earlier listing of it is delisted first."""
         old = self.offerings.get(product.key)
@@ -332,29 +397,16 @@ class MarketSetUp(MarketBase):
             except REFUSABLE:
                 pass  # already delisted (e.g. nothing left on any venue)
         venues = [ex for ex in product.exchanges if ex in self.rulebooks]
-        body = package_of(product, self.scenario.seed)
-        view = await listings_service.create_listing(
+        view = await list_product(
             ctx,
+            self.scenario,
+            product,
             asset_id=self.assets[product.key],
-            title=product_name(product),
-            description=f"仿真数据产品 simulated {product.form}",
+            price_fen=price_fen,
+            tier_name=tier_name,
+            scope=scope,
             venues=venues,
-            tiers=[
-                listings_service.TierSpec(
-                    name=tier_name,
-                    scope=scope,
-                    term_days=self.scenario.products.term_days,
-                    price_fen=price_fen,
-                    exclusive=self.scenario.products.exclusive,
-                    policy=policy_of(product, self.scenario),
-                )
-            ],
-            delivery=listings_service.DeliverySpec(
-                kind=DeliveryKind.FILE,
-                filename=f"{product.key.replace('/', '-')}.csv",
-                media_type="text/csv",
-                body=body,
-            ),
+            exclusive=exclusive,
         )
         # The services expect what earlier requests wrote to be visible: flush between steps.
         await session.flush()
@@ -373,3 +425,46 @@ class MarketSetUp(MarketBase):
         self.product_of_listing[view.listing.id] = product.key
         self.unit_cost[product.key] = product.unit_cost_fen
         self.restriction[product.key] = product.restriction
+
+
+async def list_product(
+    ctx: Context,
+    scenario: Scenario,
+    product: Product,
+    *,
+    asset_id: str,
+    price_fen: int,
+    tier_name: str,
+    scope: str,
+    venues: Sequence[str],
+    exclusive: bool | None = None,
+) -> listings_service.ListingView:
+    """List a simulated product at a price as whoever holds it (a bot, or a student in class).
+
+    One licence tier on the scenario's terms (exclusive as the scenario says, unless
+    `exclusive` says otherwise), delivering the product's package (whose fingerprint was
+    registered).
+    """
+    return await listings_service.create_listing(
+        ctx,
+        asset_id=asset_id,
+        title=product_name(product),
+        description=f"仿真数据产品 simulated {product.form}",
+        venues=venues,
+        tiers=[
+            listings_service.TierSpec(
+                name=tier_name,
+                scope=scope,
+                term_days=scenario.products.term_days,
+                price_fen=price_fen,
+                exclusive=scenario.products.exclusive if exclusive is None else exclusive,
+                policy=policy_of(product, scenario),
+            )
+        ],
+        delivery=listings_service.DeliverySpec(
+            kind=DeliveryKind.FILE,
+            filename=f"{product.key.replace('/', '-')}.csv",
+            media_type="text/csv",
+            body=package_of(product, scenario.seed),
+        ),
+    )

@@ -14,6 +14,8 @@ BUYER = "buyer"
 CROSS_BORDER_BUYER = "cross_border_buyer"
 BROKER = "broker"
 REGULATOR = "regulator"
+WASH_TRADER = "wash_trader"
+RING_BIDDER = "ring_bidder"
 
 FORM_LABELS = {
     "dataset": "数据集",
@@ -29,6 +31,8 @@ ROLE_NAMES = {
     CROSS_BORDER_BUYER: "境外需方 cross-border buyer",
     BROKER: "数据经纪人 broker",
     REGULATOR: "监管部门 regulator",
+    WASH_TRADER: "对敲交易方 wash trader",
+    RING_BIDDER: "串通投标人 ring bidder",
 }
 
 
@@ -104,6 +108,27 @@ class Regulator:
     policy: str
 
 
+@dataclass(frozen=True)
+class WashTrader:
+    """One of a wash-trading pair (对敲): it lists one product and buys its partner's."""
+
+    key: str
+    index: int
+    pair: int
+    partner: str
+    product: Product
+
+
+@dataclass(frozen=True)
+class RingBidder:
+    """A member of a colluding bidding ring (串通竞价)."""
+
+    key: str
+    index: int
+    ring: int
+    position: int
+
+
 @dataclass
 class World:
     """Every agent and product of a run, in a fixed order."""
@@ -113,6 +138,8 @@ class World:
     buyers: list[Buyer]
     brokers: list[Broker]
     regulators: list[Regulator]
+    wash_traders: list[WashTrader] = field(default_factory=list)
+    ring_bidders: list[RingBidder] = field(default_factory=list)
     _brokers: dict[str, Broker] = field(default_factory=dict, repr=False)
 
     @property
@@ -130,7 +157,18 @@ class World:
 
     def agent_count(self) -> int:
         """How many agents act in the run."""
-        return len(self.providers) + len(self.buyers) + len(self.brokers) + len(self.regulators)
+        return (
+            len(self.providers)
+            + len(self.buyers)
+            + len(self.brokers)
+            + len(self.regulators)
+            + len(self.wash_traders)
+            + len(self.ring_bidders)
+        )
+
+    def manipulators(self) -> list[WashTrader | RingBidder]:
+        """The manipulative agents, pairs first."""
+        return [*self.wash_traders, *self.ring_bidders]
 
 
 def build_world(scenario: Scenario) -> World:
@@ -209,7 +247,48 @@ def build_world(scenario: Scenario) -> World:
     regulators = [
         Regulator(agent_key(REGULATOR, i), i, r.customs_policy) for i in range(1, r.count + 1)
     ]
-    return World(scenario, providers, buyers, brokers, regulators)
+    return World(
+        scenario,
+        providers,
+        buyers,
+        brokers,
+        regulators,
+        _wash_traders(scenario, exchanges),
+        _ring_bidders(scenario),
+    )
+
+
+def _wash_traders(scenario: Scenario, exchanges: tuple[str, ...]) -> list[WashTrader]:
+    """Each pair lists one product apiece (no draws: priced and costed at the wash price, so
+    its trades make no surplus) on the first exchange of the run."""
+    rigged = scenario.agents.manipulators
+    form = next(f for f, w in sorted(scenario.products.forms.items()) if w > 0)
+    traders = []
+    for pair in range(1, rigged.wash_pairs + 1):
+        keys = (agent_key(WASH_TRADER, 2 * pair - 1), agent_key(WASH_TRADER, 2 * pair))
+        for n, key in enumerate(keys):
+            product = Product(
+                key=f"{key}/1",
+                provider=key,
+                form=form,
+                grade="general",
+                personal_information=False,
+                unit_cost_fen=rigged.wash_price_fen,
+                price_fen=rigged.wash_price_fen,
+                exchanges=(exchanges[0],),
+            )
+            traders.append(WashTrader(key, 2 * pair - 1 + n, pair, keys[1 - n], product))
+    return traders
+
+
+def _ring_bidders(scenario: Scenario) -> list[RingBidder]:
+    rigged = scenario.agents.manipulators
+    bidders = []
+    for ring in range(1, rigged.rings + 1):
+        for pos in range(1, rigged.ring_size + 1):
+            index = (ring - 1) * rigged.ring_size + pos
+            bidders.append(RingBidder(agent_key(RING_BIDDER, index), index, ring, pos))
+    return bidders
 
 
 def agent_name(role: str, index: int) -> str:

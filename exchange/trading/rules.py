@@ -8,7 +8,7 @@ seller out of its proceeds.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from exchange.vocabulary import (
@@ -110,6 +110,33 @@ def settlement_legs(
             raise ValueError("a commission needs a broker account")
         legs.append((broker_account, parts.commission_fen))
     kept = [(account, amount) for account, amount in legs if amount != 0]
+    assert sum(amount for _, amount in kept) == 0
+    return kept
+
+
+def pay_shares(
+    legs: Sequence[tuple[str, int]],
+    *,
+    seller_account: str,
+    shares: Sequence[tuple[str, int]],
+) -> list[tuple[str, int]]:
+    """Pay revenue shares (授权运营收益分成) out of the seller's proceeds: the seller's leg
+    shrinks by their sum and each (account, amount) share is credited; legs of one account
+    merge (a department may also be the buyer), and zero legs are left out."""
+    total = sum(amount for _, amount in shares)
+    if not shares or total == 0:
+        return list(legs)
+    if any(amount < 0 for _, amount in shares):
+        raise ValueError("a share is non-negative")
+    merged: dict[str, int] = {}
+    for account, amount in legs:
+        merged[account] = merged.get(account, 0) + amount
+    if merged.get(seller_account, 0) < total:
+        raise ValueError("the shares cannot exceed the seller's proceeds")
+    merged[seller_account] -= total
+    for account, amount in shares:
+        merged[account] = merged.get(account, 0) + amount
+    kept = [(account, amount) for account, amount in merged.items() if amount != 0]
     assert sum(amount for _, amount in kept) == 0
     return kept
 

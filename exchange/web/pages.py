@@ -86,8 +86,13 @@ class Viewer:
 
     @asynccontextmanager
     async def _unit(self, *, write: bool) -> AsyncIterator[Context]:
-        async with self.runtime.unit_of_work(write=write) as session:
-            yield self.runtime.context(session, self.principal)
+        runtime = self.runtime
+        if write and self.class_id is not None:
+            # A student writes to its class market only while the class trades (409 else),
+            # as the API refuses it; signing out or switching language is no trading.
+            runtime = await seats.enter_class(self.main, self.class_id, self.row.key_id, write=True)
+        async with runtime.unit_of_work(write=write) as session:
+            yield runtime.context(session, self.principal)
 
 
 def main_runtime(request: Request) -> Runtime:
@@ -104,19 +109,29 @@ def page_lang(request: Request) -> str:
 
 
 async def optional_viewer(request: Request) -> Viewer | None:
-    """The signed-in participant, or None for a stranger (or an ended session)."""
+    """The signed-in participant, or None for a stranger (or an ended session).
+
+    One read on the main market finds the session and, for everyone but students, its key;
+    a student's key is checked on the class's market, after the class's own catch-up."""
     main = main_runtime(request)
-    row = await sessions.find(main, request.cookies.get(sessions.SESSION_COOKIE))
-    if row is None:
+    token = request.cookies.get(sessions.SESSION_COOKIE)
+    if not token:
         return None
-    runtime = main
-    if row.class_id is not None:
-        runtime = await seats.enter_class(
-            main, row.class_id, row.key_id, write=request.method == "POST"
-        )
     try:
-        async with runtime.unit_of_work(write=False) as session:
-            principal = await principal_of_key(session, None, key_id=row.key_id)
+        async with main.unit_of_work(write=False) as session:
+            row = await sessions.find(session, token)
+            if row is None:
+                return None
+            principal = None
+            if row.class_id is None:
+                principal = await principal_of_key(session, None, key_id=row.key_id)
+        runtime = main
+        if principal is None:
+            assert row.class_id is not None
+            # Reading only: a student's writes meet the class's state in `Viewer.write`.
+            runtime = await seats.enter_class(main, row.class_id, row.key_id, write=False)
+            async with runtime.unit_of_work(write=False) as session:
+                principal = await principal_of_key(session, None, key_id=row.key_id)
     except Unauthenticated:  # the key was revoked since: the session is over
         return None
     viewer = Viewer(principal, main, runtime, row, page_lang(request))
@@ -151,11 +166,15 @@ def viewer_of(*roles: Role) -> Any:
     return Depends(check)
 
 
-async def checked_form(request: Request, viewer: SignedIn) -> FormData:
-    """A posted form whose CSRF token is this session's (403 otherwise)."""
+async def checked_form(request: Request, viewer: SignedIn) -> AsyncIterator[FormData]:
+    """A posted form whose CSRF token is this session's (403 otherwise); the files it
+    carries are closed once the page is done with them."""
     form = await request.form()
-    check_token(form.get("csrf_token"), viewer.csrf_token)
-    return form
+    try:
+        check_token(form.get("csrf_token"), viewer.csrf_token)
+        yield form
+    finally:
+        await form.close()
 
 
 async def checked_public_form(request: Request) -> FormData:

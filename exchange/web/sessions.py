@@ -75,12 +75,11 @@ def _add(
     return token
 
 
-async def find(main: Runtime, token: str | None) -> ConsoleSession | None:
+async def find(session: AsyncSession, token: str | None) -> ConsoleSession | None:
     """The live session a cookie's token names, or None (unknown, ended or expired)."""
     if not token:
         return None
-    async with main.unit_of_work(write=False) as session:
-        row = await session.get(ConsoleSession, digest(token))
+    row = await session.get(ConsoleSession, digest(token))
     if row is None or row.ended_at is not None or row.expires_at <= WALL.now():
         return None
     return row

@@ -1,4 +1,4 @@
-"""Migration 0015 moves each stored package's bytes into chunks, and its downgrade joins them."""
+"""Migration 0017 moves each stored package's bytes into chunks, and its downgrade joins them."""
 
 from __future__ import annotations
 
@@ -54,7 +54,7 @@ async def _asset(conn: AsyncConnection) -> None:
 async def test_package_bytes_move_into_chunks_and_back(empty_database_url: str) -> None:
     engine = create_engine(empty_database_url)
     try:
-        await upgrade(engine, "0012")
+        await upgrade(engine, "0016")
         async with engine.begin() as conn:
             await _asset(conn)
             await conn.execute(
@@ -65,7 +65,7 @@ async def test_package_bytes_move_into_chunks_and_back(empty_database_url: str) 
                 ),
                 {"size": len(BODY), "body": BODY, "at": AT},
             )
-        await upgrade(engine, "0015")
+        await upgrade(engine, "0017")
         async with engine.connect() as conn:
             chunks = (
                 await conn.execute(
@@ -82,7 +82,7 @@ async def test_package_bytes_move_into_chunks_and_back(empty_database_url: str) 
                 ),
                 {"tail": b"\x00tail"},
             )
-        await downgrade(engine, "0012")
+        await downgrade(engine, "0016")
         async with engine.connect() as conn:
             body = (await conn.execute(text("SELECT body FROM asset_packages"))).scalar_one()
         assert bytes(body) == BODY + b"\x00tail"

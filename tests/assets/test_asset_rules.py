@@ -15,6 +15,7 @@ from exchange.assets.registry.errors import (
 )
 from exchange.assets.registry.rules import AssetDraft, SourceItem, check_draft, check_sources
 from exchange.assets.review.rules import ReviewOutcome, publicity_ends_at, review_outcome
+from exchange.dataspaces.vocabulary import LawfulBasis
 from exchange.vocabulary import DataGrade, DataRight, ProductForm
 
 DRAFT = AssetDraft(
@@ -27,8 +28,9 @@ DRAFT = AssetDraft(
     personal_information=True,
     fingerprint="0" * 64,
     source_legality="依法履职采集",
-    personal_information_basis="参保人授权",
+    personal_information_basis="医保部门依法履职采集，参保人授权",
     source_catalog_item_ids=("item-1",),
+    lawful_basis=LawfulBasis.LEGAL_DUTY,
 )
 
 
@@ -54,8 +56,15 @@ def test_no_scenario_no_registration(scenario: str | None) -> None:
 @pytest.mark.parametrize("basis", [None, "", "  "])
 def test_personal_information_needs_a_basis(basis: str | None) -> None:
     with pytest.raises(PersonalInformationBasisRequired):
+        check_draft(DRAFT.changed(lawful_basis=None, personal_information_basis="参保人授权"))
+    # A basis other than consent is explained in the note.
+    with pytest.raises(PersonalInformationBasisRequired):
         check_draft(DRAFT.changed(personal_information_basis=basis))
-    check_draft(DRAFT.changed(personal_information=False, personal_information_basis=basis))
+    check_draft(
+        DRAFT.changed(
+            personal_information=False, lawful_basis=None, personal_information_basis=basis
+        )
+    )
 
 
 @pytest.mark.parametrize(

@@ -293,11 +293,17 @@ async def test_core_data_cannot_be_laundered_through_source_items(registry: Regi
     )
     assert problem["catalog_item_id"] == important["id"]
     assert problem["catalog_item_grade"] == "important" and "important" in problem["detail"]
-    # Graded at (or above) its highest source: accepted.
-    accepted = await registry.apply(
-        grade="important", source_catalog_item_ids=[general["id"], important["id"]]
+    # Graded at (or above) its highest source, the grade rule passes; the important item is
+    # not open, so only an operating agreement over it lets the holder derive from it (授权运营,
+    # tests/operation): without one the refusal names the rule and the missing grant.
+    body = application(grade="important", source_catalog_item_ids=[general["id"], important["id"]])
+    problem = await refused_unchanged(
+        registry,
+        lambda: registry.client.post("/v1/assets", json=body, headers=registry.holder.auth),
+        409,
+        "operation-grant-required",
     )
-    assert accepted["source_catalog_item_ids"] == [general["id"], important["id"]]
+    assert problem["missing_grant"]["catalog_item_id"] == important["id"]
 
 
 async def test_a_change_cannot_add_a_core_source(registry: Registry) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from conftest import PHONE, DemoServer, ShotFn, sign_in
+from support_browser import PHONE, DemoServer, ShotFn, sign_in
 
 
 def test_sign_in_switch_language_and_sign_out(

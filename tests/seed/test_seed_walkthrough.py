@@ -21,7 +21,10 @@ def test_docs_walkthrough_is_what_exchange_demo_prints() -> None:
     text = printed.output
     for step in ("catalog/search", "/v1/assets", "/reviews", "/finalize", "/v1/listings",
                  "Idempotency-Key", "/delivery", "sha256sum", "legal_basis",
-                 "/decision", "exchange audit verify"):  # fmt: skip
+                 "/decision", "/v1/operation/agreements", "/revenue", "/suspension",
+                 "hr_department", "/dataspaces/me", "/reads", "verify_consent_receipt",
+                 "/revoke", "/dataspaces/me/usage", "/consent-requests", "/accept",
+                 "exchange audit verify"):  # fmt: skip
         assert step in text, step
     assert CLOCK_ADVANCE_CLI in text and CLOCK_ADVANCE_HTTP in text
     assert WALKTHROUGH_PACKAGE in text

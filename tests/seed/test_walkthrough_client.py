@@ -1,19 +1,28 @@
 """The demo walkthrough end to end over HTTP, through the Python client (issue 12's acceptance):
 register → review → publicity passed by advancing the clock → certificate issued by the due-work
 runner, verified offline → listed → bought → delivered → an important-data order held at customs
-and decided by the regulator → the audit log verified."""
+and decided by the regulator → the person's consent read under, its receipt verified offline,
+revoked, the next read refused, who used the data → a bank's consent request to the company,
+accepted, read under → the audit log verified."""
 
 from __future__ import annotations
 
 import base64
 import hashlib
+from datetime import timedelta
 
 import httpx
 
-from exchange.client import AsyncClient, verify_audit_log, verify_certificate
+from exchange.client import (
+    AsyncClient,
+    Conflict,
+    verify_audit_log,
+    verify_certificate,
+    verify_consent_receipt,
+)
 from exchange.context import Runtime
 from exchange.seed.demo import DemoKey, seed_demo
-from exchange.seed.products import WALKTHROUGH_PACKAGE, package_bytes
+from exchange.seed.products import DEMO_PRODUCTS, WALKTHROUGH_PACKAGE, package_bytes
 
 
 def as_(keys: list[DemoKey], handle: str, http: httpx.AsyncClient) -> AsyncClient:
@@ -102,6 +111,71 @@ async def test_the_walkthrough_through_the_python_client(
     assert (await hk.trading.get_order(order_id=held.id)).status == "settled"
     case = await hk.trading.get_customs_case(case_id=held.customs_case.id)
     assert case.status == "cleared" and case.decision == "approved"
+
+    # Authorized operation (授权运营): the derived product pays the HR bureau its share in the
+    # same settlement; the data authority suspends the agreement, and the listing with it.
+    authority, bureau = as_(keys, "department", client), as_(keys, "hr_department", client)
+    agreement = (await regulator.operation.list_operating_agreements()).items[0]
+    assert agreement.status == "active" and agreement.derived_assets == 1
+    derived = await regulator.operation.list_operating_agreement_derivations(
+        agreement_id=agreement.id
+    )
+    assert "用工稳定" in derived.items[0].asset_name
+    product = (await person.trading.listings(q="用工稳定")).items[0]
+    before = (await bureau.participants.account()).balance_fen
+    bought = await person.trading.buy(
+        listing_id=product.id, tier_id=product.tiers[0].id, exchange_id="szdex"
+    )
+    assert bought.status == "settled"
+    paid = await regulator.operation.list_operating_agreement_revenue(agreement_id=agreement.id)
+    share = (bought.price_fen - bought.seller_fee_fen) * agreement.revenue_share_bp // 10_000
+    assert paid.paid_fen == share > 0
+    assert (await bureau.participants.account()).balance_fen == before + share
+    suspended = await authority.operation.suspend_operating_agreement(
+        agreement_id=agreement.id, reason="运营机构未按季度报告数据安全情况"
+    )
+    assert suspended.status == "suspended"
+    venue = (await person.trading.get_listing(listing_id=product.id)).venues[0]
+    assert venue.status == "suspended" and agreement.id in venue.reason
+
+    lender = as_(keys, "lender", client)
+    space = await person.dataspaces.me()
+    assert space.total >= 9 and space.kind == "individual"
+    (consent,) = (await lender.dataspaces.consents(party="grantee")).items
+    read = await lender.dataspaces.read(consent_id=consent.id, purpose="credit_decision")
+    assert read.records and read.purpose_label == "信贷审批"
+    receipt = await lender.dataspaces.receipt(consent_id=consent.id)
+    key = await lender.dataspaces.issuer_key()
+    assert verify_consent_receipt(receipt.document, receipt.signature, key.public_key).accepted
+    revoked = await person.dataspaces.revoke(consent_id=consent.id, reason="贷款已结清")
+    assert revoked.status == "revoked"
+    try:
+        await lender.dataspaces.read(consent_id=consent.id, purpose="credit_decision")
+        raise AssertionError("a read under a revoked consent was served")
+    except Conflict as refused:
+        assert refused.type == "/problems/consent-revoked"
+    usage = await person.dataspaces.usage()
+    assert [e.action for e in usage.items[:3]] == [
+        "consent.read_refused",
+        "consent.revoked",
+        "consent.records_read",
+    ]
+
+    company = await holder.participants.me()
+    now = (await lender.clock.now()).now
+    request = await lender.dataspaces.ask(
+        subject_id=company.id,
+        record_types=["business_licence", "tax", "social_insurance", "credit"],
+        purposes=["credit_decision"],
+        certificates=True,
+        expires_at=now + timedelta(days=90),
+        message="流动资金贷款授信审查",
+    )
+    loan = await holder.dataspaces.accept(request_id=request.id)
+    checked = await lender.dataspaces.read(consent_id=loan.id, purpose="credit_decision")
+    # Every demo product's certificate, and the derived index's.
+    assert len(checked.records) == 10 and len(checked.certificates) == len(DEMO_PRODUCTS) + 1
+    assert number in {c.number for c in checked.certificates}
 
     report = await verify_audit_log("http://testserver", as_key(keys, "regulator"), http=client)
     assert report.ok and report.first_bad_index is None, report.problems[:3]

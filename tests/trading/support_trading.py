@@ -19,6 +19,7 @@ from exchange.assets.review.rules import ReviewDecision
 from exchange.audit.log.models import AuditEntry
 from exchange.clock import ManualClock
 from exchange.context import Principal, Runtime
+from exchange.dataspaces.vocabulary import LawfulBasis
 from exchange.participants.models import Account, Posting
 from exchange.trading.auctions.models import Bid
 from exchange.trading.brokerage.models import Mandate
@@ -74,7 +75,10 @@ async def register_assets(
             personal_information=spec.personal_information,
             fingerprint=spec.fingerprint,
             source_legality="企业授权采集，来源合法",
-            personal_information_basis="个人单独同意" if spec.personal_information else None,
+            personal_information_basis=(
+                "已合法公开的个人信息（测试）" if spec.personal_information else None
+            ),
+            lawful_basis=LawfulBasis.PUBLICLY_DISCLOSED if spec.personal_information else None,
         )
         for spec in specs
     ]

@@ -95,3 +95,27 @@ def test_trading_commands_show_exchanges_and_market_data(
     stats = runner.invoke(app, ["trading", "stats", "--exchange-id", "szdex"])
     assert stats.exit_code == 0, stats.output
     assert "szdex" in stats.output and "gzde" not in stats.output
+
+
+async def test_listings_filter_by_a_price_range_of_their_tiers(
+    runtime: Runtime, client: httpx.AsyncClient
+) -> None:
+    keys = await seed_demo(runtime)
+    person = next(k for k in keys if k.role == "individual")
+    auth = {"Authorization": f"Bearer {person.api_key}"}
+    everything = (await client.get("/v1/listings", headers=auth)).json()
+    low, high = 100_000, 500_000
+    inside = await client.get(
+        "/v1/listings", params={"min_price_fen": low, "max_price_fen": high}, headers=auth
+    )
+    assert inside.status_code == 200, inside.text
+    expected = {
+        item["id"]
+        for item in everything["items"]
+        if any(low <= t["price_fen"] <= high for t in item["tiers"])
+    }
+    assert {item["id"] for item in inside.json()["items"]} == expected
+    assert inside.json()["total"] == len(expected)
+    assert 0 < len(expected) < everything["total"]
+    above = await client.get("/v1/listings", params={"min_price_fen": 10**16}, headers=auth)
+    assert above.status_code == 422  # beyond any amount a request may carry

@@ -27,6 +27,7 @@ from exchange.assets.valuation.models import AssetValuation
 from exchange.clock import rfc3339
 from exchange.config import Settings
 from exchange.context import Context, Runtime, Slot
+from exchange.dataspaces.consents.reading import HeldCertificate
 from exchange.keyfiles import load_or_create_signing_key
 from exchange.participants import service as participants_service
 from exchange.vocabulary import DataGrade, DataRight, ProductForm
@@ -380,3 +381,26 @@ async def all_for_reconcile(
                 for r in rows
             ],
         )
+
+
+HELD_CERTIFICATES_SHOWN = 100
+
+
+async def held_certificates(ctx: Context, holder_id: str) -> list[HeldCertificate]:
+    """The newest certificates a company holds, as issued, with their status now: what a
+    consent with `certificates` shows its grantee (a bank deciding on a loan, 企业信贷)."""
+    rows, _ = await repository.list_certificates(
+        ctx.session, holder_id=holder_id, asset_id=None, limit=HELD_CERTIFICATES_SHOWN, offset=0
+    )
+    return [
+        HeldCertificate(
+            number=c.number,
+            asset_id=c.asset_id,
+            status=certificate_status(ctx, c).value,
+            document=parse_document(c),
+            signature=signing.encode_signature(c.signature),
+            key_id=c.key_id,
+            expires_at=c.expires_at,
+        )
+        for c in rows
+    ]

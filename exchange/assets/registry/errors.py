@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from exchange.dataspaces.consents.errors import (
+    PersonalInformationBasisRequired as PersonalInformationBasisRequired,
+)
 from exchange.errors import Conflict, InvalidInput, NotFound
 
 CORE_DATA_RULE = "核心数据不得登记交易: core data (核心数据) can never be registered for trading"
@@ -20,11 +23,6 @@ class AssetNotFound(NotFound):
 class ScenarioRequired(InvalidInput):
     slug = "scenario-required"
     title = "No application scenario, no registration (无场景不登记)"
-
-
-class PersonalInformationBasisRequired(InvalidInput):
-    slug = "personal-information-basis-required"
-    title = "Personal information needs a stated legal basis (个人信息处理依据)"
 
 
 class UnknownSourceItem(InvalidInput):

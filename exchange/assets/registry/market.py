@@ -1,8 +1,12 @@
-"""The service trading calls: a registered asset as a listing needs it (无登记不交易)."""
+"""The service trading calls: a registered asset as a listing needs it (无登记不交易), and
+whether its lawful basis for personal information still supports listing, selling,
+delivering or exporting it (a revoked consent stops each)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from exchange.assets.certificates import service as certificates_service
 from exchange.assets.certificates import signing
@@ -16,7 +20,12 @@ from exchange.assets.registry.errors import (
 )
 from exchange.assets.registry.models import AssetStatus
 from exchange.context import Context
+from exchange.dataspaces.consents import lawful
+from exchange.dataspaces.vocabulary import LawfulBasis
 from exchange.vocabulary import DataGrade, DataRight, ProductForm
+
+if TYPE_CHECKING:
+    from exchange.dataspaces.consents.models import Consent
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +45,9 @@ class ListableAsset:
     certificate_number: str
     certificate_status: signing.VerificationStatus
     pledged: bool
+    source_catalog_item_ids: tuple[str, ...] = ()
+    lawful_basis: LawfulBasis | None = None
+    consents: Sequence[Consent] = ()
 
 
 async def listable_asset(ctx: Context, asset_id: str, holder_id: str) -> ListableAsset:
@@ -60,6 +72,15 @@ async def listable_asset(ctx: Context, asset_id: str, holder_id: str) -> Listabl
     if certificate is None or status not in signing.ACCEPTED_STATUSES:
         raise CertificateNotValid(f"Asset {asset_id} has no certificate in force.")
     assert status is not None
+    basis = LawfulBasis(asset.lawful_basis) if asset.lawful_basis else None
+    consents = await lawful.require_lawful_use(
+        ctx,
+        processor_id=asset.holder_id,
+        personal_information=asset.personal_information,
+        basis=basis,
+        consent_ids=asset.consent_ids,
+        what=f"listing or selling asset {asset_id}",
+    )
     return ListableAsset(
         asset_id=asset.id,
         name=asset.name,
@@ -74,4 +95,45 @@ async def listable_asset(ctx: Context, asset_id: str, holder_id: str) -> Listabl
         certificate_number=certificate.number,
         certificate_status=status,
         pledged=certificate.pledge_id is not None,
+        source_catalog_item_ids=tuple(asset.source_catalog_item_ids),
+        lawful_basis=basis,
+        consents=consents,
     )
+
+
+async def check_delivery(ctx: Context, asset_id: str) -> None:
+    """Refuse a delivery of an asset's package once a consent it was made under is revoked
+    or has expired (the package holds the records it covered): the consents are share-locked
+    while the delivery reads its bytes, so a delivery never follows a committed revocation."""
+    asset = await repository.get_asset(ctx.session, asset_id)
+    if asset is None:
+        raise AssetNotFound(f"No data asset {asset_id!r}.")
+    await lawful.require_lawful_use(
+        ctx,
+        processor_id=asset.holder_id,
+        personal_information=asset.personal_information,
+        basis=LawfulBasis(asset.lawful_basis) if asset.lawful_basis else None,
+        consent_ids=asset.consent_ids,
+        what=f"delivering asset {asset_id}'s package",
+    )
+
+
+async def export_consents(ctx: Context, asset_id: str) -> Sequence[Consent]:
+    """The consents that let an asset's personal information leave mainland China (each in
+    force and covering cross-border provision), or a refusal; none for another basis."""
+    asset = await repository.get_asset(ctx.session, asset_id)
+    if asset is None:
+        raise AssetNotFound(f"No data asset {asset_id!r}.")
+    return await lawful.require_export_consent(
+        ctx,
+        processor_id=asset.holder_id,
+        basis=LawfulBasis(asset.lawful_basis) if asset.lawful_basis else None,
+        consent_ids=asset.consent_ids,
+    )
+
+
+async def source_items(ctx: Context, asset_id: str) -> tuple[str, ...]:
+    """The public catalog items an asset derives from (settlement pays their departments'
+    revenue shares under operating agreements)."""
+    asset = await repository.get_asset(ctx.session, asset_id)
+    return tuple(asset.source_catalog_item_ids) if asset is not None else ()

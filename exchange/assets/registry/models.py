@@ -10,6 +10,7 @@ from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from exchange.database import Base, UTCDateTime
+from exchange.dataspaces.vocabulary import LawfulBasis
 from exchange.vocabulary import DataGrade, DataRight, ProductForm
 
 
@@ -65,6 +66,11 @@ class Asset(Base):
     source_catalog_item_ids: Mapped[list[str]] = mapped_column(JSON)
     source_legality: Mapped[str] = mapped_column(Text)
     personal_information_basis: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # The purpose (授权用途) of a product derived from public data under an operating agreement.
+    purpose: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    # The structured lawful basis (个人信息处理依据) and the consents a consent basis relies on.
+    lawful_basis: Mapped[LawfulBasis | None] = mapped_column(String(24), nullable=True)
+    consent_ids: Mapped[list[str]] = mapped_column(JSON)
     version: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # Set when the asset first enters publicity (公示): from then on anyone may read it.

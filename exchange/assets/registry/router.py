@@ -31,12 +31,48 @@ from exchange.assets.registry.schemas import (
     CancellationApplicationCreate,
 )
 from exchange.assets.registry.views import application_read, asset_detail, asset_read
+from exchange.dataspaces.consents.errors import (
+    ConsentExpired,
+    ConsentIdsRequired,
+    ConsentNotHeld,
+    ConsentRevoked,
+    LawfulBasisNotAccepted,
+    PurposeNotConsented,
+)
 from exchange.errors import Forbidden, InvalidInput, responses
 from exchange.kit.paging import Limit, Offset
 from exchange.kit.roles import HolderContext
+from exchange.operation.errors import (
+    AgreementNotLive,
+    FormNotGranted,
+    GrantRequired,
+    PurposeNotGranted,
+    PurposeRequired,
+    RawRecordsRefused,
+)
 from exchange.security import ActorContext
 
 router = APIRouter(tags=["assets"])
+LAWFUL_BASIS_ERRORS = (
+    PersonalInformationBasisRequired,
+    ConsentIdsRequired,
+    LawfulBasisNotAccepted,
+    ConsentNotHeld,
+    ConsentRevoked,
+    ConsentExpired,
+    PurposeNotConsented,
+)
+
+# Refusals of a product derived from public data that is not open (授权运营): no grant, a
+# grant not in force, a purpose or form outside it, raw records of closed data.
+GRANT_REFUSALS = (
+    GrantRequired,
+    AgreementNotLive,
+    PurposeRequired,
+    PurposeNotGranted,
+    FormNotGranted,
+    RawRecordsRefused,
+)
 
 
 @router.post(
@@ -49,11 +85,15 @@ router = APIRouter(tags=["assets"])
         GradeBelowSource,
         UnknownSourceItem,
         ScenarioRequired,
-        PersonalInformationBasisRequired,
+        *GRANT_REFUSALS,
+        *LAWFUL_BASIS_ERRORS,
     ),
 )
 async def apply_for_registration(body: AssetCreate, ctx: HolderContext) -> AssetDetail:
-    """Apply to register a data resource or product as an asset (首次登记申请)."""
+    """Apply to register a data resource or product as an asset (首次登记申请). A product derived
+    from public catalog items that are not unconditionally open needs a live operating
+    agreement (授权运营协议) covering each item, its purpose and its form (a department: an
+    approved sharing request, or its own items)."""
     draft = AssetDraft(
         name=body.name,
         description=body.description,
@@ -66,6 +106,9 @@ async def apply_for_registration(body: AssetCreate, ctx: HolderContext) -> Asset
         source_legality=body.source_legality,
         personal_information_basis=body.personal_information_basis,
         source_catalog_item_ids=tuple(dict.fromkeys(body.source_catalog_item_ids)),
+        purpose=body.purpose,
+        lawful_basis=body.lawful_basis,
+        consent_ids=tuple(dict.fromkeys(body.consent_ids)),
     )
     asset = await service.apply_for_registration(ctx, draft=draft)
     return asset_detail(ctx, await service.asset_view(ctx, asset.id))
@@ -134,6 +177,8 @@ async def list_applications(
         GradeBelowSource,
         UnknownSourceItem,
         ScenarioRequired,
+        *GRANT_REFUSALS,
+        *LAWFUL_BASIS_ERRORS,
     ),
 )
 async def apply_for_change(

@@ -13,11 +13,13 @@ from exchange.assets.registry.errors import (
     SCENARIO_RULE,
     CoreDataRefused,
     GradeBelowSource,
-    PersonalInformationBasisRequired,
     ScenarioRequired,
     UnknownSourceItem,
 )
-from exchange.vocabulary import DataGrade, DataRight, ProductForm
+from exchange.dataspaces.rules import check_lawful_basis
+from exchange.dataspaces.vocabulary import LawfulBasis
+from exchange.operation.vocabulary import Purpose
+from exchange.vocabulary import DataGrade, DataRight, ProductForm, Role
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,9 +37,25 @@ class AssetDraft:
     source_legality: str
     personal_information_basis: str | None = None
     source_catalog_item_ids: tuple[str, ...] = ()
+    # The purpose (授权用途) of a product derived from public data under an operating agreement.
+    purpose: Purpose | None = None
+    # The structured lawful basis (个人信息处理依据) and the consents a consent basis relies on.
+    lawful_basis: LawfulBasis | None = None
+    consent_ids: tuple[str, ...] = ()
 
     def as_json(self) -> dict[str, Any]:
-        """The draft as a JSON object (stored with the application, recorded in the log)."""
+        """The draft as a JSON object (stored with the application, recorded in the log).
+
+        The purpose, the lawful basis and the consents appear only when stated, so a
+        description without them is recorded byte for byte as before they existed.
+        """
+        stated: dict[str, Any] = {}
+        if self.purpose is not None:
+            stated["purpose"] = self.purpose.value
+        if self.lawful_basis is not None:
+            stated["lawful_basis"] = self.lawful_basis.value
+        if self.consent_ids:
+            stated["consent_ids"] = list(self.consent_ids)
         return {
             "name": self.name,
             "description": self.description,
@@ -50,6 +68,7 @@ class AssetDraft:
             "source_legality": self.source_legality,
             "personal_information_basis": self.personal_information_basis,
             "source_catalog_item_ids": list(self.source_catalog_item_ids),
+            **stated,
         }
 
     @classmethod
@@ -67,6 +86,9 @@ class AssetDraft:
             source_legality=data["source_legality"],
             personal_information_basis=data.get("personal_information_basis"),
             source_catalog_item_ids=tuple(data.get("source_catalog_item_ids", ())),
+            purpose=Purpose(data["purpose"]) if data.get("purpose") else None,
+            lawful_basis=LawfulBasis(basis) if (basis := data.get("lawful_basis")) else None,
+            consent_ids=tuple(data.get("consent_ids", ())),
         )
 
     def changed(self, **changes: Any) -> AssetDraft:
@@ -74,8 +96,11 @@ class AssetDraft:
         return replace(self, **changes)
 
 
-def check_draft(draft: AssetDraft) -> None:
-    """Refuse a description the registry may never register (no partial checks: all rules)."""
+def check_draft(draft: AssetDraft, *, holder_role: Role | None = None) -> None:
+    """Refuse a description the registry may never register (no partial checks: all rules):
+    core data, no scenario, or personal information without a lawful basis the registry
+    accepts from this holder (the consents themselves are checked by the registry's service).
+    """
     if draft.grade is DataGrade.CORE:
         raise CoreDataRefused(
             f"Refused automatically under the rule {CORE_DATA_RULE}.", rule=CORE_DATA_RULE
@@ -85,11 +110,13 @@ def check_draft(draft: AssetDraft) -> None:
             f"An application must name its application scenario ({SCENARIO_RULE}).",
             rule=SCENARIO_RULE,
         )
-    if draft.personal_information and not (draft.personal_information_basis or "").strip():
-        raise PersonalInformationBasisRequired(
-            "Data containing personal information (个人信息) must state the legal basis for "
-            "processing it (e.g. the individuals' consent) in personal_information_basis."
-        )
+    check_lawful_basis(
+        personal_information=draft.personal_information,
+        basis=draft.lawful_basis,
+        consent_ids=draft.consent_ids,
+        note=draft.personal_information_basis,
+        holder_role=holder_role,
+    )
 
 
 GRADE_RANK = {DataGrade.GENERAL: 0, DataGrade.IMPORTANT: 1, DataGrade.CORE: 2}

@@ -12,7 +12,10 @@ from exchange.assets.fields import Name, Reason, Text
 from exchange.assets.registry.models import ApplicationKind, ApplicationStatus, AssetStatus
 from exchange.assets.review.schemas import ReviewRead
 from exchange.assets.valuation.schemas import ValuationRead
+from exchange.dataspaces.fields import ConsentIds
+from exchange.dataspaces.vocabulary import LawfulBasis
 from exchange.kit.paging import Page
+from exchange.operation.vocabulary import Purpose
 from exchange.schemas import RequestModel, ResponseModel, StrictBool
 from exchange.vocabulary import DataGrade, DataRight, ProductForm
 
@@ -30,6 +33,14 @@ Fingerprint = Annotated[
         description="SHA-256 (lowercase hex) of the data package the holder will deliver",
     ),
 ]
+
+
+LAWFUL_BASIS = (
+    "The lawful basis for processing personal information (个人信息处理依据), required when "
+    "personal_information is true: consent (name the consents granted to you in consent_ids; "
+    "each must be in force and cover product_development), publicly_disclosed, or legal_duty "
+    "(departments)"
+)
 
 
 CatalogItemId = Annotated[str, StringConstraints(min_length=1, max_length=64)]
@@ -54,9 +65,17 @@ class AssetCreate(RequestModel):
     fingerprint: Fingerprint
     source_legality: Reason = Field(description="Statement of the data source's legality")
     personal_information_basis: Text | None = Field(
-        default=None, description="Legal basis for processing personal information"
+        default=None,
+        description="The lawful basis explained (required for a basis other than consent)",
     )
     source_catalog_item_ids: SourceItems = Field(default_factory=list)
+    purpose: Purpose | None = Field(
+        default=None,
+        description="The purpose (授权用途) of a product derived from public catalog items that "
+        "are not unconditionally open: the operating agreement must permit it",
+    )
+    lawful_basis: LawfulBasis | None = Field(default=None, description=LAWFUL_BASIS)
+    consent_ids: ConsentIds = Field(default_factory=list)
 
 
 class ChangeApplicationCreate(RequestModel):
@@ -75,6 +94,9 @@ class ChangeApplicationCreate(RequestModel):
     source_legality: Reason | None = None
     personal_information_basis: Text | None = None
     source_catalog_item_ids: SourceItems | None = None
+    purpose: Purpose | None = None
+    lawful_basis: LawfulBasis | None = Field(default=None, description=LAWFUL_BASIS)
+    consent_ids: ConsentIds | None = None
 
 
 class CancellationApplicationCreate(RequestModel):
@@ -131,9 +153,14 @@ class AssetRead(ResponseModel):
     grade_label: str
     personal_information: bool
     personal_information_basis: str | None
+    lawful_basis: LawfulBasis | None
+    lawful_basis_label: str | None
+    consent_ids: list[str]
     source_legality: str
     fingerprint: str
     source_catalog_item_ids: list[str]
+    purpose: Purpose | None
+    purpose_label: str | None
     version: int
     created_at: datetime
     published_at: datetime | None

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Row
 
@@ -43,11 +43,18 @@ from exchange.assets.valuation.models import AssetValuation
 from exchange.catalog.errors import ItemNotFound
 from exchange.catalog.items import service as catalog_service
 from exchange.context import Context, Principal
+from exchange.dataspaces.consents import lawful
+from exchange.dataspaces.vocabulary import ConsentPurpose, ConsentUse, LawfulBasis
 from exchange.errors import Forbidden, InvalidInput
+from exchange.operation.grants import service as grants_service
+from exchange.operation.vocabulary import Purpose
 from exchange.participants import service as participants_service
 from exchange.vocabulary import DataGrade, DataRight, ProductForm
 
-NULLABLE_FIELDS = frozenset({"personal_information_basis"})
+if TYPE_CHECKING:
+    from exchange.dataspaces.consents.models import Consent
+
+NULLABLE_FIELDS = frozenset({"personal_information_basis", "lawful_basis", "purpose"})
 
 
 async def get_asset(
@@ -177,6 +184,9 @@ def _draft_of(asset: Asset) -> AssetDraft:
         source_legality=asset.source_legality,
         personal_information_basis=asset.personal_information_basis,
         source_catalog_item_ids=tuple(asset.source_catalog_item_ids),
+        purpose=Purpose(asset.purpose) if asset.purpose else None,
+        lawful_basis=LawfulBasis(asset.lawful_basis) if asset.lawful_basis else None,
+        consent_ids=tuple(asset.consent_ids),
     )
 
 
@@ -194,13 +204,28 @@ def draft_columns(draft: AssetDraft) -> dict[str, Any]:
         "source_legality": draft.source_legality,
         "personal_information_basis": draft.personal_information_basis,
         "source_catalog_item_ids": list(draft.source_catalog_item_ids),
+        "purpose": draft.purpose.value if draft.purpose else None,
+        "lawful_basis": draft.lawful_basis.value if draft.lawful_basis is not None else None,
+        "consent_ids": list(draft.consent_ids),
     }
 
 
-async def _check_drafts(ctx: Context, drafts: Sequence[AssetDraft]) -> None:
-    """Refuse any draft the registry may not register, its source catalog items included."""
+def _derived(draft: AssetDraft) -> grants_service.Derived:
+    return grants_service.Derived(
+        item_ids=draft.source_catalog_item_ids,
+        purpose=draft.purpose,
+        product_form=draft.product_form,
+    )
+
+
+async def _check_drafts(
+    ctx: Context, holder: Principal, drafts: Sequence[AssetDraft]
+) -> tuple[list[list[grants_service.Binding]], list[list[Consent]]]:
+    """Refuse any draft the registry may not register, its source catalog items and the
+    consents it relies on included. Returns each draft's grants (授权运营协议, 共享) under which
+    it draws on public data that is not open, and its consents (held until commit)."""
     for draft in drafts:
-        check_draft(draft)
+        check_draft(draft, holder_role=holder.role)
     sources: dict[str, SourceItem] = {}
     for item_id in dict.fromkeys(i for draft in drafts for i in draft.source_catalog_item_ids):
         try:
@@ -210,6 +235,41 @@ async def _check_drafts(ctx: Context, drafts: Sequence[AssetDraft]) -> None:
         sources[item_id] = SourceItem(item.id, item.name_zh, DataGrade(item.grade.value))
     for draft in drafts:
         check_sources(draft, sources)
+    bindings = [
+        await grants_service.check_grants(ctx, holder=holder, product=_derived(draft))
+        for draft in drafts
+    ]
+    consents = [
+        await lawful.consents_for_use(
+            ctx,
+            consent_ids=draft.consent_ids,
+            processor_id=holder.id,
+            purpose=ConsentPurpose.PRODUCT_DEVELOPMENT,
+            what="registering a data product made from the records",
+        )
+        if draft.lawful_basis is LawfulBasis.CONSENT
+        else []
+        for draft in drafts
+    ]
+    return bindings, consents
+
+
+async def _record_derivations(
+    ctx: Context,
+    asset_ids: Sequence[str],
+    holder_id: str,
+    drafts: Sequence[AssetDraft],
+    bindings: Sequence[Sequence[grants_service.Binding]],
+) -> None:
+    for asset_id, draft, found in zip(asset_ids, drafts, bindings, strict=True):
+        await grants_service.record_derivations(
+            ctx,
+            asset_id=asset_id,
+            holder_id=holder_id,
+            asset_name=draft.name,
+            product=_derived(draft),
+            bindings=found,
+        )
 
 
 async def apply_for_registrations(ctx: Context, *, drafts: Sequence[AssetDraft]) -> list[str]:
@@ -217,11 +277,11 @@ async def apply_for_registrations(ctx: Context, *, drafts: Sequence[AssetDraft])
     holder = access.actor(ctx)
     if holder.role not in access.HOLDER_ROLES:
         raise Forbidden("Only departments and enterprises hold data assets.")
-    await _check_drafts(ctx, drafts)
+    bindings, relied_on = await _check_drafts(ctx, holder, drafts)
     now = ctx.clock.now()
     assets: list[dict[str, Any]] = []
     applications: list[dict[str, Any]] = []
-    for draft in drafts:
+    for draft, consents in zip(drafts, relied_on, strict=True):
         asset_id, application_id = ctx.ids.new(), ctx.ids.new()
         proposal = draft.as_json()
         assets.append(
@@ -267,9 +327,17 @@ async def apply_for_registrations(ctx: Context, *, drafts: Sequence[AssetDraft])
                 "proposed": proposal,
             },
         )
+        lawful.record_use(
+            ctx,
+            consents,
+            use=ConsentUse.ASSET_REGISTRATION,
+            reference={"asset_id": asset_id, "application_id": application_id},
+        )
     await repository.insert_rows(ctx.session, Asset, assets)
     await repository.insert_rows(ctx.session, AssetApplication, applications)
-    return [asset["id"] for asset in assets]
+    asset_ids = [asset["id"] for asset in assets]
+    await _record_derivations(ctx, asset_ids, holder.id, drafts, bindings)
+    return asset_ids
 
 
 async def apply_for_registration(ctx: Context, *, draft: AssetDraft) -> Asset:
@@ -343,16 +411,23 @@ async def apply_for_change(
     if nulled:
         raise InvalidInput(f"These fields cannot be cleared: {', '.join(nulled)}.")
     current = _draft_of(asset)
-    if "source_catalog_item_ids" in changes:
-        items = tuple(dict.fromkeys(changes["source_catalog_item_ids"]))
-        changes = {**changes, "source_catalog_item_ids": items}
+    for listed in ("source_catalog_item_ids", "consent_ids"):
+        if listed in changes:
+            changes = {**changes, listed: tuple(dict.fromkeys(changes[listed]))}
     proposed = current.changed(**changes)
     if proposed == current:
         raise NoChange("The application proposes the values already registered.")
-    await _check_drafts(ctx, [proposed])
+    bindings, (consents,) = await _check_drafts(ctx, require_holder(ctx, asset), [proposed])
     application = _new_application(
         ctx, asset, kind=ApplicationKind.CHANGE, proposed=proposed.as_json(), reason=reason
     )
+    lawful.record_use(
+        ctx,
+        consents,
+        use=ConsentUse.ASSET_CHANGE,
+        reference={"asset_id": asset.id, "application_id": application.id},
+    )
+    await _record_derivations(ctx, [asset.id], asset.holder_id, [proposed], bindings)
     await ctx.session.flush()
     return application
 

@@ -11,6 +11,8 @@ from exchange.assets.registry.schemas import ApplicationRead, AssetDetail, Asset
 from exchange.assets.review.schemas import ReviewRead
 from exchange.assets.valuation.schemas import ValuationRead
 from exchange.context import Context
+from exchange.dataspaces.vocabulary import LAWFUL_BASIS_LABELS, LawfulBasis
+from exchange.operation.vocabulary import PURPOSE_LABELS, Purpose
 from exchange.vocabulary import DataGrade, DataRight, ProductForm
 
 
@@ -32,9 +34,16 @@ def asset_read(asset: Asset) -> AssetRead:
         grade_label=GRADE_LABELS[DataGrade(asset.grade)],
         personal_information=asset.personal_information,
         personal_information_basis=asset.personal_information_basis,
+        lawful_basis=asset.lawful_basis,
+        lawful_basis_label=(
+            LAWFUL_BASIS_LABELS[LawfulBasis(asset.lawful_basis)] if asset.lawful_basis else None
+        ),
+        consent_ids=list(asset.consent_ids),
         source_legality=asset.source_legality,
         fingerprint=asset.fingerprint,
         source_catalog_item_ids=list(asset.source_catalog_item_ids),
+        purpose=Purpose(asset.purpose) if asset.purpose else None,
+        purpose_label=PURPOSE_LABELS[Purpose(asset.purpose)] if asset.purpose else None,
         version=asset.version,
         created_at=asset.created_at,
         published_at=asset.published_at,

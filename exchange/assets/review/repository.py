@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import exists, select
+from sqlalchemy import Row, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from exchange.assets.registry.models import ApplicationStatus, AssetApplication
+from exchange.assets.registry.models import ApplicationStatus, Asset, AssetApplication
 from exchange.assets.review.models import AssetObjection, AssetReview, ObjectionStatus
 
 
@@ -66,6 +66,26 @@ async def list_objections(
         stmt = stmt.where(AssetObjection.objector_id == objector_id)
     stmt = stmt.order_by(AssetObjection.created_at, AssetObjection.id)
     return (await session.scalars(stmt)).all()
+
+
+async def objection_queue(
+    session: AsyncSession, *, status: ObjectionStatus | None, limit: int, offset: int
+) -> tuple[Sequence[Row[AssetObjection, str, datetime | None]], int]:
+    """Objections across every asset, oldest first, with the asset's name and the end of
+    its application's publicity; and how many there are."""
+    where = [] if status is None else [AssetObjection.status == status]
+    stmt = (
+        select(AssetObjection, Asset.name, AssetApplication.publicity_ends_at)
+        .join(Asset, Asset.id == AssetObjection.asset_id)
+        .join(AssetApplication, AssetApplication.id == AssetObjection.application_id)
+        .where(*where)
+        .order_by(AssetObjection.created_at, AssetObjection.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    count = select(func.count()).select_from(AssetObjection).where(*where)
+    rows = (await session.execute(stmt)).all()
+    return rows, int(await session.scalar(count) or 0)
 
 
 async def due_application_asset_ids(

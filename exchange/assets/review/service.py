@@ -5,6 +5,7 @@ registration with a certificate, revocation by the registry (撤销登记), tran
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -280,6 +281,27 @@ async def list_objections(ctx: Context, *, asset_id: str) -> Sequence[AssetObjec
     sees_all = access.oversees(ctx) or (ctx.actor is not None and ctx.actor.id == asset.holder_id)
     objector_id = None if sees_all else access.actor(ctx).id
     return await repository.list_objections(ctx.session, asset.id, objector_id=objector_id)
+
+
+@dataclass(frozen=True, slots=True)
+class QueuedObjection:
+    """An objection in the regulators' queue, with what it is about."""
+
+    objection: AssetObjection
+    asset_name: str
+    publicity_ends_at: datetime | None
+
+
+async def objection_queue(
+    ctx: Context, *, status: ObjectionStatus | None, limit: int, offset: int
+) -> tuple[list[QueuedObjection], int]:
+    """Objections across every asset, oldest first (overseers: regulators decide them)."""
+    if not access.oversees(ctx):
+        raise Forbidden("The objection queue is for regulators and admins.")
+    rows, total = await repository.objection_queue(
+        ctx.session, status=status, limit=limit, offset=offset
+    )
+    return [QueuedObjection(o, name, ends) for o, name, ends in rows], total
 
 
 async def decide_objection(

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import (
+    ColumnElement,
     Row,
     SmallInteger,
     Table,
@@ -345,6 +346,20 @@ async def entries_about(
     return (await session.execute(stmt)).all()
 
 
+async def indexes_about(
+    session: AsyncSession, *, subject_type: str, subject_ids: Sequence[str], action: str | None
+) -> Sequence[Row[str, int]]:
+    """(subject id, seq) of the entries about these subjects (of one action, if given)."""
+    if not subject_ids:
+        return []
+    stmt = select(AuditEntry.subject_id, AuditEntry.seq).where(
+        AuditEntry.subject_type == subject_type, AuditEntry.subject_id.in_(list(subject_ids))
+    )
+    if action is not None:
+        stmt = stmt.where(AuditEntry.action == action)
+    return (await session.execute(stmt.order_by(AuditEntry.seq))).all()
+
+
 async def actor_activity(
     session: AsyncSession, actor_ids: Sequence[str]
 ) -> Sequence[Row[str, str, int, datetime | None]]:
@@ -360,3 +375,33 @@ async def actor_activity(
         .group_by(AuditEntry.actor, AuditEntry.action)
     )
     return (await session.execute(stmt)).all()
+
+
+def _about(subjects: Mapping[str, Sequence[str]]) -> ColumnElement[bool] | None:
+    conditions = [
+        and_(AuditEntry.subject_type == kind, AuditEntry.subject_id.in_(list(ids)))
+        for kind, ids in subjects.items()
+        if ids
+    ]
+    return or_(*conditions) if conditions else None
+
+
+async def subject_entries_page(
+    session: AsyncSession, *, subjects: Mapping[str, Sequence[str]], limit: int, offset: int
+) -> tuple[Sequence[Row[int, bytes]], int]:
+    """(seq, leaf) of the entries about any of these subjects (type -> ids), newest first,
+    and how many there are."""
+    about = _about(subjects)
+    if about is None:
+        return [], 0
+    total = await session.scalar(select(func.count()).select_from(AuditEntry).where(about))
+    rows = (
+        await session.execute(
+            select(AuditEntry.seq, AuditEntry.leaf)
+            .where(about)
+            .order_by(AuditEntry.seq.desc())
+            .limit(limit)
+            .offset(offset)
+        )
+    ).all()
+    return rows, int(total or 0)

@@ -10,7 +10,9 @@ services that import the context.)
 from __future__ import annotations
 
 import hashlib
-from collections.abc import AsyncIterator, Sequence
+import json
+from collections.abc import AsyncIterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -246,3 +248,60 @@ async def activity(
             latest = last
         out[actor] = (counts, latest)
     return out
+
+
+@dataclass(frozen=True, slots=True)
+class LoggedEntry:
+    """An entry as its leaf says, with its index in the log (what an inclusion proof names)."""
+
+    index: int
+    logged_at: str
+    actor: str
+    action: str
+    subject_type: str
+    subject_id: str
+    payload: dict[str, Any]
+
+
+async def entries_about(
+    session: AsyncSession, *, subjects: Mapping[str, Sequence[str]], limit: int, offset: int
+) -> tuple[list[LoggedEntry], int]:
+    """The entries about any of these subjects (subject type -> ids), newest first, read from
+    their leaves, and how many there are."""
+    rows, total = await audit_repository.subject_entries_page(
+        session, subjects=subjects, limit=limit, offset=offset
+    )
+    found = []
+    for seq, leaf in rows:
+        entry = json.loads(bytes(leaf))
+        found.append(
+            LoggedEntry(
+                index=int(seq),
+                logged_at=entry["logged_at"],
+                actor=entry["actor"],
+                action=entry["action"],
+                subject_type=entry["subject"]["type"],
+                subject_id=entry["subject"]["id"],
+                payload=entry["payload"],
+            )
+        )
+    return found, total
+
+
+async def entry_indexes(
+    session: AsyncSession,
+    *,
+    subject_type: str,
+    subject_ids: Sequence[str],
+    action: str | None = None,
+) -> dict[str, list[int]]:
+    """The log indexes of the entries about each of these subjects (of one action, if given):
+    the evidence a supervision alert or case points at."""
+    found: dict[str, list[int]] = {}
+    for batch_start in range(0, len(subject_ids), 500):
+        batch = subject_ids[batch_start : batch_start + 500]
+        for subject_id, seq in await audit_repository.indexes_about(
+            session, subject_type=subject_type, subject_ids=batch, action=action
+        ):
+            found.setdefault(subject_id, []).append(int(seq))
+    return found

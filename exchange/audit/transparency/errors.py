@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from exchange.errors import Conflict, ExchangeError, InvalidInput
+from exchange.errors import Conflict, ExchangeError, InvalidInput, NotFound
 
 
 class IndexOutOfRange(InvalidInput):
     slug = "audit-index-out-of-range"
     title = "Leaf index is not in the tree"
+
+
+class AuditEntryNotFound(NotFound):
+    slug = "audit-entry-not-found"
+    title = "No such audit log entry"
 
 
 class TreeSizeNotCheckpointed(InvalidInput):

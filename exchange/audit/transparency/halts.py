@@ -17,12 +17,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Sequence
 
 from exchange import metrics
 from exchange.audit.log import repository as log_repository
 from exchange.audit.log.models import AuditHalt
 from exchange.audit.log.service import log_damaged
+from exchange.audit.transparency import runs
 from exchange.audit.transparency import verify as verification
 from exchange.audit.transparency.errors import AuditLogStillDamaged, AuditNotHalted
 from exchange.audit.transparency.schemas import (
@@ -57,10 +59,18 @@ async def verify_and_guard(ctx: Context, *, trigger: str) -> VerifyReport:
     """Verify the whole log; if it is damaged, halt state changes (unless already halted).
 
     The halt is written in its own unit of work, so call this from a read (never from inside
-    a write unit of work of the same runtime).
+    a write unit of work of the same runtime). The result is kept as the last verification.
     """
+    started = time.monotonic()
     report = await verification.verify_log(ctx)
     observe(report)
+    await runs.record_verification(
+        ctx,
+        report,
+        summary=summary(report),
+        trigger=trigger,
+        seconds=time.monotonic() - started,
+    )
     if not report.ok:
         await halt(ctx.runtime, report, trigger=trigger)
     return report

@@ -8,8 +8,7 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import PlainTextResponse
 
 from exchange.audit.log.errors import AuditLogDamaged
-from exchange.audit.transparency import halts, service
-from exchange.audit.transparency import reconcile as reconciliation
+from exchange.audit.transparency import halts, runs, service
 from exchange.audit.transparency.errors import (
     AuditLogStillDamaged,
     AuditNotHalted,
@@ -173,4 +172,4 @@ async def reconcile(ctx: OverseerContext) -> ReconcileReport:
     """Every derived table rebuilt from the log's payloads vs the live one (对账): balances,
     journals and postings, licences, listings and their venues and tiers, certificates,
     mandates, customs cases; each difference names its table, row, column and entry index."""
-    return await reconciliation.reconcile(ctx)
+    return await runs.reconcile_and_record(ctx, trigger="reconcile")

@@ -172,3 +172,19 @@ class HaltAcknowledgement(ResponseModel):
     acknowledged: list[HaltRead]
     verified_size: int
     verified_root: Hex
+
+
+class CheckRunRead(ResponseModel):
+    """The last run of a whole-log check: verification (验证) or reconciliation (对账)."""
+
+    kind: Literal["verify", "reconcile"]
+    ok: bool
+    log_size: int
+    root: Hex | None
+    first_bad_index: int | None
+    findings: int = Field(description="verify: problems; reconcile: differences + unreadable")
+    summary: str
+    trigger: str = Field(description="start-up, periodic, verify, reconcile or console")
+    run_by: str
+    ran_at: datetime
+    duration_ms: int

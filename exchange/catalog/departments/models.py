@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import (
+    Boolean,
     ForeignKey,
     Index,
     Integer,
@@ -56,6 +57,9 @@ class Department(Base):
     participant_id: Mapped[str | None] = mapped_column(
         ForeignKey("participants.id"), nullable=True, unique=True
     )
+    # Designated by an admin as the data authority (数据主管部门) of its division: it approves
+    # operating agreements (授权运营协议) over the items of departments in that division.
+    data_authority: Mapped[bool] = mapped_column(Boolean, default=False)
     item_count: Mapped[int] = mapped_column(Integer, default=0)
     item_serial: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -114,3 +114,11 @@ async def next_item_serial(session: AsyncSession, department_id: str) -> int:
         .execution_options(synchronize_session=False)
     )
     return int((await session.execute(stmt)).scalar_one())
+
+
+async def data_authority_of(session: AsyncSession, division_code: str) -> Department | None:
+    """The department designated data authority (数据主管部门) of a division, if any."""
+    stmt = select(Department).where(
+        Department.division_code == division_code, Department.data_authority.is_(True)
+    )
+    return (await session.scalars(stmt)).first()

@@ -17,6 +17,7 @@ from exchange.catalog.departments.schemas import (
 from exchange.catalog.dependencies import Ref
 from exchange.catalog.errors import (
     CircularHierarchy,
+    DataAuthorityTaken,
     DepartmentInUse,
     DepartmentNotFound,
     DivisionNotFound,
@@ -95,11 +96,17 @@ async def get_department(department_id: Ref, ctx: ActorContext) -> DepartmentRea
     tags=["catalog"],
     operation_id="update_department",
     responses=responses(
-        Forbidden, DepartmentNotFound, HierarchyInvalid, CircularHierarchy, DepartmentInUse
+        Forbidden,
+        DepartmentNotFound,
+        HierarchyInvalid,
+        CircularHierarchy,
+        DepartmentInUse,
+        DataAuthorityTaken,
     ),
 )
 async def update_department(
     department_id: Ref, body: DepartmentUpdate, ctx: AdminContext
 ) -> DepartmentRead:
-    """Rename, move in the hierarchy or bind a participant (admin); cycles are refused."""
+    """Rename, move in the hierarchy, bind a participant, or designate the data authority
+    (数据主管部门) of its division (admin); cycles are refused, one authority per division."""
     return await service.update_department(ctx, department_id=department_id, body=body)

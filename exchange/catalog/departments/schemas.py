@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import StringConstraints
+from pydantic import Field, StringConstraints
 
 from exchange.catalog.fields import DepartmentCode, DivisionCode, Id, NameZh
 from exchange.catalog.vocabulary import Level
 from exchange.kit.paging import Page
-from exchange.schemas import RequestModel, ResponseModel
+from exchange.schemas import RequestModel, ResponseModel, StrictBool
 
 
 class DivisionRead(ResponseModel):
@@ -35,12 +35,18 @@ class DepartmentCreate(RequestModel):
 
 
 class DepartmentUpdate(RequestModel):
-    """Rename, move in the hierarchy, or bind a participant (admin); null detaches."""
+    """Rename, move in the hierarchy, bind a participant (null detaches), or designate the
+    data authority (数据主管部门) of its division (admin)."""
 
     name: NameZh | None = None
     name_en: Annotated[str, StringConstraints(max_length=300)] | None = None
     parent_id: Id | None = None
     participant_id: Id | None = None
+    data_authority: StrictBool | None = Field(
+        default=None,
+        description="Designate (true) or withdraw (false) the department as the data "
+        "authority (数据主管部门) of its division: it approves operating agreements",
+    )
 
 
 class DepartmentBrief(ResponseModel):
@@ -68,6 +74,7 @@ class DepartmentRead(ResponseModel):
     city_name: str
     parent_id: str | None
     participant_id: str | None
+    data_authority: bool
     item_count: int
     created_at: datetime
     updated_at: datetime

@@ -19,6 +19,7 @@ from exchange.catalog.departments.schemas import (
 )
 from exchange.catalog.errors import (
     CircularHierarchy,
+    DataAuthorityTaken,
     DepartmentInUse,
     DepartmentNotFound,
     DivisionNotFound,
@@ -74,6 +75,7 @@ async def _department_reads(ctx: Context, rows: Sequence[Department]) -> list[De
             city_name=divs[d.city_code].name if d.city_code in divs else "",
             parent_id=d.parent_id,
             participant_id=d.participant_id,
+            data_authority=d.data_authority,
             item_count=d.item_count,
             created_at=d.created_at,
             updated_at=d.updated_at,
@@ -177,6 +179,7 @@ async def create_department(ctx: Context, *, body: DepartmentCreate) -> Departme
         city_code=rules.city_of(divs, division),
         parent_id=body.parent_id,
         participant_id=body.participant_id,
+        data_authority=False,
         item_count=0,
         item_serial=0,
         created_at=now,
@@ -234,6 +237,11 @@ async def update_department(
         if body.participant_id is not None:
             await _check_participant(ctx, body.participant_id, department.id)
         changes["participant_id"] = body.participant_id
+    designate = body.data_authority if "data_authority" in fields else None
+    if designate is not None and designate != department.data_authority:
+        if designate:
+            await _check_authority_free(ctx, department)
+        changes["data_authority"] = designate
     if changes:
         for key, value in changes.items():
             setattr(department, key, value)
@@ -246,6 +254,21 @@ async def update_department(
         )
         await ctx.session.flush()
     return (await _department_reads(ctx, [department]))[0]
+
+
+async def _check_authority_free(ctx: Context, department: Department) -> None:
+    """A division has one data authority (数据主管部门) at a time."""
+    current = await repository.data_authority_of(ctx.session, department.division_code)
+    if current is not None and current.id != department.id:
+        divs = await divisions(ctx)
+        division = divs.get(department.division_code)
+        raise DataAuthorityTaken(
+            f"{current.name} ({current.id}) is already the data authority of "
+            f"{division.name if division else department.division_code}; withdraw its "
+            "designation first.",
+            department_id=current.id,
+            division_code=department.division_code,
+        )
 
 
 async def get_department(ctx: Context, department_id: str) -> DepartmentRead:
@@ -290,3 +313,26 @@ async def department_by_code(ctx: Context, code: str) -> DepartmentRead | None:
     """The department with this code, if any."""
     department = await repository.department_by_code(ctx.session, code)
     return None if department is None else (await _department_reads(ctx, [department]))[0]
+
+
+async def department_of_participant(ctx: Context, participant_id: str) -> DepartmentRead | None:
+    """The department a participant is bound to, if any."""
+    department = await repository.department_of_participant(ctx.session, participant_id)
+    return None if department is None else (await _department_reads(ctx, [department]))[0]
+
+
+async def departments_by_id(ctx: Context, ids: Sequence[str]) -> dict[str, DepartmentRead]:
+    """Several departments by id (those that exist)."""
+    found = await repository.get_departments(ctx.session, ids)
+    return {d.id: d for d in await _department_reads(ctx, list(found.values()))}
+
+
+async def contains_division(ctx: Context, outer: str, inner: str) -> bool:
+    """Whether division `outer` is `inner` or contains it (province ⊃ city ⊃ county)."""
+    return rules.contains(await divisions(ctx), outer, inner)
+
+
+async def divisions_within(ctx: Context, code: str) -> set[str]:
+    """The division and every division it contains."""
+    divs = await divisions(ctx)
+    return {d for d in divs if rules.contains(divs, code, d)}

@@ -98,3 +98,12 @@ async def items_brief(session: AsyncSession, ids: Iterable[str]) -> dict[str, tu
         CatalogItem.id, CatalogItem.code, CatalogItem.name_zh, CatalogItem.department_id
     ).where(CatalogItem.id.in_(wanted))
     return {i: (c, n, d) for i, c, n, d in (await session.execute(stmt)).all()}
+
+
+async def item_id_named(session: AsyncSession, department_id: str, name_zh: str) -> str | None:
+    """The id of a department's item with this Chinese name, if any."""
+    stmt = select(CatalogItem.id).where(
+        CatalogItem.department_id == department_id, CatalogItem.name_zh == name_zh
+    )
+    found: str | None = (await session.scalars(stmt.order_by(CatalogItem.seq).limit(1))).first()
+    return found

@@ -451,3 +451,13 @@ async def item_version(ctx: Context, item_id: str, version: int) -> ItemVersionR
         created_at=row.created_at,
         document=row.document,
     )
+
+
+async def field_codes(ctx: Context, item_id: str) -> list[str]:
+    """The codes of an item's fields (current version), in order."""
+    return [f.code for f in await repository.item_fields(ctx.session, item_id)]
+
+
+async def item_id_named(ctx: Context, department_id: str, name_zh: str) -> str | None:
+    """The id of a department's item with this Chinese name, if any (seeds find theirs)."""
+    return await repository.item_id_named(ctx.session, department_id, name_zh)

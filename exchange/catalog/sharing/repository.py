@@ -116,3 +116,21 @@ async def flag_overdue(
         ShareRequest.overdue_flagged_at.is_(None),
         overdue_flagged_at=now,
     )
+
+
+async def approved_share_id(
+    session: AsyncSession, *, department_id: str, item_id: str
+) -> str | None:
+    """The earliest approved sharing request of a department for an item, if any."""
+    stmt = (
+        select(ShareRequest.id)
+        .where(
+            ShareRequest.requester_department_id == department_id,
+            ShareRequest.item_id == item_id,
+            ShareRequest.status == ShareStatus.APPROVED,
+        )
+        .order_by(ShareRequest.answered_at, ShareRequest.id)
+        .limit(1)
+    )
+    found: str | None = await session.scalar(stmt)
+    return found

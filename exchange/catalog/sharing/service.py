@@ -304,3 +304,11 @@ async def flag_overdue(ctx: Context, *, request_ids: Sequence[str]) -> list[str]
         )
         done.append(request_id)
     return done
+
+
+async def approved_share_id(ctx: Context, *, department_id: str, item_id: str) -> str | None:
+    """The approved sharing request that lets a department use an item for its own work (the
+    grant it holds for that item), if any."""
+    return await repository.approved_share_id(
+        ctx.session, department_id=department_id, item_id=item_id
+    )

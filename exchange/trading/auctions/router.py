@@ -125,7 +125,7 @@ async def place_bid(
         await orders_idempotency.once(
             ctx,
             key=idempotency_key,
-            scope=f"POST /v1/auctions/{auction_id}/bids",
+            scope=orders_idempotency.bid_scope(auction_id),
             request=body.model_dump(mode="json"),
             status=201,
             run=run,

@@ -19,6 +19,7 @@ from datetime import datetime
 from exchange.clock import rfc3339
 from exchange.context import Context
 from exchange.errors import ExchangeError, Forbidden, InvalidInput
+from exchange.kit.measures import refuse_restricted
 from exchange.participants import ledger
 from exchange.participants import service as participants_service
 from exchange.trading import matching, rules
@@ -52,7 +53,14 @@ from exchange.trading.orders.settlement import (
 from exchange.trading.policies.service import check_buyer_territory
 from exchange.trading.venues import repository as venues_repository
 from exchange.trading.venues.service import actor_of, operator_exchange, oversees
-from exchange.vocabulary import AuctionRule, AuctionStatus, MandateAction, Role, TradeMode
+from exchange.vocabulary import (
+    AuctionRule,
+    AuctionStatus,
+    MandateAction,
+    Restricted,
+    Role,
+    TradeMode,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,6 +220,13 @@ async def place_bid(
             closes_at=rfc3339(auction.closes_at),
         )
     offer = await _pinned_offer(ctx, auction)
+    # A listing, asset or seller a supervision measure stops takes no bids (it could not sell).
+    await refuse_restricted(
+        ctx,
+        (Restricted.LISTING, offer.listing.id),
+        (Restricted.ASSET, offer.listing.asset_id),
+        (Restricted.PARTICIPANT, offer.listing.holder_id),
+    )
     buyer = await resolve_buyer(
         ctx,
         mandate_id=mandate_id,

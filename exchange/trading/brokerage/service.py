@@ -98,6 +98,14 @@ async def revoke_broker_licence(ctx: Context, *, licence_id: str, reason: str) -
     return licence
 
 
+async def get_broker_licence(ctx: Context, licence_id: str) -> BrokerLicence:
+    """A broker licence by id (public, like the list)."""
+    licence = await repository.get_broker_licence_by_id(ctx.session, licence_id)
+    if licence is None:
+        raise BrokerLicenceNotFound(f"No broker licence {licence_id!r}.")
+    return licence
+
+
 async def list_broker_licences(
     ctx: Context, *, exchange_id: str | None, broker_id: str | None
 ) -> Sequence[BrokerLicence]:

@@ -5,6 +5,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from exchange.dataspaces.consents.errors import (
+    ConsentExpired,
+    ConsentRevoked,
+    ExportNotConsented,
+)
 from exchange.errors import Conflict, Forbidden, responses
 from exchange.kit.paging import Limit, Offset
 from exchange.kit.roles import RegulatorContext
@@ -57,7 +62,15 @@ async def get_customs_case(case_id: str, ctx: ActorContext) -> CustomsCaseRead:
 @router.post(
     "/customs/cases/{case_id}/decision",
     operation_id="decide_customs_case",
-    responses=responses(Forbidden, CustomsCaseNotFound, CustomsCaseDecided, Conflict),
+    responses=responses(
+        Forbidden,
+        CustomsCaseNotFound,
+        CustomsCaseDecided,
+        Conflict,
+        ExportNotConsented,
+        ConsentRevoked,
+        ConsentExpired,
+    ),
 )
 async def decide_customs_case(
     case_id: str, body: CustomsDecisionCreate, ctx: RegulatorContext

@@ -1,5 +1,6 @@
 """Data customs (数据海关): a regulator clears or refuses a cross-border order held in escrow;
-clearance settles it only if the listing still trades as when it was placed."""
+clearance settles it only if the listing still trades as when it was placed, and a product
+made under consents is cleared only if every consent covers cross-border provision."""
 
 from __future__ import annotations
 
@@ -9,7 +10,10 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from exchange.assets.registry import market as assets_market
 from exchange.context import Context
+from exchange.dataspaces.consents import lawful
+from exchange.dataspaces.vocabulary import ConsentUse
 from exchange.errors import ExchangeError, Forbidden
 from exchange.trading.brokerage import repository as brokerage_repository
 from exchange.trading.customs import repository
@@ -89,6 +93,9 @@ async def decide_customs_case(ctx: Context, *, case_id: str, approve: bool, reas
     order = await orders_repository.get_order(ctx.session, case.order_id)
     assert order is not None
     offer = await _order_offer(ctx, order)
+    # Personal information made under consents leaves only with the persons' separate consent
+    # to cross-border provision, in force now: otherwise the regulator cannot clear it.
+    consents = await assets_market.export_consents(ctx, case.asset_id) if approve else ()
     now = ctx.clock.now()
     decision = CustomsDecision.APPROVED if approve else CustomsDecision.REJECTED
     status = CustomsStatus.CLEARED if approve else CustomsStatus.REFUSED
@@ -149,6 +156,17 @@ async def decide_customs_case(ctx: Context, *, case_id: str, approve: bool, reas
         exchange=offer.exchange,
         base_id=offer.venue.base_id,
         cross_border=True,
+    )
+    lawful.record_use(
+        ctx,
+        consents,
+        use=ConsentUse.EXPORT,
+        reference={
+            "asset_id": case.asset_id,
+            "order_id": order.id,
+            "customs_case_id": case.id,
+            "jurisdiction": case.jurisdiction,
+        },
     )
     if order.negotiation_id is not None:
         negotiation = await negotiations_repository.get_negotiation(

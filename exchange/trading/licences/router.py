@@ -9,9 +9,16 @@ from fastapi.responses import StreamingResponse
 
 from exchange.assets.packages import service as packages_service
 from exchange.clock import rfc3339
+from exchange.context import Runtime
+from exchange.dataspaces.consents.errors import (
+    ConsentExpired,
+    ConsentRevoked,
+    PersonalInformationBasisRequired,
+)
 from exchange.errors import Forbidden, responses
 from exchange.kit.paging import Limit, Offset
 from exchange.kit.roles import RegulatorContext
+from exchange.operation.errors import AgreementNotLive
 from exchange.security import ActorContext
 from exchange.trading.brokerage.schemas import ReasonBody
 from exchange.trading.licences import service
@@ -66,7 +73,16 @@ async def get_licence(licence_id: str, ctx: ActorContext) -> LicenceRead:
             "its holder gave (text/csv, application/json, ...)",
             "content": {"*/*": {}},  # any media type: the bytes as registered
         },
-        **responses(LicenceNotFound, LicenceNotLive, TransferRequired, Forbidden),
+        **responses(
+            LicenceNotFound,
+            LicenceNotLive,
+            TransferRequired,
+            Forbidden,
+            AgreementNotLive,
+            ConsentRevoked,
+            ConsentExpired,
+            PersonalInformationBasisRequired,
+        ),
     },
 )
 async def download_delivery(licence_id: str, ctx: ActorContext) -> Response:
@@ -74,11 +90,17 @@ async def download_delivery(licence_id: str, ctx: ActorContext) -> Response:
 
     `X-Content-SHA256` equals the fingerprint on the asset's certificate (`X-Certificate`).
     """
-    delivery = await service.deliver(ctx, licence_id=licence_id)
+    return delivery_response(await service.deliver(ctx, licence_id=licence_id), ctx.runtime)
+
+
+def delivery_response(delivery: service.Delivery, runtime: Runtime) -> Response:
+    """The delivery package as served: its bytes (streamed from the registry in the runtime's
+    market), media type, file name and fingerprint (the API's download and the console's
+    download link answer with this)."""
     listing = delivery.listing
     return StreamingResponse(
         packages_service.stream_package(
-            ctx.runtime, asset_id=listing.asset_id, sha256=listing.fingerprint
+            runtime, asset_id=listing.asset_id, sha256=listing.fingerprint
         ),
         media_type=listing.delivery_media_type,
         headers={

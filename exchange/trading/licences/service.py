@@ -10,8 +10,10 @@ from typing import Any, Literal
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.assets.packages import service as packages_service
+from exchange.assets.registry import market as assets_market
 from exchange.context import Context
 from exchange.errors import Forbidden
+from exchange.operation.grants import service as grants_service
 from exchange.trading.licences import repository
 from exchange.trading.licences.errors import (
     LicenceNotFound,
@@ -83,8 +85,20 @@ class Delivery:
     size: int
 
 
+async def check_sources_in_force(ctx: Context, asset_id: str) -> None:
+    """What a delivery of this asset's product needs beyond its licence, at that moment: the
+    operating agreement it was derived under (授权运营) and the consents it was made under (if
+    any) in force. The licence download and every use under a transfer ask this."""
+    items = await assets_market.source_items(ctx, asset_id)
+    if items:
+        await grants_service.check_live(ctx, asset_id=asset_id, item_ids=items, lock=False)
+    await assets_market.check_delivery(ctx, asset_id)
+
+
 async def deliver(ctx: Context, *, licence_id: str) -> Delivery:
-    """The delivery package, to the licensee alone, while its licence is live (交付).
+    """The delivery package, to the licensee alone, while its licence is live (交付), for a
+    product derived under an operating agreement while the agreement is in force, and while
+    the consents its product was made under (if any) are in force.
 
     A licence that carries a usage policy delivers only through a transfer process, where
     each delivery is checked against the policy (`trading.transfers`).
@@ -105,6 +119,7 @@ async def deliver(ctx: Context, *, licence_id: str) -> Delivery:
         )
     listing = await listings_repository.get_listing(ctx.session, licence.listing_id)
     assert listing is not None
+    await check_sources_in_force(ctx, listing.asset_id)
     package = await packages_service.delivery_package(
         ctx, asset_id=listing.asset_id, sha256=listing.fingerprint
     )

@@ -28,6 +28,14 @@ async def get_listing(session: AsyncSession, listing_id: str) -> Listing | None:
     return await session.get(Listing, listing_id)
 
 
+async def titles(session: AsyncSession, listing_ids: Sequence[str]) -> dict[str, str]:
+    """The titles of several listings, by id."""
+    if not listing_ids:
+        return {}
+    stmt = select(Listing.id, Listing.title).where(Listing.id.in_(set(listing_ids)))
+    return {row[0]: row[1] for row in (await session.execute(stmt)).all()}
+
+
 async def get_venues(
     session: AsyncSession, listing_ids: Sequence[str]
 ) -> dict[str, list[ListingVenue]]:
@@ -70,11 +78,14 @@ async def list_listings(
     visible_to: str | None,
     limit: int,
     offset: int,
+    min_price_fen: int | None = None,
+    max_price_fen: int | None = None,
 ) -> tuple[Sequence[Listing], int]:
     """A page of listings matching the filters (newest first), and their count.
 
     `active_only` keeps listings active on some exchange (or on `exchange_id`); `visible_to`
-    also keeps the listings that participant holds, whatever their state.
+    also keeps the listings that participant holds, whatever their state; a price range keeps
+    listings with a tier priced within it.
     """
     stmt = select(Listing)
     venue_filter = []
@@ -96,7 +107,26 @@ async def list_listings(
     if text:
         pattern = f"%{text}%"
         stmt = stmt.where(Listing.title.like(pattern) | Listing.description.like(pattern))
+    price_range = []
+    if min_price_fen is not None:
+        price_range.append(LicenceTier.price_fen >= min_price_fen)
+    if max_price_fen is not None:
+        price_range.append(LicenceTier.price_fen <= max_price_fen)
+    if price_range:
+        stmt = stmt.where(Listing.id.in_(select(LicenceTier.listing_id).where(*price_range)))
     return await page_of(session, stmt, [Listing.created_at.desc(), Listing.id], limit, offset)
+
+
+async def pending_review(
+    session: AsyncSession, exchange_id: str, *, limit: int, offset: int
+) -> tuple[Sequence[Listing], int]:
+    """A page of the listings waiting for review on an exchange (oldest first), and their count."""
+    waiting = select(ListingVenue.listing_id).where(
+        ListingVenue.exchange_id == exchange_id,
+        ListingVenue.status == VenueStatus.PENDING_REVIEW,
+    )
+    stmt = select(Listing).where(Listing.id.in_(waiting))
+    return await page_of(session, stmt, [Listing.created_at, Listing.id], limit, offset)
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,6 +228,21 @@ async def lock_asset(session: AsyncSession, asset_id: str) -> None:
     await session.execute(
         select(AssetLock.asset_id).where(AssetLock.asset_id == asset_id).with_for_update()
     )
+
+
+async def active_venues_of_assets(
+    session: AsyncSession, asset_ids: Sequence[str]
+) -> Sequence[ListingVenue]:
+    """The venues where these assets' listings are active, by listing and exchange (locked
+    until commit)."""
+    stmt = (
+        select(ListingVenue)
+        .join(Listing, Listing.id == ListingVenue.listing_id)
+        .where(Listing.asset_id.in_(list(asset_ids)), ListingVenue.status == VenueStatus.ACTIVE)
+        .order_by(ListingVenue.listing_id, ListingVenue.exchange_id)
+        .with_for_update(of=ListingVenue)
+    )
+    return (await session.scalars(stmt)).all()
 
 
 async def venues_listing_asset(

@@ -7,9 +7,17 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 
 from exchange.assets.packages.errors import PackageNotStored
+from exchange.dataspaces.consents.errors import (
+    ConsentExpired,
+    ConsentRevoked,
+    PersonalInformationBasisRequired,
+    PurposeNotConsented,
+)
 from exchange.errors import Conflict, Forbidden, responses
+from exchange.kit.fields import MAX_AMOUNT_FEN
 from exchange.kit.paging import Limit, Offset
 from exchange.kit.roles import HolderContext, OperatorContext
+from exchange.operation.errors import AgreementNotLive
 from exchange.security import ActorContext
 from exchange.trading.listings import service
 from exchange.trading.listings.errors import (
@@ -51,7 +59,12 @@ router = APIRouter(tags=["trading"])
         PolicyAllowanceInconsistent,
         ResaleProhibited,
         PackageNotStored,
+        AgreementNotLive,
         Conflict,
+        PersonalInformationBasisRequired,
+        ConsentRevoked,
+        ConsentExpired,
+        PurposeNotConsented,
     ),
 )
 async def create_listing(body: ListingCreate, ctx: HolderContext) -> ListingRead:
@@ -87,6 +100,14 @@ async def list_listings(
         str | None, Query(max_length=100, description="Words in title or description")
     ] = None,
     include_inactive: bool = False,
+    min_price_fen: Annotated[
+        int | None,
+        Query(ge=0, le=MAX_AMOUNT_FEN, description="Some tier costs at least this (fen)"),
+    ] = None,
+    max_price_fen: Annotated[
+        int | None,
+        Query(ge=0, le=MAX_AMOUNT_FEN, description="Some tier costs at most this (fen)"),
+    ] = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> ListingPage:
@@ -101,6 +122,8 @@ async def list_listings(
         include_inactive=include_inactive,
         limit=limit,
         offset=offset,
+        min_price_fen=min_price_fen,
+        max_price_fen=max_price_fen,
     )
     return ListingPage(items=[listing_read(v) for v in views], total=total)
 
@@ -116,7 +139,7 @@ async def get_listing(listing_id: str, ctx: ActorContext) -> ListingRead:
 @router.post(
     "/listings/{listing_id}/venues/{exchange_id}/review",
     operation_id="review_listing",
-    responses=responses(ListingNotFound, NotExchangeOperator, VenueStateConflict),
+    responses=responses(ListingNotFound, NotExchangeOperator, VenueStateConflict, AgreementNotLive),
 )
 async def review_listing(
     listing_id: str, exchange_id: str, body: ListingReviewCreate, ctx: OperatorContext
@@ -135,7 +158,7 @@ async def review_listing(
 @router.post(
     "/listings/{listing_id}/{move}",
     operation_id="move_listing",
-    responses=responses(ListingNotFound, Forbidden, VenueStateConflict),
+    responses=responses(ListingNotFound, Forbidden, VenueStateConflict, AgreementNotLive),
 )
 async def move_listing(
     listing_id: str,

@@ -13,7 +13,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from exchange.assets.packages import service as packages_service
 from exchange.assets.registry import market as assets_service
 from exchange.context import Context
+from exchange.dataspaces.consents import lawful
+from exchange.dataspaces.vocabulary import ConsentUse
 from exchange.errors import Forbidden, InvalidInput
+from exchange.kit.measures import refuse_restricted
+from exchange.operation.grants import service as grants_service
 from exchange.trading import rules
 from exchange.trading.listings import repository
 from exchange.trading.listings.errors import (
@@ -34,7 +38,11 @@ from exchange.trading.policies import fit
 from exchange.trading.policies.service import check_no_resale
 from exchange.trading.policies.terms import UsagePolicy, for_audit
 from exchange.trading.venues import repository as venues_repository
-from exchange.trading.venues.errors import ExchangeNotFound, VenueStateConflict
+from exchange.trading.venues.errors import (
+    ExchangeNotFound,
+    NotExchangeOperator,
+    VenueStateConflict,
+)
 from exchange.trading.venues.models import Exchange, ListingReview, Rulebook, ServiceBase
 from exchange.trading.venues.service import (
     ExchangeView,
@@ -45,7 +53,7 @@ from exchange.trading.venues.service import (
     require_operator_of,
     rule_of,
 )
-from exchange.vocabulary import DataGrade, DeliveryKind, VenueStatus
+from exchange.vocabulary import DataGrade, DeliveryKind, Restricted, VenueStatus
 
 PUBLIC_VENUE_STATES = frozenset({VenueStatus.ACTIVE, VenueStatus.SUSPENDED, VenueStatus.DELISTED})
 
@@ -114,6 +122,9 @@ async def create_listing(
     """List a registered asset on one or both exchanges (无登记不交易, 无合规不上架)."""
     holder = actor_of(ctx)
     facts = await assets_service.listable_asset(ctx, asset_id, holder.id)
+    await refuse_restricted(
+        ctx, (Restricted.ASSET, facts.asset_id), (Restricted.PARTICIPANT, holder.id)
+    )
     if facts.grade is DataGrade.CORE:
         raise CoreDataNotListable(f"Refused under the rule {CORE_DATA_RULE}.", rule=CORE_DATA_RULE)
     if delivery.body is None:
@@ -145,6 +156,9 @@ async def create_listing(
                 prefix=prefix,
             )
     await check_no_resale(ctx, lister_id=holder.id, sha256=digest)
+    await grants_service.check_live(
+        ctx, asset_id=facts.asset_id, item_ids=facts.source_catalog_item_ids
+    )
     places = await _resolve_venues(ctx, venues)
     await repository.lock_asset(ctx.session, facts.asset_id)
     taken = await repository.venues_listing_asset(
@@ -263,6 +277,12 @@ async def create_listing(
             ],
         },
     )
+    lawful.record_use(
+        ctx,
+        facts.consents,
+        use=ConsentUse.LISTING,
+        reference={"asset_id": listing.asset_id, "listing_id": listing.id},
+    )
     return ListingView(listing, venue_rows, tier_rows)
 
 
@@ -299,11 +319,17 @@ async def list_listings(
     include_inactive: bool,
     limit: int,
     offset: int,
+    min_price_fen: int | None = None,
+    max_price_fen: int | None = None,
 ) -> tuple[list[ListingView], int]:
-    """Browse listings (active ones; overseers and holders may include the rest)."""
-    actor = actor_of(ctx)
-    everything = include_inactive and oversees(actor)
-    own_too = include_inactive and not everything
+    """Browse listings (active ones; overseers and holders may include the rest).
+
+    Without a signed-in participant (the public market page) only active listings are shown.
+    A price range keeps the listings with a tier priced within it.
+    """
+    actor = ctx.actor
+    everything = include_inactive and actor is not None and oversees(actor)
+    own_too = include_inactive and actor is not None and not everything
     rows, total = await repository.list_listings(
         ctx.session,
         exchange_id=exchange_id,
@@ -312,14 +338,29 @@ async def list_listings(
         holder_id=holder_id,
         text=text,
         active_only=not everything,
-        visible_to=actor.id if own_too else None,
+        visible_to=actor.id if own_too and actor is not None else None,
         limit=limit,
         offset=offset,
+        min_price_fen=min_price_fen,
+        max_price_fen=max_price_fen,
     )
     ids = [r.id for r in rows]
     venues = await repository.get_venues(ctx.session, ids)
     tiers = await repository.get_tiers(ctx.session, ids)
     return [ListingView(r, venues[r.id], tiers[r.id]) for r in rows], total
+
+
+async def listing_titles(ctx: Context, listing_ids: Sequence[str]) -> dict[str, str]:
+    """The titles of listings the caller met through its own orders, licences or
+    negotiations (a page of them at once)."""
+    return await repository.titles(ctx.session, listing_ids)
+
+
+async def _check_agreements(ctx: Context, listing: Listing) -> None:
+    """Refuse opening a listing whose product's operating agreement (授权运营) is not in force."""
+    items = await assets_service.source_items(ctx, listing.asset_id)
+    if items:
+        await grants_service.check_live(ctx, asset_id=listing.asset_id, item_ids=items)
 
 
 async def review_listing(
@@ -333,6 +374,8 @@ async def review_listing(
         raise ListingNotFound(f"Listing {listing_id} is not listed on {exchange_id}.")
     if venue.status != VenueStatus.PENDING_REVIEW:
         raise VenueStateConflict(f"The listing is {venue.status} on {exchange_id}, not pending.")
+    if approve:
+        await _check_agreements(ctx, view.listing)
     venue.status = VenueStatus.ACTIVE if approve else VenueStatus.REJECTED
     venue.reason = reason
     venue.updated_by = actor.id
@@ -344,6 +387,23 @@ async def review_listing(
         payload={"exchange_id": exchange_id, "approved": approve, "reason": reason},
     )
     return view
+
+
+async def review_queue(
+    ctx: Context, *, limit: int, offset: int
+) -> tuple[str, list[ListingView], int]:
+    """The listings waiting for the calling operator's review (上架审核) on its own exchange,
+    oldest first: the exchange, a page of them, and how many wait in all."""
+    exchange_id = await operator_exchange(ctx)
+    if exchange_id is None:
+        raise NotExchangeOperator("Only an exchange's operators review its listings.")
+    rows, total = await repository.pending_review(
+        ctx.session, exchange_id, limit=limit, offset=offset
+    )
+    ids = [r.id for r in rows]
+    venues = await repository.get_venues(ctx.session, ids)
+    tiers = await repository.get_tiers(ctx.session, ids)
+    return exchange_id, [ListingView(r, venues[r.id], tiers[r.id]) for r in rows], total
 
 
 VENUE_MOVES: dict[str, tuple[frozenset[VenueStatus], VenueStatus]] = {
@@ -384,6 +444,8 @@ async def move_listing(
     if not moved:
         states = ", ".join(f"{v.exchange_id}: {v.status}" for v in targets)
         raise VenueStateConflict(f"Nothing to {move} ({states}).")
+    if move == "resume":
+        await _check_agreements(ctx, view.listing)
     now = ctx.clock.now()
     for venue in moved:
         venue.status = after
@@ -397,6 +459,30 @@ async def move_listing(
         payload={"exchange_ids": [v.exchange_id for v in moved], "reason": reason},
     )
     return view
+
+
+async def suspend_listings_of_assets(
+    ctx: Context, asset_ids: Sequence[str], reason: str
+) -> list[str]:
+    """Suspend every active venue of these assets' listings, giving the reason (buyers and the
+    holder read it on the listing): authorized operation asks this when the agreement its
+    products derive under stops. The listing ids suspended, each with its audit entry."""
+    now = ctx.clock.now()
+    moved: dict[str, list[str]] = {}
+    for venue in await repository.active_venues_of_assets(ctx.session, asset_ids):
+        venue.status = VenueStatus.SUSPENDED
+        venue.reason = reason
+        venue.updated_by = ctx.actor_ref
+        venue.updated_at = now
+        moved.setdefault(venue.listing_id, []).append(venue.exchange_id)
+    for listing_id, exchange_ids in moved.items():
+        ctx.audit(
+            "trading.listing_suspended",
+            subject_type="listing",
+            subject_id=listing_id,
+            payload={"exchange_ids": exchange_ids, "reason": reason},
+        )
+    return list(moved)
 
 
 async def get_offer(ctx: Context, *, listing_id: str, tier_id: str, exchange_id: str) -> Offer:

@@ -151,7 +151,7 @@ async def settle_negotiation(
         await orders_idempotency.once(
             ctx,
             key=idempotency_key,
-            scope=f"POST /v1/negotiations/{negotiation_id}/settle",
+            scope=orders_idempotency.settle_scope(negotiation_id),
             request=body.model_dump(mode="json"),
             status=201,
             run=run,

@@ -78,6 +78,11 @@ def _party(actor: Principal, negotiation: Negotiation) -> NegotiationParty | Non
     return None
 
 
+def party_of(ctx: Context, negotiation: Negotiation) -> NegotiationParty | None:
+    """The side the caller acts for in a negotiation it reads (None: it takes no step)."""
+    return _party(actor_of(ctx), negotiation)
+
+
 def _takes_part(actor: Principal, negotiation: Negotiation) -> bool:
     """Provider, consumer or broker: those who may read the negotiation."""
     return actor.id in (negotiation.provider_id, negotiation.consumer_id, negotiation.broker_id)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from exchange.clock import rfc3339
 from exchange.context import Context, Slot
 from exchange.errors import Forbidden, InvalidInput
+from exchange.kit.measures import refuse_restricted
 from exchange.participants import service as participants_service
 from exchange.trading import rules
 from exchange.trading.brokerage import repository as brokerage_repository
@@ -30,6 +31,7 @@ from exchange.vocabulary import (
     MandateSide,
     MandateStatus,
     ParticipantStatus,
+    Restricted,
     Role,
 )
 
@@ -94,6 +96,9 @@ async def resolve_buyer(
         client = await participants_service.get(ctx, mandate.client_id)
         if client.status != ParticipantStatus.ACTIVE:
             raise Forbidden("The mandate's client is suspended.")
+        await refuse_restricted(
+            ctx, (Restricted.PARTICIPANT, client.id), (Restricted.PARTICIPANT, actor.id)
+        )
         return Buyer(client.id, client.jurisdiction, actor.id, actor.id, mandate)
     if mandate_id is not None:
         raise InvalidInput("Only brokers act under a mandate; leave mandate_id out.")
@@ -102,6 +107,7 @@ async def resolve_buyer(
     rule = broker_required_rule(exchange, rulebook, actor.role)
     if rule is not None:
         raise BrokerRequired(f"Direct orders are refused under the rule {rule}.", rule=rule)
+    await refuse_restricted(ctx, (Restricted.PARTICIPANT, actor.id))
     return Buyer(actor.id, actor.jurisdiction, actor.id)
 
 
@@ -134,6 +140,7 @@ async def check_mandate_covers(
     )
     if licence is None or licence.status != BrokerLicenceStatus.ACTIVE:
         raise BrokerNotLicensed(f"The broker holds no licence from {exchange.name}.")
+    await refuse_restricted(ctx, (Restricted.BROKER_LICENCE, licence.id))
     check_commission_cap(exchange, rulebook, mandate.commission_bp)
     client = await participants_service.get(ctx, mandate.client_id)
     if Role(client.role) not in BUYER_ROLES:

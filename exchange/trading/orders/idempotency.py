@@ -37,6 +37,19 @@ WAIT_SECONDS = 5.0
 POLL_SECONDS = (0.005, 0.1)  # first and longest pause between looks (doubling)
 
 
+ORDER_SCOPE = "POST /v1/orders"
+
+
+def bid_scope(auction_id: str) -> str:
+    """The scope of a key sent with a sealed bid."""
+    return f"POST /v1/auctions/{auction_id}/bids"
+
+
+def settle_scope(negotiation_id: str) -> str:
+    """The scope of a key sent with a negotiation's settlement."""
+    return f"POST /v1/negotiations/{negotiation_id}/settle"
+
+
 @dataclass(frozen=True, slots=True)
 class Outcome:
     """The response to send: status, JSON body, and whether it is a replay."""

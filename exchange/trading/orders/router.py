@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Header, Response
 from exchange.errors import responses
 from exchange.kit.fields import MarketDateTime
 from exchange.kit.paging import Limit, Offset
+from exchange.operation.errors import AgreementNotLive
 from exchange.participants.errors import InsufficientFunds
 from exchange.security import ActorContext
 from exchange.trading.brokerage.errors import (
@@ -117,6 +118,7 @@ ORDER_ERRORS = (
     LegalBasisRequired,
     InsufficientFunds,
     RoleMayNotTrade,
+    AgreementNotLive,
     IdempotencyKeyReused,
     IdempotencyKeyInUse,
     DeliveryFingerprintMismatch,
@@ -177,7 +179,7 @@ async def place_order(
         await idempotency.once(
             ctx,
             key=idempotency_key,
-            scope="POST /v1/orders",
+            scope=idempotency.ORDER_SCOPE,
             request=body.model_dump(mode="json"),
             status=201,
             run=run,

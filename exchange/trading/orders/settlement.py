@@ -16,6 +16,9 @@ from typing import Any
 from exchange.assets.registry import market as assets_service
 from exchange.clock import rfc3339
 from exchange.context import Context, Slot
+from exchange.kit.measures import refuse_restricted
+from exchange.operation.grants import service as grants_service
+from exchange.operation.revenue import service as revenue_service
 from exchange.participants import ledger
 from exchange.participants import service as participants_service
 from exchange.trading import rules
@@ -48,6 +51,7 @@ from exchange.trading.orders.buyers import (
 from exchange.trading.orders.errors import SELF_DEALING_RULE, OwnListing
 from exchange.trading.orders.models import Order, Trade
 from exchange.trading.policies.terms import for_audit
+from exchange.trading.venues import repository as venues_repository
 from exchange.trading.venues.models import Exchange
 from exchange.trading.venues.service import rule_of
 from exchange.vocabulary import (
@@ -55,6 +59,7 @@ from exchange.vocabulary import (
     DataGrade,
     MandateSide,
     OrderStatus,
+    Restricted,
     TradeMode,
     VenueStatus,
 )
@@ -137,11 +142,19 @@ async def check_exclusivity(ctx: Context, *, asset_id: str, tier: LicenceTier) -
 async def check_tradable(
     ctx: Context, offer: Offer, *, mode: TradeMode, price_fen: int
 ) -> assets_service.ListableAsset:
-    """The listing may trade now: active venue, open mode, price in limits, asset in force."""
+    """The listing may trade now: active venue, no supervision measure on the listing, its
+    asset or its seller, open mode, price in limits, asset in force."""
     if offer.venue.status != VenueStatus.ACTIVE:
         raise ListingNotActive(
             f"Listing {offer.listing.id} is {offer.venue.status} on {offer.exchange.name}."
         )
+    listing = offer.listing
+    await refuse_restricted(
+        ctx,
+        (Restricted.LISTING, listing.id),
+        (Restricted.ASSET, listing.asset_id),
+        (Restricted.PARTICIPANT, listing.holder_id),
+    )
     check_mode(offer, mode)
     check_price(offer, price_fen)
     facts = await assets_service.listable_asset(
@@ -156,6 +169,9 @@ async def check_tradable(
             certificate_fingerprint=facts.fingerprint,
             package_sha256=offer.listing.fingerprint,
         )
+    await grants_service.check_live(
+        ctx, asset_id=facts.asset_id, item_ids=facts.source_catalog_item_ids
+    )
     return facts
 
 
@@ -410,10 +426,11 @@ async def settle(
         payer = exchange.escrow_account_id
     else:
         payer = await account_of(ctx, order.buyer_id)
+    seller_account = await account_of(ctx, order.seller_id)
     legs = rules.settlement_legs(
         parts,
         payer_account=payer,
-        seller_account=await account_of(ctx, order.seller_id),
+        seller_account=seller_account,
         fee_account=exchange.fee_account_id,
         broker_account=broker_account,
     )
@@ -422,6 +439,11 @@ async def settle(
         # An auction winner escrowed its bid; it pays the clearing price and gets the rest back.
         legs = [(payer, -order.escrow_fen) if a == payer else (a, x) for a, x in legs]
         legs.append((await account_of(ctx, order.buyer_id), change))
+    payouts = await _revenue_shares(ctx, listing.asset_id, parts.seller_receives_fen)
+    if payouts:
+        # 授权运营收益分成: the departments' shares leave the seller's proceeds in this journal.
+        shares = [(await account_of(ctx, p.participant_id), p.amount_fen) for p in payouts]
+        legs = rules.pay_shares(legs, seller_account=seller_account, shares=shares)
     trade_id = ctx.ids.new()
     posted = await ledger.post(
         ctx,
@@ -504,7 +526,57 @@ async def settle(
             },
         },
     )
+    await revenue_service.record_paid(
+        ctx,
+        trade_id=trade.id,
+        asset_id=listing.asset_id,
+        journal_id=posted.journal.id,
+        payouts=payouts,
+    )
     return trade, licence
+
+
+async def _revenue_shares(
+    ctx: Context, asset_id: str, proceeds_fen: int
+) -> list[revenue_service.Payout]:
+    """The departments' revenue shares of a sale of a product derived under operating
+    agreements (授权运营), which must be in force now (held until commit); none otherwise."""
+    items = await assets_service.source_items(ctx, asset_id)
+    if not items:
+        return []
+    await grants_service.check_live(ctx, asset_id=asset_id, item_ids=items)
+    return await revenue_service.shares_of_sale(
+        ctx, asset_id=asset_id, item_ids=items, proceeds_fen=proceeds_fen
+    )
+
+
+async def trade_legs(ctx: Context, trade: Trade) -> list[tuple[str, int]]:
+    """A settled trade's money as the buyer paid it (escrow or not): what a refund reverses."""
+    exchange = await venues_repository.get_exchange(ctx.session, trade.exchange_id)
+    assert exchange is not None
+    parts = rules.Split(
+        price_fen=trade.price_fen,
+        buyer_fee_fen=trade.buyer_fee_fen,
+        seller_fee_fen=trade.seller_fee_fen,
+        commission_fen=trade.commission_fen,
+        commission_payer=MandateSide.BUYER,
+    )
+    seller_account = await account_of(ctx, trade.seller_id)
+    legs = rules.settlement_legs(
+        parts,
+        payer_account=await account_of(ctx, trade.buyer_id),
+        seller_account=seller_account,
+        fee_account=exchange[0].fee_account_id,
+        broker_account=(
+            await account_of(ctx, trade.broker_id)
+            if trade.broker_id is not None and trade.commission_fen
+            else None
+        ),
+    )
+    # The departments' revenue shares (授权运营) were paid out of the seller's proceeds.
+    paid = await revenue_service.paid_for_trade(ctx, trade.id)
+    shares = [(await account_of(ctx, participant_id), fen) for participant_id, fen in paid]
+    return rules.pay_shares(legs, seller_account=seller_account, shares=shares)
 
 
 async def refund(ctx: Context, *, order: Order, exchange: Exchange, amount_fen: int) -> None:

@@ -32,6 +32,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from exchange.assets.packages import service as packages_service
 from exchange.context import Context, Principal, Runtime, Slot
 from exchange.errors import Forbidden
+from exchange.trading.licences import service as licences_service
 from exchange.trading.licences.models import Licence
 from exchange.trading.listings.models import Listing
 from exchange.trading.policies import rules
@@ -120,6 +121,8 @@ async def authorize(ctx: Context, *, transfer_id: str, access: Access) -> Use:
         )
     except UsageRefused as refusal:
         raise annotate(refusal, licence, transfer) from None
+    # The operating agreement and consents the product was made under, in force now.
+    await licences_service.check_sources_in_force(ctx, listing.asset_id)
     return Use(transfer, licence, policy, listing)
 
 

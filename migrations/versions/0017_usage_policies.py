@@ -8,8 +8,8 @@ current quota period and the differential-privacy budget it has spent. Transfer 
 use or refusal is a usage record. Package bytes move from one column into 1 MiB chunks so
 that a package of any size is stored and streamed in constant memory.
 
-Revision ID: 0015
-Revises: 0012
+Revision ID: 0017
+Revises: 0016
 Create Date: 2026-12-08 09:00:00.000000
 """
 
@@ -20,8 +20,8 @@ from alembic import op
 
 import exchange.database
 
-revision: str = "0015"
-down_revision: str | None = "0012"
+revision: str = "0017"
+down_revision: str | None = "0016"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,1 @@
+"""Data-space records (数字空间记录): what catalog sources hold about a data subject."""

@@ -1,0 +1,1 @@
+"""Consent requests (授权申请): a participant asks a data subject for a consent."""

@@ -1,0 +1,1 @@
+"""Periodic supervision reports (监管报告): per agency and division, signed, checkable."""
