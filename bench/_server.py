@@ -36,6 +36,7 @@ class Server:
     url: str
     keys: list[dict[str, str]]
     database_url: str
+    pid: int = 0  # the server process (benchmarks that sample its memory)
 
     def key(self, role: str) -> str:
         return next(k["api_key"] for k in self.keys if k["role"] == role)
@@ -111,7 +112,7 @@ def running_server(database_url: str | None, workers: int = 1) -> Iterator[Serve
                     time.sleep(0.2)
             else:
                 raise RuntimeError("server did not start")
-            yield Server(url, json.loads(keys_path.read_text()), db_url)
+            yield Server(url, json.loads(keys_path.read_text()), db_url, proc.pid)
         finally:
             proc.terminate()
             try:

@@ -40,5 +40,6 @@ def register_all() -> None:
     import exchange.trading.listings.models
     import exchange.trading.negotiations.models
     import exchange.trading.orders.models
+    import exchange.trading.transfers.models
     import exchange.trading.venues.models
     import exchange.web.models  # noqa: F401

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -12,10 +14,14 @@ from rich.table import Table
 
 from exchange.assets.certificates import service as assets_service
 from exchange.assets.certificates.signing import ISSUER_NAME, encode_signature
+from exchange.assets.packages import service as packages_service
+from exchange.assets.registry import service as registry_service
 from exchange.config import Settings, get_settings
 from exchange.context import Runtime
 from exchange.database import is_sqlite
+from exchange.errors import ExchangeError
 from exchange.migrate import upgrade
+from exchange.seed.assets import principal
 from exchange.seed.pilot import PHASES, PilotReport, run_pilot
 
 app = typer.Typer(
@@ -111,6 +117,58 @@ def pilot(
     print_report(report)
     if report.verify_failures or report.verified != count:
         raise typer.Exit(code=1)
+
+
+async def _file_chunks(path: Path) -> AsyncIterator[bytes]:
+    with path.open("rb") as f:
+        while piece := f.read(packages_service.CHUNK_BYTES):
+            yield piece
+
+
+async def deposit_file(
+    settings: Settings, asset_id: str, path: Path, filename: str, media_type: str
+) -> tuple[str, int]:
+    """Deposit a file as the asset's holder, a chunk at a time; (SHA-256, size) as stored."""
+    runtime = Runtime.from_settings(settings)
+    try:
+        async with runtime.unit_of_work(write=False) as session:
+            asset = await registry_service.get_asset(runtime.context(session), asset_id)
+        holder = await principal(runtime, asset.holder_id)
+        async with runtime.unit_of_work() as session:
+            package = await packages_service.deposit_stream(
+                runtime.context(session, holder),
+                asset_id=asset_id,
+                filename=filename,
+                media_type=media_type,
+                chunks=_file_chunks(path),
+            )
+        return package.sha256, package.size
+    finally:
+        await runtime.engine.dispose()
+
+
+@app.command("deposit-package")
+def deposit_package(
+    asset_id: Annotated[str, typer.Argument(help="The registered asset.")],
+    path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="The package file.")],
+    filename: Annotated[
+        str | None, typer.Option(help="The name to deliver it under (default: the file's).")
+    ] = None,
+    media_type: Annotated[str, typer.Option(help="Its media type.")] = "application/octet-stream",
+) -> None:
+    """Deposit an asset's package from a file of any size, as its holder (EXCHANGE_DATABASE_URL).
+
+    Read and stored 1 MiB at a time; its SHA-256 must be the asset's registered fingerprint,
+    or nothing is kept. A listing may then deliver it (a file delivery without content).
+    """
+    try:
+        sha256, size = asyncio.run(
+            deposit_file(get_settings(), asset_id, path, filename or path.name, media_type)
+        )
+    except ExchangeError as exc:
+        console.print(f"[red]{exc.title}[/red]: {exc.detail}")
+        raise typer.Exit(code=1) from None
+    typer.echo(f"stored {size} bytes, sha256 {sha256}")
 
 
 @app.command("issuer-key")

@@ -14,6 +14,7 @@ from exchange.assets.valuation.methods import ValuationMethod
 from exchange.dataspaces.vocabulary import LawfulBasis
 from exchange.operation.vocabulary import Purpose
 from exchange.trading.listings.service import TierSpec
+from exchange.trading.policies.terms import UsagePolicy
 from exchange.vocabulary import DataGrade, DataRight, DeliveryKind, ProductForm
 
 # The demo's public data under authorized operation (授权运营): Guangzhou's employment
@@ -102,6 +103,47 @@ class DemoProduct:
 
 _YEARLY = TierSpec("标准版 standard", "内部分析与研究，不得转售", 365, 500_000, False)
 
+# A policy-limited tier (使用策略): credit work in mainland China only, five downloads a day,
+# no resale or sublicensing, attribution, deletion at expiry; a counter-offer may add
+# research and raise the quota to twenty.
+CREDIT_POLICY = UsagePolicy.model_validate(
+    {
+        "access": "download",
+        "purposes": ["credit_assessment", "risk_control"],
+        "territories": ["CN"],
+        "quota": {"limit": 5, "period": "day"},
+        "prohibitions": ["resale", "sublicensing"],
+        "attribution": "数据来源：广州市企业用电指数（广东数据要素市场沙盒）",
+        "delete_at_expiry": True,
+        "negotiable": {
+            "purposes": ["credit_assessment", "risk_control", "research"],
+            "quota_limit_max": 20,
+        },
+    }
+)
+# A compute-only tier (隐私计算, 可用不可见): aggregates by city, industry and size; cells under
+# ten loans never released; ε 0.5 a query out of a budget of 10.
+LOANS_POLICY = UsagePolicy.model_validate(
+    {
+        "access": "compute",
+        "purposes": ["credit_assessment", "risk_control", "research", "statistics"],
+        "territories": ["CN"],
+        "quota": {"limit": 50, "period": "day"},
+        "prohibitions": ["resale", "sublicensing"],
+        "compute": {
+            "dimensions": ["贷款月份", "地市", "行业", "企业规模"],
+            "measures": {
+                "贷款余额（万元）": {"lower": 0, "upper": 5000},
+                "逾期天数": {"lower": 0, "upper": 365},
+            },
+            "k_threshold": 10,
+            "epsilon_per_query": 0.5,
+            "epsilon_budget": 10.0,
+        },
+        "negotiable": {"epsilon_budget_max": 20.0},
+    }
+)
+
 DEMO_PRODUCTS: tuple[DemoProduct, ...] = (
     DemoProduct(
         name="广州市企业用电指数数据产品 Guangzhou enterprise electricity-use index",
@@ -121,7 +163,17 @@ DEMO_PRODUCTS: tuple[DemoProduct, ...] = (
             },
         ),
         venues=("szdex",),
-        tiers=(_YEARLY,),
+        tiers=(
+            _YEARLY,
+            TierSpec(
+                "信贷风控版 credit (policy-limited)",
+                "信贷评估与风险控制，仅限境内，每日五次下载，不得转售或再许可",
+                365,
+                200_000,
+                False,
+                CREDIT_POLICY,
+            ),
+        ),
     ),
     DemoProduct(
         name="粤港澳大湾区跨境物流时效数据集 GBA cross-border logistics timeliness",
@@ -221,6 +273,29 @@ DEMO_PRODUCTS: tuple[DemoProduct, ...] = (
         # Personal information (个人信息): an order from outside mainland China waits at customs.
         venues=("szdex",),
         tiers=(TierSpec("研究版 research", "精算研究，不得识别个人", 180, 1_000_000, False),),
+    ),
+    DemoProduct(
+        name="广东省小微企业贷款样本（隐私计算） GD SME loan sample (compute only)",
+        description="全省二十一个地市小微企业贷款余额与逾期天数样本（演示用合成数据）；"
+        "只可计算、不可下载：按地市、行业、规模分组的计数、合计、均值、分位数与直方图，"
+        "小单元格抑制并加差分隐私噪声",
+        product_form=ProductForm.DATASET,
+        grade=DataGrade.GENERAL,
+        package_file="gd-sme-loans.csv",
+        media_type="text/csv; charset=utf-8",
+        scenario="普惠金融风险研究与授信策略",
+        source_legality="合作银行授权提供的企业贷款记录，经去标识化与汇总前置处理",
+        venues=("szdex",),
+        tiers=(
+            TierSpec(
+                "隐私计算版 compute only",
+                "可用不可见：仅返回聚合结果，原始记录不出域",
+                180,
+                300_000,
+                False,
+                LOANS_POLICY,
+            ),
+        ),
     ),
     DemoProduct(
         name="广州市企业用工稳定指数 Guangzhou employer workforce-stability index",

@@ -125,6 +125,35 @@ def value_of(
     return fee(value, important_value_bp) if grade == "important" else value
 
 
+def restricted_value(
+    value_fen: int,
+    *,
+    restriction: str,
+    purpose: str,
+    jurisdiction: str,
+    limited_value_bp: int,
+    compute_value_bp: int,
+    limited_purposes: Sequence[str],
+    compute_purposes: Sequence[str],
+) -> int:
+    """What a licence under a usage policy is worth to a buyer (使用策略).
+
+    Open: its whole value. Policy-limited (named purposes, mainland China only, a quota, no
+    resale): a share of it to a mainland buyer with an allowed purpose, nothing to anyone
+    else (the market would refuse it the use). Compute-only (可用不可见: aggregates, never
+    rows): a share to a buyer whose purpose aggregates serve, nothing to others.
+    """
+    if restriction == "open":
+        return value_fen
+    if jurisdiction != "CN":
+        return 0
+    if restriction == "limited":
+        return fee(value_fen, limited_value_bp) if purpose in limited_purposes else 0
+    if restriction == "compute":
+        return fee(value_fen, compute_value_bp) if purpose in compute_purposes else 0
+    raise ValueError(f"unknown restriction {restriction!r}")
+
+
 def willingness_bp(strategy: str, *, aspiration_bp: int, rng: random.Random) -> int:
     """The share of its value a buyer will pay in all (price plus fee) this round.
 

@@ -100,9 +100,9 @@ def plan_round(
     by_key = {p.key: p for p in world.products}
     # The cheapest unit cost of each form and grade on offer: a need's best gains are the
     # best of its value less that cost, over the grades (non-rival products).
-    cheapest: dict[tuple[str, str], int] = {}
+    cheapest: dict[tuple[str, str, str], int] = {}
     for product in world.products:
-        slot = (product.form, product.grade)
+        slot = (product.form, product.grade, product.restriction)
         cheapest[slot] = min(cheapest.get(slot, product.unit_cost_fen), product.unit_cost_fen)
 
     auction_on: dict[str, str] = {}
@@ -147,8 +147,8 @@ def plan_round(
         if not setup.exclusive:
             best = welfare.best_single(
                 [
-                    values_by_grade[grade] - cost
-                    for (form, grade), cost in cheapest.items()
+                    value_to(world, buyer, values_by_grade[grade], restriction) - cost
+                    for (form, grade, restriction), cost in cheapest.items()
                     if form == need.form
                 ]
             )
@@ -187,7 +187,7 @@ def plan_round(
     if setup.exclusive:
         offered = [p for p in world.products if not auction_on or p.key in auction_on]
         matrix = []
-        for _, need in round_needs:
+        for buyer, need in round_needs:
             row = []
             for product in offered:
                 if product.form != need.form:
@@ -199,10 +199,28 @@ def plan_round(
                     base_values=setup.value_fen,
                     important_value_bp=setup.important_value_bp,
                 )
+                value = value_to(world, buyer, value, product.restriction)
                 row.append(value - product.unit_cost_fen)
             matrix.append(row)
         best_by_round[round_no] = welfare.best_assignment(matrix)
     return plan
+
+
+def value_to(world: World, buyer: Buyer, value_fen: int, restriction: str) -> int:
+    """A buyer's value of a licence under the product's usage policy (an open one: all of it)."""
+    if restriction == "open":
+        return value_fen
+    setup = world.scenario.products
+    return strategy.restricted_value(
+        value_fen,
+        restriction=restriction,
+        purpose=buyer.purpose,
+        jurisdiction=buyer.jurisdiction,
+        limited_value_bp=setup.limited_value_bp,
+        compute_value_bp=setup.compute_value_bp,
+        limited_purposes=setup.limited_purposes,
+        compute_purposes=setup.compute_purposes,
+    )
 
 
 def _decide(
@@ -248,7 +266,10 @@ def _decide(
             )
     # Equal offers on both exchanges are split by the buyer's own draw, not by list order.
     buyer.rng.shuffle(quotes)
-    values = {key: values_by_grade[by_key[key].grade] for key in chosen_keys}
+    values = {
+        key: value_to(world, buyer, values_by_grade[by_key[key].grade], by_key[key].restriction)
+        for key in chosen_keys
+    }
     if mode == "auction":
         # Sealed bids reveal nothing of the price to come: bid in one auction worth entering.
         worth = [

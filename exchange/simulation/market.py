@@ -397,6 +397,7 @@ class NullMarket:
                 commission_fen=parts.commission_fen,
                 value_fen=action.value_fen,
                 unit_cost_fen=product.unit_cost_fen,
+                restriction=product.restriction,
             )
         )
         self.settled.append(record)

@@ -53,6 +53,12 @@ class TradeRecord:
     commission_fen: int
     value_fen: int
     unit_cost_fen: int
+    restriction: str = "open"  # the product's usage policy: open, limited or compute
+
+    @property
+    def kind(self) -> str:
+        """The form, and the usage policy if any (e.g. "dataset/compute")."""
+        return self.form if self.restriction == "open" else f"{self.form}/{self.restriction}"
 
     def settled(self) -> welfare.Settled:
         """The money side for welfare measures."""
@@ -263,7 +269,7 @@ def compute(record: RunRecord) -> Results:
             )
             by_form: dict[str, list[int]] = defaultdict(list)
             for t in trades:
-                by_form[t.form].append(t.price_fen)
+                by_form[t.kind].append(t.price_fen)
             for form in sorted(by_form):
                 values = by_form[form]
                 prices.append(

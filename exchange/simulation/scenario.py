@@ -11,10 +11,18 @@ import copy
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 from exchange.simulation.agents import list_price
 from exchange.trading import rulebooks
+from exchange.trading.policies.terms import Purpose
 
 TradeModeName = Literal["posted", "negotiated", "auction"]
 GradeName = Literal["general", "important"]
@@ -56,6 +64,17 @@ SEEDED_RULEBOOKS: dict[str, dict[str, Any]] = {
     for book in rulebooks.RULEBOOKS
 }
 PRODUCT_FORMS = ("dataset", "api", "indicator", "report", "model", "application")
+RESTRICTIONS = ("open", "limited", "compute")
+PURPOSES = tuple(p.value for p in Purpose)
+
+
+def _purpose(name: str) -> str:
+    if name not in PURPOSES:
+        raise ValueError(f"unknown purpose {name!r}; the purposes are {', '.join(PURPOSES)}")
+    return name
+
+
+PurposeName = Annotated[str, AfterValidator(_purpose)]
 TRADE_MODES = ("posted", "negotiated", "auction")
 DEFAULT_VALUES_FEN: dict[str, int] = {
     "dataset": 200_000,
@@ -151,6 +170,30 @@ class ProductSetup(Section):
     important_value_bp: int = Field(default=15_000, ge=0, le=100_000)
     value_spread_bp: Bp = 3_000
     unit_cost_fen: FenRange = Field(default_factory=lambda: FenRange(min=10_000, max=60_000))
+    # Usage policies (使用策略): how many products are open (no policy), policy-limited
+    # (purposes, mainland China only, a daily quota, no resale) or compute-only (可用不可见),
+    # by weight; and what such a licence is worth, beside an open one, to a buyer it fits.
+    restrictions: dict[str, Weight] = Field(default_factory=lambda: {"open": 1})
+    limited_value_bp: Bp = 8_000
+    compute_value_bp: Bp = 5_000
+    limited_purposes: list[PurposeName] = Field(
+        default_factory=lambda: ["credit_assessment", "risk_control"], min_length=1
+    )
+    compute_purposes: list[PurposeName] = Field(
+        default_factory=lambda: ["credit_assessment", "risk_control", "research", "statistics"],
+        min_length=1,
+    )
+
+    @field_validator("restrictions")
+    @classmethod
+    def _restrictions(cls, weights: dict[str, int]) -> dict[str, int]:
+        _known(weights, RESTRICTIONS, "restriction")
+        return _positive_weights(weights, "restriction")
+
+    @property
+    def restricted(self) -> bool:
+        """Whether any product carries a usage policy (else no draw is made for them)."""
+        return any(w > 0 for k, w in self.restrictions.items() if k != "open")
 
     @field_validator("forms", "value_fen")
     @classmethod
@@ -210,6 +253,13 @@ class Buyers(Section):
     use_broker: BrokerUse = "when_required"
     aspiration_bp: Bp = 8_000
     step_bp: Bp = 500
+    # What buyers use data for (使用目的), by weight: drawn only when products carry policies.
+    purposes: dict[PurposeName, Weight] = Field(default_factory=lambda: {"credit_assessment": 1})
+
+    @field_validator("purposes")
+    @classmethod
+    def _purposes(cls, purposes: dict[str, int]) -> dict[str, int]:
+        return _positive_weights(purposes, "purpose")
 
     @field_validator("modes")
     @classmethod

@@ -36,6 +36,7 @@ from exchange.simulation.scenario import Scenario
 from exchange.simulation.world import (
     Product,
 )
+from exchange.trading.policies.terms import UsagePolicy
 from exchange.vocabulary import MandateAction, Role
 
 AUDIT_PENDING = "audit_pending"  # where exchange.audit.log.service queues a unit's entries
@@ -125,9 +126,55 @@ def licence_terms(*, exclusive: bool, round_no: int) -> tuple[str, str]:
     return STANDARD_TIER, SIMULATED_USE
 
 
+SIM_CITIES = ("广州", "深圳", "佛山", "东莞", "珠海", "韶关")
+SIM_INDUSTRIES = ("制造业", "批发零售", "信息服务")
+
+
 def package_of(product: Product, seed: int) -> bytes:
-    """The delivery package of a simulated product (its SHA-256 is the registered fingerprint)."""
-    return f"simulated data package {product.key} seed {seed}\n".encode()
+    """The delivery package of a simulated product (its SHA-256 is the registered fingerprint).
+
+    A compute-only product's package is a table to compute over (city, industry, a value),
+    the same for a scenario and seed; the others are a line of text.
+    """
+    if product.restriction != "compute":
+        return f"simulated data package {product.key} seed {seed}\n".encode()
+    rows = ["地市,行业,数值"]
+    for i in range(120):
+        city = SIM_CITIES[min(i % 23, len(SIM_CITIES) - 1)]  # 韶关: few rows, suppressed
+        rows.append(f"{city},{SIM_INDUSTRIES[i % 3]},{(i * 37 + seed) % 1000}")
+    return ("\n".join(rows) + "\n").encode()
+
+
+def policy_of(product: Product, scenario: Scenario) -> UsagePolicy | None:
+    """The usage policy a product's tier carries (使用策略): none for an open product."""
+    setup = scenario.products
+    if product.restriction == "limited":
+        return UsagePolicy.model_validate(
+            {
+                "purposes": list(setup.limited_purposes),
+                "territories": ["CN"],
+                "quota": {"limit": 5, "period": "day"},
+                "prohibitions": ["resale", "sublicensing"],
+                "delete_at_expiry": True,
+            }
+        )
+    if product.restriction == "compute":
+        return UsagePolicy.model_validate(
+            {
+                "access": "compute",
+                "purposes": list(setup.compute_purposes),
+                "territories": ["CN"],
+                "prohibitions": ["resale", "sublicensing"],
+                "compute": {
+                    "dimensions": ["地市", "行业"],
+                    "measures": {"数值": {"lower": 0, "upper": 1000}},
+                    "k_threshold": 5,
+                    "epsilon_per_query": 0.5,
+                    "epsilon_budget": 10.0,
+                },
+            }
+        )
+    return None
 
 
 @asynccontextmanager
@@ -253,6 +300,7 @@ class MarketBase:
         self.pending: dict[str, tuple[str, int]] = {}
         self.product_of_listing: dict[str, str] = {}
         self.unit_cost: dict[str, int] = {}
+        self.restriction: dict[str, str] = {}  # each product's usage policy, by product key
 
     # --- plumbing -----------------------------------------------------------------------
 

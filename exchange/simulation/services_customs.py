@@ -90,6 +90,7 @@ class MarketRecords(MarketBase):
                 commission_fen=trade.commission_fen,
                 value_fen=value,
                 unit_cost_fen=self.unit_cost.get(product_key, 0),
+                restriction=self.restriction.get(product_key, "open"),
             )
         )
 

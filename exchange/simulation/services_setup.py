@@ -37,6 +37,7 @@ from exchange.simulation.services_base import (
     Offering,
     attempt,
     package_of,
+    policy_of,
     remove_database,
     setting_up,
     simulation_settings,
@@ -439,6 +440,7 @@ class MarketSetUp(OperationSetUp, ConsentSetUp):
         )
         self.product_of_listing[view.listing.id] = product.key
         self.unit_cost[product.key] = product.unit_cost_fen
+        self.restriction[product.key] = product.restriction
 
 
 async def list_product(
@@ -472,6 +474,7 @@ async def list_product(
                 term_days=scenario.products.term_days,
                 price_fen=price_fen,
                 exclusive=scenario.products.exclusive if exclusive is None else exclusive,
+                policy=policy_of(product, scenario),
             )
         ],
         delivery=listings_service.DeliverySpec(

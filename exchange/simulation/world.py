@@ -56,6 +56,8 @@ class Product:
     sold: int = 0
     # Derived from the public catalog item of an authorized-operation scenario (公共数据).
     public: bool = False
+    # open (no usage policy), limited (purposes, mainland only, quota) or compute (可用不可见)
+    restriction: str = "open"
 
 
 @dataclass
@@ -86,6 +88,7 @@ class Buyer:
     aspiration_bp: int
     home: str = ""
     broker: str | None = None
+    purpose: str = ""  # what it uses data for (使用目的), when products carry policies
 
 
 @dataclass(frozen=True)
@@ -193,6 +196,12 @@ def build_world(scenario: Scenario) -> World:
             grade = strategy.weighted_choice(rng, products_setup.grades)
             personal = rng.randrange(strategy.BASIS) < products_setup.personal_information_bp
             cost = rng.randint(products_setup.unit_cost_fen.min, products_setup.unit_cost_fen.max)
+            # Drawn only when a scenario sets restrictions: other scenarios keep their streams.
+            restriction = (
+                strategy.weighted_choice(rng, products_setup.restrictions)
+                if products_setup.restricted
+                else "open"
+            )
             provider.products.append(
                 Product(
                     key=f"{key}/{n}",
@@ -203,6 +212,7 @@ def build_world(scenario: Scenario) -> World:
                     unit_cost_fen=cost,
                     price_fen=strategy.list_price(cost, p.markup_bp),
                     exchanges=listed_on,
+                    restriction=restriction,
                 )
             )
         _mark_public(scenario, provider)
@@ -235,6 +245,8 @@ def build_world(scenario: Scenario) -> World:
                 aspiration_bp=params.aspiration_bp,
             )
             buyer.home = buyer.rng.choice(exchanges)
+            if products_setup.restricted:
+                buyer.purpose = strategy.weighted_choice(buyer.rng, params.purposes)
             if brokers and params.use_broker != "never":
                 # Clients are spread over brokers in turn: deterministic, no draw needed.
                 buyer.broker = brokers[(i - 1) % len(brokers)].key
@@ -307,6 +319,11 @@ def agent_name(role: str, index: int) -> str:
     return f"{ROLE_NAMES[role]} {index:04d}"
 
 
+RESTRICTION_LABELS = {"limited": "限定用途", "compute": "仅可计算"}
+
+
 def product_name(product: Product) -> str:
     """A display name for a simulated data product."""
-    return f"{FORM_LABELS.get(product.form, product.form)} {product.key}"
+    name = f"{FORM_LABELS.get(product.form, product.form)} {product.key}"
+    label = RESTRICTION_LABELS.get(product.restriction)
+    return f"{name}（{label}）" if label else name

@@ -11,7 +11,9 @@ from exchange.trading.licences.router import router as licences_router
 from exchange.trading.listings.router import router as listings_router
 from exchange.trading.negotiations.router import router as negotiations_router
 from exchange.trading.orders.router import router as orders_router
+from exchange.trading.policies.router import router as policies_router
 from exchange.trading.stats.router import router as stats_router
+from exchange.trading.transfers.router import router as transfers_router
 from exchange.trading.venues.router import router as venues_router
 
 router = APIRouter(prefix="/v1")
@@ -21,6 +23,8 @@ for concept in (
     listings_router,
     orders_router,
     licences_router,
+    policies_router,
+    transfers_router,
     customs_router,
     negotiations_router,
     auctions_router,

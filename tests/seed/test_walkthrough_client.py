@@ -22,7 +22,7 @@ from exchange.client import (
 )
 from exchange.context import Runtime
 from exchange.seed.demo import DemoKey, seed_demo
-from exchange.seed.products import WALKTHROUGH_PACKAGE, package_bytes
+from exchange.seed.products import DEMO_PRODUCTS, WALKTHROUGH_PACKAGE, package_bytes
 
 
 def as_(keys: list[DemoKey], handle: str, http: httpx.AsyncClient) -> AsyncClient:
@@ -174,7 +174,8 @@ async def test_the_walkthrough_through_the_python_client(
     )
     loan = await holder.dataspaces.accept(request_id=request.id)
     checked = await lender.dataspaces.read(consent_id=loan.id, purpose="credit_decision")
-    assert len(checked.records) == 10 and len(checked.certificates) == 10  # 9 + the derived index
+    # Every demo product's certificate, and the derived index's.
+    assert len(checked.records) == 10 and len(checked.certificates) == len(DEMO_PRODUCTS) + 1
     assert number in {c.number for c in checked.certificates}
 
     report = await verify_audit_log("http://testserver", as_key(keys, "regulator"), http=client)

@@ -47,6 +47,39 @@ async def test_demo_lists_products_ready_to_buy(
         assert await session.scalar(select(func.count()).select_from(Listing)) == listable
 
 
+async def test_demo_offers_a_policy_limited_and_a_compute_only_product(
+    runtime: Runtime, client: httpx.AsyncClient
+) -> None:
+    keys = await seed_demo(runtime)
+    person = next(k for k in keys if k.role == "individual")
+    auth = {"Authorization": f"Bearer {person.api_key}"}
+    listed = (await client.get("/v1/listings", params={"limit": 100}, headers=auth)).json()
+    tiers = {t["name"]: (i, t) for i in listed["items"] for t in i["tiers"]}
+    _, limited = tiers["信贷风控版 credit (policy-limited)"]
+    assert "使用目的：信贷评估、风险控制" in limited["policy_labels"]
+    listing, compute = tiers["隐私计算版 compute only"]
+    assert compute["policy"]["access"] == "compute"
+    r = await client.post(
+        "/v1/orders",
+        json={"listing_id": listing["id"], "tier_id": compute["id"], "exchange_id": "szdex"},
+        headers=auth,
+    )
+    assert r.status_code == 201, r.text
+    licence = r.json()["licence"]
+    t = await client.post(
+        f"/v1/licences/{licence['id']}/transfers", json={"purpose": "research"}, headers=auth
+    )
+    assert t.status_code == 201, t.text
+    url = f"/v1/transfers/{t.json()['id']}/computations"
+    query = {"aggregate": "mean", "measure": "贷款余额（万元）", "group_by": ["地市"]}
+    answer = (await client.post(url, json=query, headers=auth)).json()["answer"]
+    # The big cities are answered; the smallest (fewer than ten loans) are suppressed.
+    assert {"广州市", "深圳市"} <= {c["group"]["地市"] for c in answer["cells"]}
+    assert answer["suppressed_cells"] >= 2 and "云浮市" not in str(answer)
+    raw = await client.get(f"/v1/transfers/{t.json()['id']}/data", headers=auth)
+    assert raw.status_code == 409 and raw.json()["clause"] == "access"
+
+
 def test_trading_commands_show_exchanges_and_market_data(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

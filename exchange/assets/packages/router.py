@@ -6,6 +6,7 @@ from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import StreamingResponse
 
 from exchange.assets.packages import service
 from exchange.assets.packages.errors import PackageFingerprintMismatch, PackageNotStored
@@ -68,11 +69,12 @@ async def download_asset_package(asset_id: str, ctx: ActorContext) -> Response:
     `X-Content-SHA256` equals the asset's fingerprint (the one on its certificate).
     """
     package = await service.download_package(ctx, asset_id=asset_id)
-    return Response(
-        content=package.body,
+    return StreamingResponse(
+        service.stream_package(ctx.runtime, asset_id=package.asset_id, sha256=package.sha256),
         media_type=package.media_type,
         headers={
             "Content-Disposition": f"attachment; filename*=UTF-8''{quote(package.filename)}",
+            "Content-Length": str(package.size),
             "X-Content-SHA256": package.sha256,
         },
     )

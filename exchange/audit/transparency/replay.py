@@ -12,12 +12,15 @@ because its payload does not say):
   written in account-id order, which the replay follows). Accounts the migrations created
   have no `account.opened`: only their balance is checked.
 - `trading.trade_settled` → `trading_licences`: trade, listing, tier, licensee, licensor
-  (the seller), scope, exclusive, term, status active. `trading.licence_revoked` → status
+  (the seller), scope, exclusive, term, usage policy (as the entry writes it: floats as
+  decimal text; none if the entry names none), status active. `trading.licence_revoked` → status
   revoked, revoked_by, revocation_reason; `trading.licence_expired` → status expired.
   Revocation times are the clock's: not checked.
 - `trading.listing_created` → `trading_listings` (all but the description),
   `trading_listing_venues` (base, status) and `trading_licence_tiers` (all but the
-  exclusive claim and sale). `trading.listing_reviewed`, `_suspended`, `_resumed`,
+  exclusive claim and sale; the usage policy as the entry writes it). A licence's usage
+  counters (quota period, uses, privacy budget spent) move with each use and are not in
+  these payloads: not checked. `trading.listing_reviewed`, `_suspended`, `_resumed`,
   `_delisted` → a venue's status, reason and updated_by.
 - `certificate.issued` → `asset_certificates`: asset, holder, key, expiry, the SHA-256 of
   the signed document, state valid; `certificate.revoked` → state revoked and reason;
@@ -179,6 +182,7 @@ class Replay:
 _TYPES: dict[str, tuple[type, ...]] = {
     "str": (str,),
     "str?": (str, type(None)),
+    "dict?": (dict, type(None)),
     "int": (int,),
     "bool": (bool,),
     "list": (list,),
@@ -188,7 +192,7 @@ _TYPES: dict[str, tuple[type, ...]] = {
 
 def _read(payload: Mapping[str, Any], key: str, kind: str) -> Any:
     value = payload.get(key)
-    if type(value) not in _TYPES[kind] or (kind != "str?" and key not in payload):
+    if type(value) not in _TYPES[kind] or (not kind.endswith("?") and key not in payload):
         raise Unreadable(f"payload field {key!r} is not a {kind}")
     return value
 
@@ -256,6 +260,7 @@ def _trade_settled(
             "exclusive": "bool",
             "starts_at": "str",
             "expires_at": "str",
+            "policy": "dict?",
         },
     )
     licence_id = terms.pop("licence_id")
@@ -328,6 +333,7 @@ def _listing_created(
                     "term_days": "int",
                     "price_fen": "int",
                     "exclusive": "bool",
+                    "policy": "dict?",
                 },
             )
         )

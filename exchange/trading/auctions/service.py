@@ -50,6 +50,7 @@ from exchange.trading.orders.settlement import (
     check_tradable,
     open_order,
 )
+from exchange.trading.policies.service import check_buyer_territory
 from exchange.trading.venues import repository as venues_repository
 from exchange.trading.venues.service import actor_of, operator_exchange, oversees
 from exchange.vocabulary import (
@@ -234,6 +235,7 @@ async def place_bid(
         rulebook=offer.rulebook,
     )
     check_not_own(offer, buyer)
+    check_buyer_territory(offer.tier.policy, buyer.jurisdiction)
     if amount_fen < auction.reserve_fen:
         raise BidBelowReserve(
             f"The reserve price is {auction.reserve_fen} fen.", reserve_fen=auction.reserve_fen

@@ -18,3 +18,8 @@ class LicenceNotLive(Conflict):
 class LicenceRevoked(Conflict):
     slug = "licence-already-revoked"
     title = "The licence was already revoked"
+
+
+class TransferRequired(Conflict):
+    slug = "usage-transfer-required"
+    title = "The licence carries a usage policy: delivery goes through a transfer process"

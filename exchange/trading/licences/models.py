@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import (
+    JSON,
+    BigInteger,
     Boolean,
     ForeignKey,
     Index,
+    Integer,
     String,
     Text,
 )
@@ -48,3 +52,12 @@ class Licence(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     revoked_by: Mapped[str | None] = mapped_column(String(80), nullable=True)
     revocation_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # The usage policy (使用策略) the licence carries, copied from its order; None: scope text.
+    policy: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    # The quota's current period and the uses counted in it, moved only by compare-and-set.
+    usage_period_start: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    usage_count: Mapped[int] = mapped_column(Integer, default=0)
+    # The differential-privacy budget spent, in millionths of ε (compare-and-set).
+    epsilon_spent_micro: Mapped[int] = mapped_column(BigInteger, default=0)
+    # The licensee's confirmation that it deleted the data (到期删除 duty).
+    deletion_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

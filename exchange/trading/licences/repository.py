@@ -97,3 +97,20 @@ async def live_exclusive_licence(
         .limit(1)
     )
     return (await session.scalars(stmt)).first()
+
+
+async def licensed_with_policy(
+    session: AsyncSession, *, licensee_id: str, sha256: str
+) -> Sequence[Licence]:
+    """The licensee's licences that carry a policy, of listings delivering these bytes."""
+    stmt = (
+        select(Licence)
+        .join(Listing, Listing.id == Licence.listing_id)
+        .where(
+            Licence.licensee_id == licensee_id,
+            Listing.fingerprint == sha256,
+            Licence.policy.is_not(None),
+        )
+        .order_by(Licence.starts_at, Licence.id)
+    )
+    return (await session.scalars(stmt)).all()

@@ -5,8 +5,11 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from fastapi import APIRouter, Response
+from fastapi.responses import StreamingResponse
 
+from exchange.assets.packages import service as packages_service
 from exchange.clock import rfc3339
+from exchange.context import Runtime
 from exchange.dataspaces.consents.errors import (
     ConsentExpired,
     ConsentRevoked,
@@ -19,7 +22,12 @@ from exchange.operation.errors import AgreementNotLive
 from exchange.security import ActorContext
 from exchange.trading.brokerage.schemas import ReasonBody
 from exchange.trading.licences import service
-from exchange.trading.licences.errors import LicenceNotFound, LicenceNotLive, LicenceRevoked
+from exchange.trading.licences.errors import (
+    LicenceNotFound,
+    LicenceNotLive,
+    LicenceRevoked,
+    TransferRequired,
+)
 from exchange.trading.licences.schemas import LicencePage, LicenceRead, licence_read
 
 router = APIRouter(tags=["trading"])
@@ -68,6 +76,7 @@ async def get_licence(licence_id: str, ctx: ActorContext) -> LicenceRead:
         **responses(
             LicenceNotFound,
             LicenceNotLive,
+            TransferRequired,
             Forbidden,
             AgreementNotLive,
             ConsentRevoked,
@@ -81,20 +90,24 @@ async def download_delivery(licence_id: str, ctx: ActorContext) -> Response:
 
     `X-Content-SHA256` equals the fingerprint on the asset's certificate (`X-Certificate`).
     """
-    return delivery_response(await service.deliver(ctx, licence_id=licence_id))
+    return delivery_response(await service.deliver(ctx, licence_id=licence_id), ctx.runtime)
 
 
-def delivery_response(delivery: service.Delivery) -> Response:
-    """The delivery package as served: its bytes, media type, file name and fingerprint
-    (the API's download and the console's download link answer with this)."""
+def delivery_response(delivery: service.Delivery, runtime: Runtime) -> Response:
+    """The delivery package as served: its bytes (streamed from the registry in the runtime's
+    market), media type, file name and fingerprint (the API's download and the console's
+    download link answer with this)."""
     listing = delivery.listing
-    return Response(
-        content=delivery.body,
+    return StreamingResponse(
+        packages_service.stream_package(
+            runtime, asset_id=listing.asset_id, sha256=listing.fingerprint
+        ),
         media_type=listing.delivery_media_type,
         headers={
             "Content-Disposition": (
                 f"attachment; filename*=UTF-8''{quote(listing.delivery_filename)}"
             ),
+            "Content-Length": str(delivery.size),
             "X-Content-SHA256": listing.fingerprint,
             "X-Certificate": listing.certificate_number,
             "X-Licence-Expires": rfc3339(delivery.licence.expires_at),

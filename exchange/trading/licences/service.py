@@ -16,10 +16,16 @@ from exchange.errors import Forbidden
 from exchange.kit.remits import require_remit
 from exchange.operation.grants import service as grants_service
 from exchange.trading.licences import repository
-from exchange.trading.licences.errors import LicenceNotFound, LicenceNotLive, LicenceRevoked
+from exchange.trading.licences.errors import (
+    LicenceNotFound,
+    LicenceNotLive,
+    LicenceRevoked,
+    TransferRequired,
+)
 from exchange.trading.licences.models import Licence, LicenceStatus
 from exchange.trading.listings import repository as listings_repository
 from exchange.trading.listings.models import Listing
+from exchange.trading.policies.terms import for_audit
 from exchange.trading.venues.service import actor_of, oversees
 from exchange.vocabulary import Remit, Role
 
@@ -73,21 +79,40 @@ async def list_licences(
 
 @dataclass(frozen=True, slots=True)
 class Delivery:
-    """A delivery package as handed to a licensee."""
+    """A delivery package as handed to a licensee (its bytes are streamed from the registry)."""
 
     licence: Licence
     listing: Listing
-    body: bytes
+    size: int
+
+
+async def check_sources_in_force(ctx: Context, asset_id: str) -> None:
+    """What a delivery of this asset's product needs beyond its licence, at that moment: the
+    operating agreement it was derived under (授权运营) and the consents it was made under (if
+    any) in force. The licence download and every use under a transfer ask this."""
+    items = await assets_market.source_items(ctx, asset_id)
+    if items:
+        await grants_service.check_live(ctx, asset_id=asset_id, item_ids=items, lock=False)
+    await assets_market.check_delivery(ctx, asset_id)
 
 
 async def deliver(ctx: Context, *, licence_id: str) -> Delivery:
     """The delivery package, to the licensee alone, while its licence is live (交付), for a
     product derived under an operating agreement while the agreement is in force, and while
-    the consents its product was made under (if any) are in force."""
+    the consents its product was made under (if any) are in force.
+
+    A licence that carries a usage policy delivers only through a transfer process, where
+    each delivery is checked against the policy (`trading.transfers`).
+    """
     actor = actor_of(ctx)
     licence = await get_licence(ctx, licence_id)
     if actor.id != licence.licensee_id:
         raise Forbidden("Only the licensee downloads the delivery package.")
+    if licence.policy is not None:
+        raise TransferRequired(
+            f"Licence {licence_id} carries a usage policy: request a transfer process "
+            f"(POST /v1/licences/{licence_id}/transfers) and take the delivery from it.",
+        )
     if not licence_live(ctx, licence):
         raise LicenceNotLive(
             f"Licence {licence_id} is {licence_state(ctx, licence)}; delivery has stopped.",
@@ -95,16 +120,11 @@ async def deliver(ctx: Context, *, licence_id: str) -> Delivery:
         )
     listing = await listings_repository.get_listing(ctx.session, licence.listing_id)
     assert listing is not None
-    # A product of public data stops being delivered once its operating agreement stops (授权运营).
-    items = await assets_market.source_items(ctx, listing.asset_id)
-    if items:
-        await grants_service.check_live(ctx, asset_id=listing.asset_id, item_ids=items, lock=False)
-    # A package made under consents is delivered only while every one of them is in force.
-    await assets_market.check_delivery(ctx, listing.asset_id)
-    body = await packages_service.delivery_body(
+    await check_sources_in_force(ctx, listing.asset_id)
+    package = await packages_service.delivery_package(
         ctx, asset_id=listing.asset_id, sha256=listing.fingerprint
     )
-    return Delivery(licence, listing, body)
+    return Delivery(licence, listing, package.size)
 
 
 async def revoke_licence(ctx: Context, *, licence_id: str, reason: str) -> Licence:
@@ -175,6 +195,7 @@ RECONCILED_COLUMNS = (
     "status",
     "revoked_by",
     "revocation_reason",
+    "policy",
 )
 
 
@@ -186,5 +207,12 @@ async def all_for_reconcile(
     async for rows in repository.licence_pages(session):
         yield (
             Licence.__tablename__,
-            [{"id": r["id"], **{c: r[c] for c in RECONCILED_COLUMNS}} for r in rows],
+            [
+                {
+                    "id": r["id"],
+                    **{c: r[c] for c in RECONCILED_COLUMNS},
+                    "policy": for_audit(r["policy"]),
+                }
+                for r in rows
+            ],
         )

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Boolean,
     CheckConstraint,
@@ -86,6 +88,9 @@ class LicenceTier(Base):
     # conditional UPDATEs, so that two buyers can never both hold it.
     claim: Mapped[str | None] = mapped_column(String(48), nullable=True)
     sold_trade_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    # The tier's usage policy (使用策略, `trading.policies.terms.UsagePolicy` as JSON); None: the
+    # scope text alone, as before policies existed.
+    policy: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
 
 
 class AssetLock(Base):

@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
+from exchange.assets.packages.errors import PackageNotStored
 from exchange.context import Context
 from exchange.dataspaces.consents.errors import (
     ConsentExpired,
@@ -35,6 +36,11 @@ from exchange.trading.listings.schemas import (
     ListingReviewCreate,
     listing_read,
 )
+from exchange.trading.policies.errors import (
+    PolicyAllowanceInconsistent,
+    PolicyNotEnforceable,
+    ResaleProhibited,
+)
 from exchange.trading.venues.errors import ExchangeNotFound, NotExchangeOperator, VenueStateConflict
 
 router = APIRouter(tags=["trading"])
@@ -50,6 +56,10 @@ router = APIRouter(tags=["trading"])
         PriceOutOfLimits,
         ExchangeNotFound,
         AssetAlreadyListed,
+        PolicyNotEnforceable,
+        PolicyAllowanceInconsistent,
+        ResaleProhibited,
+        PackageNotStored,
         AgreementNotLive,
         Conflict,
         PersonalInformationBasisRequired,
@@ -72,7 +82,7 @@ async def create_from(ctx: Context, body: ListingCreate) -> service.ListingView:
         description=body.description,
         venues=body.venues,
         tiers=[
-            service.TierSpec(t.name, t.scope, t.term_days, t.price_fen, t.exclusive)
+            service.TierSpec(t.name, t.scope, t.term_days, t.price_fen, t.exclusive, t.policy)
             for t in body.tiers
         ],
         delivery=service.DeliverySpec(

@@ -15,7 +15,10 @@ from exchange.kit.paging import Page
 from exchange.schemas import RequestModel, ResponseModel, StrictBool, StrictInt
 from exchange.trading.fields import AmountFen, Id, Name, Note, ShortName, Text
 from exchange.trading.listings import service
+from exchange.trading.listings.models import LicenceTier
 from exchange.trading.listings.service import ListingView
+from exchange.trading.policies.labels import describe
+from exchange.trading.policies.terms import UsagePolicy, read_policy
 from exchange.vocabulary import DataGrade, DeliveryKind, ProductForm, VenueStatus
 
 
@@ -27,11 +30,18 @@ class TierCreate(RequestModel):
     term_days: Annotated[StrictInt, Field(ge=1, le=3650)]
     price_fen: AmountFen
     exclusive: StrictBool = False
+    policy: UsagePolicy | None = Field(
+        default=None,
+        description="The tier's usage policy (使用策略, after ODRL 2.2), enforced at every "
+        "delivery; unset: the scope text alone",
+    )
 
 
 class DeliveryCreate(RequestModel):
     """The delivery package: a file (base64) or an API description (text); its SHA-256 must
-    equal the fingerprint on the asset's certificate."""
+    equal the fingerprint on the asset's certificate. A file delivery without content is the
+    package already deposited with the registry (of any size: `exchange assets
+    deposit-package`)."""
 
     kind: DeliveryKind
     filename: Annotated[str, StringConstraints(min_length=1, max_length=200)]
@@ -44,19 +54,20 @@ class DeliveryCreate(RequestModel):
     @model_validator(mode="after")
     def _one_body(self) -> DeliveryCreate:
         if self.kind is DeliveryKind.FILE:
-            if self.content_base64 is None or self.api_description is not None:
+            if self.api_description is not None:
                 raise ValueError("a file delivery carries content_base64 (and no api_description)")
             self.body_bytes()
         elif self.api_description is None or self.content_base64 is not None:
             raise ValueError("an API delivery carries api_description (and no content_base64)")
         return self
 
-    def body_bytes(self) -> bytes:
-        """The package's bytes."""
+    def body_bytes(self) -> bytes | None:
+        """The package's bytes (None: the package deposited with the registry)."""
         if self.kind is DeliveryKind.API:
             assert self.api_description is not None
             return self.api_description.encode()
-        assert self.content_base64 is not None
+        if self.content_base64 is None:
+            return None
         try:
             return base64.b64decode(self.content_base64, validate=True)
         except (binascii.Error, ValueError):
@@ -100,6 +111,8 @@ class TierRead(ResponseModel):
     price_fen: int
     exclusive: bool
     available: bool
+    policy: UsagePolicy | None
+    policy_labels: list[str]
 
 
 class VenueRead(ResponseModel):
@@ -150,6 +163,21 @@ def _label(table: dict[ProductForm, str] | dict[DataGrade, str], key: str) -> st
     return next((label for k, label in table.items() if k.value == key), key)
 
 
+def tier_read(tier: LicenceTier) -> TierRead:
+    policy = read_policy(tier.policy)
+    return TierRead(
+        id=tier.id,
+        name=tier.name,
+        scope=tier.scope,
+        term_days=tier.term_days,
+        price_fen=tier.price_fen,
+        exclusive=tier.exclusive,
+        available=service.tier_available(tier),
+        policy=policy,
+        policy_labels=describe(policy) if policy is not None else [],
+    )
+
+
 def listing_read(view: ListingView) -> ListingRead:
     listing = view.listing
     return ListingRead(
@@ -172,17 +200,6 @@ def listing_read(view: ListingView) -> ListingRead:
             sha256=listing.fingerprint,
         ),
         venues=[VenueRead.model_validate(v) for v in view.venues],
-        tiers=[
-            TierRead(
-                id=t.id,
-                name=t.name,
-                scope=t.scope,
-                term_days=t.term_days,
-                price_fen=t.price_fen,
-                exclusive=t.exclusive,
-                available=service.tier_available(t),
-            )
-            for t in view.tiers
-        ],
+        tiers=[tier_read(t) for t in view.tiers],
         created_at=listing.created_at,
     )

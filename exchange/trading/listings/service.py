@@ -34,6 +34,9 @@ from exchange.trading.listings.errors import (
 from exchange.trading.listings.models import LicenceTier, Listing, ListingVenue
 from exchange.trading.listings.repository import Offer
 from exchange.trading.listings.rows import venue_row_id
+from exchange.trading.policies import fit
+from exchange.trading.policies.service import check_no_resale
+from exchange.trading.policies.terms import UsagePolicy, for_audit
 from exchange.trading.venues import repository as venues_repository
 from exchange.trading.venues.errors import (
     ExchangeNotFound,
@@ -64,16 +67,18 @@ class TierSpec:
     term_days: int
     price_fen: int
     exclusive: bool
+    policy: UsagePolicy | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class DeliverySpec:
-    """The delivery package: a file, or the description of the API that serves the data."""
+    """The delivery package: a file, or the description of the API that serves the data;
+    no body: the package the holder deposited with the registry."""
 
     kind: DeliveryKind
     filename: str
     media_type: str
-    body: bytes
+    body: bytes | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,7 +127,17 @@ async def create_listing(
     )
     if facts.grade is DataGrade.CORE:
         raise CoreDataNotListable(f"Refused under the rule {CORE_DATA_RULE}.", rule=CORE_DATA_RULE)
-    digest = hashlib.sha256(delivery.body).hexdigest()
+    if delivery.body is None:
+        stored = await packages_service.delivery_package(
+            ctx, asset_id=facts.asset_id, sha256=facts.fingerprint.lower()
+        )
+        digest, size = stored.sha256, stored.size
+        prefix = await packages_service.package_prefix(
+            ctx, asset_id=facts.asset_id, sha256=digest, limit=fit.SAMPLE_BYTES
+        )
+    else:
+        digest, size = hashlib.sha256(delivery.body).hexdigest(), len(delivery.body)
+        prefix = delivery.body[: fit.SAMPLE_BYTES]
     if digest != facts.fingerprint.lower():
         raise DeliveryFingerprintMismatch(
             f"The package's SHA-256 {digest} is not the fingerprint {facts.fingerprint} on "
@@ -131,6 +146,16 @@ async def create_listing(
             package_sha256=digest,
             certificate_fingerprint=facts.fingerprint,
         )
+    for spec in tiers:
+        if spec.policy is not None:
+            fit.check_enforceable(
+                spec.policy,
+                tier=spec.name,
+                media_type=delivery.media_type,
+                filename=delivery.filename,
+                prefix=prefix,
+            )
+    await check_no_resale(ctx, lister_id=holder.id, sha256=digest)
     await grants_service.check_live(
         ctx, asset_id=facts.asset_id, item_ids=facts.source_catalog_item_ids
     )
@@ -170,7 +195,7 @@ async def create_listing(
         delivery_kind=delivery.kind,
         delivery_filename=delivery.filename,
         delivery_media_type=delivery.media_type,
-        delivery_size=len(delivery.body),
+        delivery_size=size,
         created_at=now,
     )
     tier_rows = [
@@ -183,6 +208,7 @@ async def create_listing(
             term_days=spec.term_days,
             price_fen=spec.price_fen,
             exclusive=spec.exclusive,
+            policy=spec.policy.document() if spec.policy is not None else None,
         )
         for i, spec in enumerate(tiers)
     ]
@@ -204,13 +230,14 @@ async def create_listing(
     ]
     ctx.session.add(listing)
     await ctx.session.flush()
-    await packages_service.keep_package(
-        ctx,
-        asset_id=facts.asset_id,
-        filename=delivery.filename,
-        media_type=delivery.media_type,
-        body=delivery.body,
-    )
+    if delivery.body is not None:
+        await packages_service.keep_package(
+            ctx,
+            asset_id=facts.asset_id,
+            filename=delivery.filename,
+            media_type=delivery.media_type,
+            body=delivery.body,
+        )
     ctx.session.add_all([*tier_rows, *venue_rows])
     ctx.audit(
         "trading.listing_created",
@@ -243,6 +270,8 @@ async def create_listing(
                     "term_days": t.term_days,
                     "price_fen": t.price_fen,
                     "exclusive": t.exclusive,
+                    # Only a tier with a policy names it: older entries keep their bytes.
+                    **({"policy": for_audit(t.policy)} if t.policy is not None else {}),
                 }
                 for t in tier_rows
             ],
@@ -539,6 +568,7 @@ _TIER_COLUMNS = (
     "term_days",
     "price_fen",
     "exclusive",
+    "policy",
 )
 
 
@@ -567,5 +597,12 @@ async def all_for_reconcile(
     async for rows in repository.tier_pages(session):
         yield (
             LicenceTier.__tablename__,
-            [{"id": r["id"], **{c: r[c] for c in _TIER_COLUMNS}} for r in rows],
+            [
+                {
+                    "id": r["id"],
+                    **{c: r[c] for c in _TIER_COLUMNS},
+                    "policy": for_audit(r["policy"]),
+                }
+                for r in rows
+            ],
         )

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     ForeignKey,
     Integer,
@@ -34,6 +36,9 @@ class Negotiation(Base):
     state: Mapped[NegotiationState] = mapped_column(String(16))
     price_fen: Mapped[int] = mapped_column(BigInteger)
     rounds: Mapped[int] = mapped_column(Integer)
+    # The usage policy on the table (使用策略): the tier's, or as the last counter-offer moved
+    # it within what the seller allows; None for a tier without a policy.
+    policy: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     order_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
     terminated_by: Mapped[str | None] = mapped_column(String(80), nullable=True)
     termination_reason: Mapped[str | None] = mapped_column(Text, nullable=True)

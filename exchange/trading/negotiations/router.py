@@ -35,6 +35,7 @@ from exchange.trading.orders.router import (
     replayable,
 )
 from exchange.trading.orders.schemas import OrderRead, order_read
+from exchange.trading.policies.errors import PolicyOutsideAllowance
 from exchange.vocabulary import NegotiationState
 
 router = APIRouter(tags=["trading"])
@@ -44,7 +45,7 @@ router = APIRouter(tags=["trading"])
     "/negotiations",
     status_code=201,
     operation_id="request_negotiation",
-    responses=responses(*ORDER_ERRORS),
+    responses=responses(*ORDER_ERRORS, PolicyOutsideAllowance),
 )
 async def request_negotiation(body: NegotiationCreate, ctx: ActorContext) -> NegotiationRead:
     """Ask a provider for a licence at a proposed price (协议交易)."""
@@ -56,6 +57,7 @@ async def request_negotiation(body: NegotiationCreate, ctx: ActorContext) -> Neg
         price_fen=body.price_fen,
         message=body.message,
         mandate_id=body.mandate_id,
+        policy=body.policy,
     )
     return negotiation_read(view.negotiation, view.messages)
 
@@ -91,6 +93,7 @@ NEGOTIATION_STEP_ERRORS = responses(
     PriceOutOfLimits,
     MandateExpired,
     MandateRevoked,
+    PolicyOutsideAllowance,
 )
 
 
@@ -104,7 +107,12 @@ async def terminate_negotiation(
 ) -> NegotiationRead:
     """Either side ends the negotiation, with its reason."""
     view = await service.step(
-        ctx, negotiation_id=negotiation_id, step="terminate", price_fen=None, message=body.reason
+        ctx,
+        negotiation_id=negotiation_id,
+        step="terminate",
+        price_fen=None,
+        message=body.reason,
+        policy=None,
     )
     return negotiation_read(view.negotiation, view.messages)
 
@@ -169,5 +177,6 @@ async def step_negotiation(
         step=step,
         price_fen=body.price_fen,
         message=body.message,
+        policy=body.policy,
     )
     return negotiation_read(view.negotiation, view.messages)

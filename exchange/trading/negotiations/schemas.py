@@ -6,10 +6,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from pydantic import Field
+
 from exchange.kit.paging import Page
 from exchange.schemas import RequestModel, ResponseModel
 from exchange.trading.fields import AmountFen, Id, Reason, Text
 from exchange.trading.negotiations.models import Negotiation, NegotiationMessage
+from exchange.trading.policies.terms import UsagePolicy, read_policy
 from exchange.vocabulary import LegalBasis, NegotiationParty, NegotiationState
 
 
@@ -22,6 +25,11 @@ class NegotiationCreate(RequestModel):
     price_fen: AmountFen
     message: Text = ""
     mandate_id: Id | None = None
+    policy: UsagePolicy | None = Field(
+        default=None,
+        description="The usage policy proposed, within what the seller allows (unset: the "
+        "tier's policy as listed)",
+    )
 
 
 class NegotiationStep(RequestModel):
@@ -29,6 +37,11 @@ class NegotiationStep(RequestModel):
 
     price_fen: AmountFen | None = None
     message: Text = ""
+    policy: UsagePolicy | None = Field(
+        default=None,
+        description="A counter-request or offer may move the usage policy within what the "
+        "seller allows (unset: unchanged)",
+    )
 
 
 class NegotiationTerminate(RequestModel):
@@ -68,6 +81,7 @@ class NegotiationRead(ResponseModel):
     mandate_id: str | None
     state: NegotiationState
     price_fen: int
+    policy: UsagePolicy | None
     order_id: str | None
     terminated_by: str | None
     termination_reason: str | None
@@ -92,6 +106,7 @@ def negotiation_read(n: Negotiation, messages: Sequence[NegotiationMessage]) -> 
         mandate_id=n.mandate_id,
         state=n.state,
         price_fen=n.price_fen,
+        policy=read_policy(n.policy),
         order_id=n.order_id,
         terminated_by=n.terminated_by,
         termination_reason=n.termination_reason,

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from exchange.context import Context, Principal
 from exchange.trading import rules
@@ -40,6 +40,14 @@ from exchange.trading.orders.settlement import (
     check_price,
     check_tradable,
     open_order,
+)
+from exchange.trading.policies.errors import PolicyOutsideAllowance
+from exchange.trading.policies.service import check_buyer_territory
+from exchange.trading.policies.terms import (
+    UsagePolicy,
+    for_audit,
+    negotiated_misses,
+    read_policy,
 )
 from exchange.trading.venues import repository as venues_repository
 from exchange.trading.venues.service import actor_of, oversees
@@ -160,8 +168,10 @@ async def request(
     price_fen: int,
     message: str,
     mandate_id: str | None,
+    policy: UsagePolicy | None = None,
 ) -> NegotiationView:
-    """A consumer (or its broker) asks the provider for a licence at a proposed price."""
+    """A consumer (or its broker) asks the provider for a licence at a proposed price, and
+    under the tier's usage policy or one moved within what the seller allows."""
     offer = await get_offer(ctx, listing_id=listing_id, tier_id=tier_id, exchange_id=exchange_id)
     buyer = await resolve_buyer(
         ctx,
@@ -171,6 +181,8 @@ async def request(
         rulebook=offer.rulebook,
     )
     check_not_own(offer, buyer)
+    terms = proposed_policy(offer.tier.policy, policy)
+    check_buyer_territory(terms, buyer.jurisdiction)
     check_available(offer.tier)
     await check_tradable(ctx, offer, mode=TradeMode.NEGOTIATED, price_fen=price_fen)
     now = ctx.clock.now()
@@ -186,6 +198,7 @@ async def request(
         state=NegotiationState.REQUESTED,
         price_fen=price_fen,
         rounds=0,
+        policy=terms,
         created_at=now,
         updated_at=now,
     )
@@ -214,9 +227,32 @@ async def request(
             "mandate_id": negotiation.mandate_id,
             "price_fen": price_fen,
             "message": message,
+            **({"policy": for_audit(terms)} if terms is not None else {}),
         },
     )
     return NegotiationView(negotiation, [row])
+
+
+def proposed_policy(
+    tier_policy: dict[str, Any] | None, proposed: UsagePolicy | None
+) -> dict[str, Any] | None:
+    """The policy a negotiation carries: the tier's, or a proposal within its allowance."""
+    base = read_policy(tier_policy)
+    if proposed is None:
+        return tier_policy
+    if base is None:
+        raise PolicyOutsideAllowance(
+            "This tier has no usage policy to negotiate; its scope text is the licence's terms."
+        )
+    misses = negotiated_misses(base, proposed)
+    if misses:
+        raise PolicyOutsideAllowance(
+            "The proposed usage policy is outside what the seller allows: "
+            + "; ".join(misses)
+            + ".",
+            reasons=misses,
+        )
+    return proposed.model_copy(update={"negotiable": base.negotiable}).document()
 
 
 async def _consumer_mandate_ok(ctx: Context, negotiation: Negotiation) -> None:
@@ -241,9 +277,16 @@ async def _consumer_mandate_ok(ctx: Context, negotiation: Negotiation) -> None:
 
 
 async def step(
-    ctx: Context, *, negotiation_id: str, step: str, price_fen: int | None, message: str
+    ctx: Context,
+    *,
+    negotiation_id: str,
+    step: str,
+    price_fen: int | None,
+    message: str,
+    policy: UsagePolicy | None = None,
 ) -> NegotiationView:
-    """One step: request (counter), offer, accept, agree or terminate."""
+    """One step: request (counter), offer, accept, agree or terminate. A request or offer may
+    move the usage policy within what the tier's seller allows."""
     actor = actor_of(ctx)
     negotiation = await load(ctx, negotiation_id)
     party = _party(actor, negotiation)
@@ -266,6 +309,7 @@ async def step(
     if party is NegotiationParty.CONSUMER:
         await _consumer_mandate_ok(ctx, negotiation)
     price = negotiation.price_fen
+    moved: dict[str, Any] | None = None
     if step in ("request", "offer"):
         if price_fen is None:
             raise NegotiationStateConflict(f"A {step} names its price_fen.")
@@ -278,6 +322,10 @@ async def step(
         check_mode(offer, TradeMode.NEGOTIATED)
         check_price(offer, price_fen)
         price = price_fen
+        if policy is not None:
+            moved = proposed_policy(offer.tier.policy, policy)
+    elif policy is not None:
+        raise NegotiationStateConflict(f"Only a request or an offer proposes a policy, not {step}.")
     now = ctx.clock.now()
     values: dict[str, object] = {
         "state": after,
@@ -285,6 +333,8 @@ async def step(
         "rounds": negotiation.rounds + 1,
         "updated_at": now,
     }
+    if moved is not None:
+        values["policy"] = moved
     if after is NegotiationState.TERMINATED:
         values["terminated_by"] = actor.id
         values["termination_reason"] = message
@@ -304,6 +354,7 @@ async def step(
             "state": after,
             "price_fen": price,
             "message": message,
+            **({"policy": for_audit(moved)} if moved is not None else {}),
         },
     )
     await ctx.session.flush()
@@ -341,6 +392,7 @@ async def settle(ctx: Context, *, negotiation_id: str, legal_basis: str | None) 
         rulebook=offer.rulebook,
     )
     check_not_own(offer, buyer)
+    check_buyer_territory(negotiation.policy, buyer.jurisdiction)
     check_available(offer.tier)
     facts = await check_tradable(
         ctx, offer, mode=TradeMode.NEGOTIATED, price_fen=negotiation.price_fen
@@ -363,6 +415,7 @@ async def settle(ctx: Context, *, negotiation_id: str, legal_basis: str | None) 
         legal_basis=legal_basis,
         order_id=order_id,
         negotiation_id=negotiation.id,
+        policy=negotiation.policy,
     )
     await ctx.session.refresh(negotiation)
     final = {

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Boolean,
     ForeignKey,
@@ -51,6 +53,8 @@ class Order(Base):
     negotiation_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
     auction_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
     trade_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    # The usage policy the licence will carry (the tier's, or the negotiated one).
+    policy: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 

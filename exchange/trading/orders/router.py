@@ -53,6 +53,7 @@ from exchange.trading.orders.schemas import (
     order_read,
     trade_read,
 )
+from exchange.trading.policies.errors import TerritoryNotAllowed
 from exchange.vocabulary import OrderStatus, TradeMode
 
 router = APIRouter(tags=["trading"])
@@ -96,6 +97,7 @@ def trade_filters(
 
 TradeFilters = Annotated[TradeFilter, Depends(trade_filters)]
 ORDER_ERRORS = (
+    TerritoryNotAllowed,
     ListingNotFound,
     TierNotFound,
     ListingNotActive,

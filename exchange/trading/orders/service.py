@@ -22,6 +22,7 @@ from exchange.trading.orders.settlement import (
     check_tradable,
     open_order,
 )
+from exchange.trading.policies.service import check_buyer_territory
 from exchange.trading.venues.service import actor_of, operator_exchange, oversees
 from exchange.vocabulary import MandateAction, OrderStatus, TradeMode
 
@@ -45,6 +46,7 @@ async def place_order(
         rulebook=offer.rulebook,
     )
     check_not_own(offer, buyer)
+    check_buyer_territory(offer.tier.policy, buyer.jurisdiction)
     check_available(offer.tier)
     facts = await check_tradable(ctx, offer, mode=TradeMode.POSTED, price_fen=offer.tier.price_fen)
     return await open_order(

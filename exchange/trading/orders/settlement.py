@@ -50,6 +50,7 @@ from exchange.trading.orders.buyers import (
 )
 from exchange.trading.orders.errors import SELF_DEALING_RULE, OwnListing
 from exchange.trading.orders.models import Order, Trade
+from exchange.trading.policies.terms import for_audit
 from exchange.trading.venues import repository as venues_repository
 from exchange.trading.venues.models import Exchange
 from exchange.trading.venues.service import rule_of
@@ -213,11 +214,13 @@ async def open_order(
     negotiation_id: str | None = None,
     auction_id: str | None = None,
     escrowed_fen: int = 0,
+    policy: dict[str, Any] | None = None,
 ) -> Placed:
     """Place an order that passed the checks: customs triage, then settle, hold or refuse.
 
     `escrowed_fen` > 0 means the buyer's money already waits in escrow and is already counted
     against its mandate (an auction's winning bid); the tier is then claimed by the auction.
+    `policy` is a negotiated usage policy; else the licence will carry the tier's.
     """
     await check_exclusivity(ctx, asset_id=offer.listing.asset_id, tier=offer.tier)
     now = ctx.clock.now()
@@ -288,6 +291,7 @@ async def open_order(
         negotiation_id=negotiation_id,
         auction_id=auction_id,
         trade_id=None,
+        policy=policy if policy is not None else tier.policy,
         created_at=now,
         updated_at=now,
     )
@@ -459,6 +463,9 @@ async def settle(
         starts_at=now,
         expires_at=now + timedelta(days=tier.term_days),
         status=LicenceStatus.ACTIVE,
+        policy=order.policy,
+        usage_count=0,
+        epsilon_spent_micro=0,
     )
     trade = Trade(
         id=trade_id,
@@ -514,6 +521,8 @@ async def settle(
                 "exclusive": licence.exclusive,
                 "starts_at": licence.starts_at,
                 "expires_at": licence.expires_at,
+                # Only a licence with a policy names it: older entries keep their bytes.
+                **({"policy": for_audit(licence.policy)} if licence.policy is not None else {}),
             },
         },
     )

@@ -100,7 +100,8 @@ async def download(viewer: Mine, licence_id: PathId) -> Response:
     """The delivery package: the same bytes, media type and file name as the API serves."""
     async with viewer.read() as ctx:
         delivery = await licences_service.deliver(ctx, licence_id=licence_id)
-    return delivery_response(delivery)
+        runtime = ctx.runtime
+    return delivery_response(delivery, runtime)
 
 
 @router.get("/me/orders", response_class=HTMLResponse)

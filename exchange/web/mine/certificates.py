@@ -7,7 +7,7 @@ import json
 from urllib.parse import quote
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, Response, StreamingResponse
 
 from exchange.assets.certificates import service as certificates_service
 from exchange.assets.certificates.errors import CertificateNotFound
@@ -79,11 +79,13 @@ async def package_file(asset_id: str, viewer: Holder) -> Response:
     async with viewer.read() as ctx:
         await own_asset(ctx, asset_id, viewer.id)
         package = await packages_service.download_package(ctx, asset_id=asset_id)
-    return Response(
-        content=package.body,
+        runtime = ctx.runtime
+    return StreamingResponse(
+        packages_service.stream_package(runtime, asset_id=package.asset_id, sha256=package.sha256),
         media_type=package.media_type,
         headers={
             "Content-Disposition": f"attachment; filename*=UTF-8''{quote(package.filename)}",
+            "Content-Length": str(package.size),
             "X-Content-SHA256": package.sha256,
             "Cache-Control": "no-store",
             "X-Content-Type-Options": "nosniff",

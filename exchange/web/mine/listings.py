@@ -83,16 +83,16 @@ async def _delivery(ctx: Context, form: FormData, asset_id: str, holder_id: str)
             "api_description": field(form, "api_description"),
         }
     chosen = await upload(form, "package")
-    if chosen is not None:
-        filename, media_type, body = chosen
-    else:
+    if chosen is None:
         await own_asset(ctx, asset_id, holder_id)
         package = await stored_package(ctx, asset_id)
         if package is None:
             raise InvalidForm(
                 "package: the registry holds no package for this asset; choose the file to deliver."
             )
-        filename, media_type, body = package.filename, package.media_type, package.body
+        # A file delivery without content is the registered package (of any size).
+        return {"kind": kind, "filename": package.filename, "media_type": package.media_type}
+    filename, media_type, body = chosen
     return {
         "kind": kind,
         "filename": filename,
