@@ -21,13 +21,36 @@ from typing import Any
 import httpx
 import pytest
 from support_browser import (
+    BROWSER_ENV,
+    SKIP_LINE,
     DemoServer,
     ShotFn,
     assert_no_tofu,
     require_browser,
+    usable_chromium,
 )
 
 from support import free_port
+
+HERE = Path(__file__).parent
+_SKIPPED = pytest.StashKey[int]()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Without Chromium, leave the browser tests out and say so once (not once per test)."""
+    if usable_chromium() is not None or os.environ.get(BROWSER_ENV) == "required":
+        return
+    ours = [item for item in items if HERE in item.path.parents]
+    if ours:
+        config.hook.pytest_deselected(items=ours)
+        items[:] = [item for item in items if HERE not in item.path.parents]
+        config.stash[_SKIPPED] = len(ours)
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    skipped = config.stash.get(_SKIPPED, 0)
+    if skipped:
+        terminalreporter.write_line(f"{skipped} {SKIP_LINE}")
 
 
 @pytest.fixture(scope="session")

@@ -35,12 +35,17 @@ def chromium_path() -> str | None:
     return None
 
 
-def require_browser() -> str:
-    path = chromium_path()
+def usable_chromium() -> str | None:
+    """Chromium's path, if it and Playwright are both there."""
     try:
         import playwright.sync_api  # noqa: F401
     except ImportError:
-        path = None
+        return None
+    return chromium_path()
+
+
+def require_browser() -> str:
+    path = usable_chromium()
     if path is None:
         if os.environ.get(BROWSER_ENV) == "required":
             pytest.fail(SKIP_LINE.replace("are off", "are required but cannot run"))
