@@ -19,7 +19,8 @@ from support_policies import (
 from support_trading import Market, audit_actions
 
 from exchange.participants.models import Participant
-from support import assert_problem
+from exchange.vocabulary import Role
+from support import MakeParticipant, assert_problem
 
 
 async def test_each_clause_is_enforced_at_delivery_and_each_refusal_recorded(
@@ -173,11 +174,15 @@ async def test_a_transfer_is_suspended_and_resumed_each_step_audited(market: Mar
     assert {x["state"] for x in listed["items"]} == {"COMPLETED", "TERMINATED"}
 
 
-async def test_a_revoked_licence_delivers_nothing(market: Market) -> None:
+async def test_a_revoked_licence_delivers_nothing(
+    market: Market, make_participant: MakeParticipant
+) -> None:
     m = market
+    # Revoking a licence is the trading-conduct remit's (市场监管, gd-amr).
+    amr = await make_participant(Role.REGULATOR, name="广东省市场监管局", agency="gd-amr")
     _, licence = await licence_for(m, "electricity", CN_CREDIT)
     t = await transfer(m, licence)
-    await m.ok(m.post(f"/v1/licences/{licence['id']}/revoke", m.regulator, {"reason": "违规使用"}))
+    await m.ok(m.post(f"/v1/licences/{licence['id']}/revoke", amr, {"reason": "违规使用"}))
     await refused_and_recorded(
         m,
         m.client.get(f"/v1/transfers/{t['id']}/data", headers=m.buyer.auth),
