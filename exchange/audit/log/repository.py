@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import (
+    BigInteger,
     ColumnElement,
     Row,
     SmallInteger,
@@ -177,17 +178,17 @@ async def advance_head(
 # Reading the log: subtree hashes, entries
 # ---------------------------------------------------------------------------------------
 
-# One statement for any proof, built once: only its expanding parameters change, so the
-# compiled SQL is reused (building expressions per request would cost more than the query).
+_LEAVES = select(
+    literal(0, SmallInteger).label("level"),
+    AuditEntry.__table__.c.seq.label("index"),
+    AuditEntry.__table__.c.leaf_hash.label("hash"),
+).where(AuditEntry.__table__.c.seq.in_(bindparam("leaves", expanding=True)))
+
+# Many nodes (a page of entries with proofs): two INs, not a row-value IN. SQLite answers
+# `(level, index) IN (...)` with a full scan, but the cross product of two short lists with
+# primary-key seeks; the extra pairs it returns are dropped by the caller's lookups.
 _SUBTREES = union_all(
-    select(
-        literal(0, SmallInteger).label("level"),
-        AuditEntry.__table__.c.seq.label("index"),
-        AuditEntry.__table__.c.leaf_hash.label("hash"),
-    ).where(AuditEntry.__table__.c.seq.in_(bindparam("leaves", expanding=True))),
-    # Two INs, not a row-value IN: SQLite answers `(level, index) IN (VALUES ...)` with a
-    # full scan, but the cross product of two short lists with primary-key seeks. The few
-    # extra pairs it may return are dropped below.
+    _LEAVES,
     select(
         AuditNode.__table__.c.level, AuditNode.__table__.c.index, AuditNode.__table__.c.hash
     ).where(
@@ -195,6 +196,34 @@ _SUBTREES = union_all(
         AuditNode.__table__.c.index.in_(bindparam("indexes", expanding=True)),
     ),
 )
+
+# Up to this many stored nodes (one proof needs at most two per level), each is sought by
+# its own key: `(level = ? AND index = ?) OR ...` is one primary-key seek per node on both
+# databases, where the cross product above seeks (and returns) levels x indexes pairs.
+PAIRED_NODES = 64
+
+
+@functools.lru_cache(maxsize=PAIRED_NODES + 1)
+def _subtrees_by_pairs(count: int) -> Any:
+    """Leaves and `count` stored nodes (bind parameters l0/i0, l1/i1, ...), built once per
+    count, so a proof only binds values."""
+    if count == 0:
+        return _LEAVES
+    node = AuditNode.__table__.c
+    return union_all(
+        _LEAVES,
+        select(node.level, node.index, node.hash).where(
+            or_(
+                *(
+                    and_(
+                        node.level == bindparam(f"l{i}", type_=SmallInteger),
+                        node.index == bindparam(f"i{i}", type_=BigInteger),
+                    )
+                    for i in range(count)
+                )
+            )
+        ),
+    )
 
 
 async def fetch_subtrees(
@@ -216,12 +245,17 @@ async def fetch_subtrees(
             leaves.update(range(index << level, (index + 1) << level))
     if not wanted:
         return {}
-    params = {
-        "leaves": sorted(leaves),
-        "levels": sorted({level for level, _ in stored}),
-        "indexes": sorted({index for _, index in stored}),
-    }
-    rows = (await session.execute(_SUBTREES, params)).all()
+    params: dict[str, Any] = {"leaves": sorted(leaves)}
+    if len(stored) <= PAIRED_NODES:
+        stored.sort()
+        stmt = _subtrees_by_pairs(len(stored))
+        for i, (level, index) in enumerate(stored):
+            params[f"l{i}"], params[f"i{i}"] = level, index
+    else:
+        stmt = _SUBTREES
+        params["levels"] = sorted({level for level, _ in stored})
+        params["indexes"] = sorted({index for _, index in stored})
+    rows = (await session.execute(stmt, params)).all()
     found = {(int(level), int(index)): bytes(digest) for level, index, digest in rows}
     for level, index in wanted:
         if 0 < level < STORED_NODE_MIN_LEVEL:

@@ -7,6 +7,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import (
+    Integer,
+    String,
+    bindparam,
     delete,
     insert,
     select,
@@ -130,38 +133,46 @@ async def adjust_term_facets(
         )
 
 
+# The lookups a query starts from, built once (a request only binds its values).
+_DOCUMENT_FREQUENCIES = select(SearchTerm.term, SearchTerm.df).where(
+    SearchTerm.term.in_(bindparam("terms", expanding=True))
+)
+_TERMS_STARTING = (
+    select(SearchTerm.term, SearchTerm.df)
+    .where(SearchTerm.head == bindparam("head", type_=String), SearchTerm.df > 0)
+    .order_by(SearchTerm.df.desc(), SearchTerm.term)
+    .limit(bindparam("limit", type_=Integer))
+)
+_TERMS_WITH_PREFIX = (
+    select(SearchTerm.term, SearchTerm.df)
+    .where(
+        SearchTerm.term >= bindparam("low", type_=String),
+        SearchTerm.term < bindparam("high", type_=String),
+        SearchTerm.df > 0,
+    )
+    .order_by(SearchTerm.df.desc(), SearchTerm.term)
+    .limit(bindparam("limit", type_=Integer))
+)
+
+
 async def document_frequencies(session: AsyncSession, terms: Iterable[str]) -> dict[str, int]:
     """Document frequency of each known term."""
     wanted = list(set(terms))
     if not wanted:
         return {}
-    stmt = select(SearchTerm.term, SearchTerm.df).where(SearchTerm.term.in_(wanted))
-    return {t: int(d) for t, d in (await session.execute(stmt)).all()}
+    rows = (await session.execute(_DOCUMENT_FREQUENCIES, {"terms": wanted})).all()
+    return {t: int(d) for t, d in rows}
 
 
 async def terms_starting(session: AsyncSession, head: str, *, limit: int) -> dict[str, int]:
     """Terms that start with a character (a one-character query), most frequent first."""
-    stmt = (
-        select(SearchTerm.term, SearchTerm.df)
-        .where(SearchTerm.head == head, SearchTerm.df > 0)
-        .order_by(SearchTerm.df.desc(), SearchTerm.term)
-        .limit(limit)
-    )
-    return {t: int(d) for t, d in (await session.execute(stmt)).all()}
+    rows = (await session.execute(_TERMS_STARTING, {"head": head, "limit": limit})).all()
+    return {t: int(d) for t, d in rows}
 
 
 async def terms_with_prefix(session: AsyncSession, prefix: str, *, limit: int) -> dict[str, int]:
     """Indexed words that begin with a prefix, most frequent first."""
-    stmt = (
-        select(SearchTerm.term, SearchTerm.df)
-        .where(
-            SearchTerm.term >= prefix,
-            SearchTerm.term < prefix_upper_bound(prefix),
-            SearchTerm.df > 0,
-        )
-        .order_by(SearchTerm.df.desc(), SearchTerm.term)
-        .limit(limit)
-    )
-    rows = (await session.execute(stmt)).all()
+    params = {"low": prefix, "high": prefix_upper_bound(prefix), "limit": limit}
+    rows = (await session.execute(_TERMS_WITH_PREFIX, params)).all()
     # The range is exact under binary collations; the check keeps it exact under others.
     return {t: int(d) for t, d in rows if t.startswith(prefix)}
