@@ -8,6 +8,8 @@ agent-steps/s and trades/s of the run through the service layer (a fresh
 SQLite database, every action through the same services as HTTP, one unit of work per round),
 and the same agents' decision loop with no market behind it (the ceiling).
 Targets (issue 7): >= 500 trades/s through the services; the whole run <= 60 s.
+Issue 17's rows (`rows()`): the whole run's agent-steps/s through the services against the
+decision loop's, same run (>= 0.1x), and its trades/s against 2,000 (>= 1x).
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+from _rows import Row, print_rows
 
 from exchange.migrate import ROOT
 from exchange.simulation import engine, loader, market, runner
@@ -50,15 +54,19 @@ def line(label: str, wall: float, cpu: float, stats: engine.RunStats) -> None:
     )
 
 
-async def ceiling(variant: loader.Variant) -> None:
+async def ceiling(variant: loader.Variant) -> tuple[float, engine.RunStats]:
+    """The decision loop with no market behind it: (wall seconds, stats)."""
     started, cpu = time.perf_counter(), time.process_time()
     _, stats = await engine.run(variant, market.NullMarket(variant.scenario))
-    line(
-        "decision loop, no market", time.perf_counter() - started, time.process_time() - cpu, stats
-    )
+    wall = time.perf_counter() - started
+    line("decision loop, no market", wall, time.process_time() - cpu, stats)
+    return wall, stats
 
 
-async def services(variant: loader.Variant, out: Path, report: bool) -> None:
+async def services(
+    variant: loader.Variant, out: Path, report: bool
+) -> tuple[float, float, engine.RunStats]:
+    """The run through the services: (whole wall seconds, trading rounds' seconds, stats)."""
     runner.prepare_dir(out)
     the_market = ServiceMarket(
         variant.scenario, out / runner.MARKET_DB, audit_log=out / runner.AUDIT_LOG
@@ -96,6 +104,39 @@ async def services(variant: loader.Variant, out: Path, report: bool) -> None:
     if report:
         runner.write_outputs(out, record, parameters=runner.parameters_text(variant))
         print(f"report: {out / 'report.html'}")
+    return end - marks["start"], trading, stats
+
+
+def rows(agents: int = 1000, rounds: int = 100) -> list[Row]:
+    """Issue 17's simulation rows: the run through the services against the decision loop with
+    no market (agent-steps/s, whole run, same run), and its trades/s against 2,000."""
+    variant = scaled(ROOT / "scenarios" / "baseline.toml", agents, rounds)
+    loop_wall, loop_stats = asyncio.run(ceiling(variant))
+    with tempfile.TemporaryDirectory(prefix="bench-sim-") as tmp:
+        wall, trading, stats = asyncio.run(services(variant, Path(tmp), False))
+    size = f"{agents:,}×{rounds}"
+    return [
+        Row(
+            f"simulation {size}, trades/s vs decision loop",
+            "sqlite",
+            stats.agent_steps / wall,
+            loop_stats.agent_steps / loop_wall,
+            "steps/s",
+            "decision loop, no market",
+            ">= 0.1x",
+            f"whole run {wall:.1f} s, loop {loop_wall:.2f} s",
+        ),
+        Row(
+            "simulation trades/s",
+            "sqlite",
+            stats.trades / wall,
+            2000.0,
+            "trades/s",
+            "target 2,000 trades/s",
+            ">= 1x",
+            f"{stats.trades:,} trades; trading rounds alone {stats.trades / trading:,.0f}/s",
+        ),
+    ]
 
 
 def main() -> None:
@@ -105,7 +146,11 @@ def main() -> None:
     parser.add_argument("--scenario", type=Path, default=ROOT / "scenarios" / "baseline.toml")
     parser.add_argument("--out", type=Path, default=None)
     parser.add_argument("--report", action="store_true", help="also write charts and the report")
+    parser.add_argument("--rows", action="store_true", help="print issue 17's rows (baseline)")
     args = parser.parse_args()
+    if args.rows:
+        print_rows(rows(args.agents, args.rounds))
+        return
     variant = scaled(args.scenario, args.agents, args.rounds)
     a = variant.scenario.agents
     print(

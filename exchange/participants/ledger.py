@@ -73,9 +73,26 @@ async def post(
     )
     postings: list[dict[str, object]] = []
     # Lock rows in one global order (account id) so concurrent movements cannot deadlock.
-    for leg in sorted(legs, key=lambda leg: leg.account_id):
-        balance = await repository.apply_delta(
-            ctx.session, leg.account_id, leg.amount_fen, despite_freeze=despite_freeze
+    ordered = sorted(legs, key=lambda leg: leg.account_id)
+    # Legs of distinct accounts move together (one statement where the database allows);
+    # an account twice in one journal is moved by each of its legs in turn.
+    together = len({leg.account_id for leg in ordered}) == len(ordered)
+    balances = (
+        await repository.apply_deltas(
+            ctx.session,
+            [(leg.account_id, leg.amount_fen) for leg in ordered],
+            despite_freeze=despite_freeze,
+        )
+        if together
+        else None
+    )
+    for i, leg in enumerate(ordered):
+        balance = (
+            balances[i]
+            if balances is not None
+            else await repository.apply_delta(
+                ctx.session, leg.account_id, leg.amount_fen, despite_freeze=despite_freeze
+            )
         )
         # Non-mint balances never go below zero, so a credit can only fail at the ceiling, and
         # the mint (which has no floor) only at the ceiling of its debt.

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Table, bindparam, func, insert, select, update
+from sqlalchemy import BigInteger, Table, bindparam, case, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.kit.fields import MAX_BALANCE_FEN
@@ -128,6 +128,72 @@ async def apply_delta(
     result = await session.execute(stmt, {"account_id": account_id, "delta_fen": delta_fen})
     balance: int | None = result.scalar_one_or_none()
     return balance
+
+
+def _deltas_statement(legs: int, *, despite_freeze: bool) -> Any:
+    """One UPDATE … RETURNING moving `legs` distinct accounts, each under the rules of
+    `_APPLY_DELTA` (or `_APPLY_DELTA_DESPITE_FREEZE`) with its own delta."""
+    ids = [bindparam(f"account_{i}", type_=ACCOUNTS.c.id.type) for i in range(legs)]
+    delta = case(
+        *((ACCOUNTS.c.id == ids[i], bindparam(f"delta_{i}", type_=BigInteger)) for i in range(legs))
+    )
+    new_balance = ACCOUNTS.c.balance_fen + delta
+    stmt = update(ACCOUNTS).where(
+        ACCOUNTS.c.id.in_(ids),
+        (new_balance >= 0) | (ACCOUNTS.c.kind == AccountKind.SANDBOX_MINT),
+        new_balance.between(-MAX_BALANCE_FEN, MAX_BALANCE_FEN),
+    )
+    if not despite_freeze:
+        stmt = stmt.where((delta >= 0) | ACCOUNTS.c.frozen_by.is_(None))
+    return stmt.values(balance_fen=new_balance).returning(ACCOUNTS.c.id, ACCOUNTS.c.balance_fen)
+
+
+# Built on first use, one per number of legs (a settlement has three to five).
+_DELTAS: dict[tuple[int, bool], Any] = {}
+
+
+async def apply_deltas(
+    session: AsyncSession, legs: Sequence[tuple[str, int]], *, despite_freeze: bool = False
+) -> list[int | None]:
+    """`apply_delta` for each of these (account, delta) legs of distinct accounts, in order:
+    each leg's new balance, or None for the first leg refused and every leg after it.
+
+    SQLite (one writer holds the whole database, so there is no row-lock order to keep)
+    moves them all in one statement; the legs after a refused one are then put back, so
+    the database is left exactly as leg-by-leg `apply_delta` calls stopping there leave it.
+    Elsewhere the legs go one by one, each row locked in the order given.
+    """
+    if len(legs) < 2 or session.get_bind().dialect.name != "sqlite":
+        moved: list[int | None] = []
+        for account_id, delta_fen in legs:
+            balance = await apply_delta(
+                session, account_id, delta_fen, despite_freeze=despite_freeze
+            )
+            moved.append(balance)
+            if balance is None:
+                break
+        return moved + [None] * (len(legs) - len(moved))
+    key = (len(legs), despite_freeze)
+    stmt = _DELTAS.get(key)
+    if stmt is None:
+        stmt = _DELTAS[key] = _deltas_statement(len(legs), despite_freeze=despite_freeze)
+    params: dict[str, Any] = {}
+    for i, (account_id, delta_fen) in enumerate(legs):
+        params[f"account_{i}"] = account_id
+        params[f"delta_{i}"] = delta_fen
+    balances: dict[str, int] = {row[0]: row[1] for row in await session.execute(stmt, params)}
+    result: list[int | None] = [balances.get(account_id) for account_id, _ in legs]
+    if None in result:
+        refused = result.index(None)
+        for i in range(refused + 1, len(legs)):
+            account_id, delta_fen = legs[i]
+            if result[i] is not None:
+                await session.execute(
+                    _APPLY_DELTA_DESPITE_FREEZE,
+                    {"account_id": account_id, "delta_fen": -delta_fen},
+                )
+            result[i] = None
+    return result
 
 
 async def freeze_of(session: AsyncSession, account_id: str) -> tuple[str, str | None] | None:

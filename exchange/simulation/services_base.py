@@ -26,6 +26,7 @@ from exchange.config import Settings
 from exchange.context import Context, Principal, Runtime
 from exchange.dataspaces.consents.keys import CONSENT_KEY_FILE
 from exchange.errors import ExchangeError
+from exchange.kit.roundreads import READS, RoundReads
 from exchange.participants import service as participants_service
 from exchange.security import seeded_api_keys
 from exchange.simulation.market import (
@@ -297,6 +298,9 @@ class MarketBase:
         self.mandate_commission: dict[str, int] = {}
         self.buyer_info: dict[str, tuple[str, str]] = {}
         self.replays = 0
+        # An offline market's own database: a round's reads kept while nothing they came from
+        # is written (set when the market opens its database; a live class's stays None).
+        self.reads: RoundReads | None = None
         self.pending: dict[str, tuple[str, int]] = {}
         self.product_of_listing: dict[str, str] = {}
         self.unit_cost: dict[str, int] = {}
@@ -317,6 +321,8 @@ class MarketBase:
             return
         with seeded_api_keys(self.key_rng):
             async with self._runtime().unit_of_work() as session:
+                if self.reads is not None:
+                    session.info[READS] = self.reads
                 yield session
 
     def _ctx(self, session: AsyncSession, agent: str | Principal | None) -> Context:

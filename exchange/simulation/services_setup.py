@@ -20,6 +20,7 @@ from exchange.assets.review.rules import ReviewDecision, publicity_ends_at
 from exchange.context import Context, Runtime
 from exchange.database import make_sessionmaker
 from exchange.ids import IdFactory
+from exchange.kit.roundreads import RoundReads
 from exchange.migrate import upgrade
 from exchange.participants import ledger
 from exchange.participants import service as participants_service
@@ -109,6 +110,8 @@ class MarketSetUp(OperationSetUp, ConsentSetUp):
         write_registry_key(key_dir, seed)
         settings = simulation_settings(self.db_path, key_dir)
         engine = inline_engine(self.db_path, synchronous="OFF")
+        self.reads = RoundReads()
+        self.reads.install(engine.sync_engine)
         await upgrade(engine)
         wiring.install()
         return Runtime(

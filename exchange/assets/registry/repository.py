@@ -17,6 +17,7 @@ from exchange.assets.registry.models import (
     AssetStatus,
 )
 from exchange.database import Base
+from exchange.kit.roundreads import MISSING, reads_of
 
 
 async def get_asset(
@@ -207,11 +208,20 @@ _ASSET_WITH_VALID_CERTIFICATE = (
     )
     .where(Asset.id == bindparam("asset_id"))
 )
+_ASSET_TABLES = frozenset({Asset.__tablename__, Certificate.__tablename__})
 
 
 async def asset_with_valid_certificate(
     session: AsyncSession, asset_id: str
 ) -> tuple[Asset, Certificate | None] | None:
     """An asset and its unrevoked certificate (if any), in one round trip."""
+    reads = reads_of(session)
+    key = ("asset_with_valid_certificate", asset_id)
+    if reads is not None and (kept := reads.get(key)) is not MISSING:
+        found: tuple[Asset, Certificate | None] | None = kept
+        return found
     row = (await session.execute(_ASSET_WITH_VALID_CERTIFICATE, {"asset_id": asset_id})).first()
-    return None if row is None else (row[0], row[1])
+    pair = None if row is None else (row[0], row[1])
+    if reads is not None:
+        reads.put(key, _ASSET_TABLES, pair)
+    return pair

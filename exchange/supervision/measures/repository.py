@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from exchange.kit.roundreads import MISSING, reads_of
 from exchange.kit.transition import transition
 from exchange.supervision.measures.models import Measure
 
@@ -19,20 +20,36 @@ async def get_measure(session: AsyncSession, measure_id: str) -> Measure | None:
     return await session.get(Measure, measure_id)
 
 
+# Built once (every purchase asks it, twice): the measures in force on any of the subjects,
+# earliest first; which of them binds is decided by (restricted kind, subject) pair below.
+_IN_FORCE_ON_SUBJECTS = (
+    select(Measure)
+    .where(Measure.subject_id.in_(bindparam("subjects", expanding=True)), Measure.state == IN_FORCE)
+    .order_by(Measure.imposed_at, Measure.id)
+)
+
+
+_SUBJECTS_IN_FORCE = select(Measure.subject_id).where(Measure.state == IN_FORCE).distinct()
+_MEASURE_TABLES = frozenset({Measure.__tablename__})
+
+
 async def binding(session: AsyncSession, restrictions: Sequence[tuple[str, str]]) -> Measure | None:
     """The earliest measure in force that stops any of these (restricted kind, subject) pairs."""
-    subjects = list({s for _, s in restrictions})
-    stmt = (
-        select(Measure)
-        .where(
-            Measure.subject_id.in_(subjects),
-            Measure.state == IN_FORCE,
-            or_(*(and_(Measure.restricts == w, Measure.subject_id == s) for w, s in restrictions)),
-        )
-        .order_by(Measure.imposed_at, Measure.id)
-        .limit(1)
-    )
-    return (await session.scalars(stmt)).first()
+    pairs = set(restrictions)
+    subjects = sorted({s for _, s in pairs})
+    reads = reads_of(session)
+    if reads is not None:
+        # A round keeps which subjects any measure in force is on (most often none at all).
+        bound = reads.get(_SUBJECTS_IN_FORCE)
+        if bound is MISSING:
+            bound = frozenset(await session.scalars(_SUBJECTS_IN_FORCE))
+            reads.put(_SUBJECTS_IN_FORCE, _MEASURE_TABLES, bound)
+        if bound.isdisjoint(subjects):
+            return None
+    for measure in await session.scalars(_IN_FORCE_ON_SUBJECTS, {"subjects": subjects}):
+        if (measure.restricts, measure.subject_id) in pairs:
+            return measure
+    return None
 
 
 async def in_force_on(

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, select
+from sqlalchemy import Table, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.kit.keyset import table_pages
@@ -78,25 +78,29 @@ def licence_pages(session: AsyncSession) -> AsyncIterator[list[dict[str, Any]]]:
     return table_pages(session, table, [table.c.id])
 
 
+# Built once: every sale asks it (exclusivity per asset and scope).
+_LIVE_EXCLUSIVE = (
+    select(Licence)
+    .join(Listing, Listing.id == Licence.listing_id)
+    .where(
+        Listing.asset_id == bindparam("asset_id"),
+        Licence.scope == bindparam("scope"),
+        Licence.exclusive.is_(True),
+        Licence.status == LicenceStatus.ACTIVE,
+        Licence.starts_at <= bindparam("now"),
+        Licence.expires_at > bindparam("now"),
+    )
+    .order_by(Licence.expires_at.desc(), Licence.id)
+    .limit(1)
+)
+
+
 async def live_exclusive_licence(
     session: AsyncSession, *, asset_id: str, scope: str, now: datetime
 ) -> Licence | None:
     """An exclusive licence of the asset for this scope that is in force now, if any."""
-    stmt = (
-        select(Licence)
-        .join(Listing, Listing.id == Licence.listing_id)
-        .where(
-            Listing.asset_id == asset_id,
-            Licence.scope == scope,
-            Licence.exclusive.is_(True),
-            Licence.status == LicenceStatus.ACTIVE,
-            Licence.starts_at <= now,
-            Licence.expires_at > now,
-        )
-        .order_by(Licence.expires_at.desc(), Licence.id)
-        .limit(1)
-    )
-    return (await session.scalars(stmt)).first()
+    params = {"asset_id": asset_id, "scope": scope, "now": now}
+    return (await session.scalars(_LIVE_EXCLUSIVE, params)).first()
 
 
 async def licensed_with_policy(

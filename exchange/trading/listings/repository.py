@@ -11,6 +11,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.kit.keyset import table_pages
+from exchange.kit.roundreads import MISSING, reads_of
 from exchange.kit.transition import transition
 from exchange.trading.listings.models import (
     AssetLock,
@@ -159,15 +160,26 @@ _OFFER = (
         ListingVenue.exchange_id == bindparam("exchange_id"),
     )
 )
+_OFFER_TABLES = frozenset(
+    model.__tablename__ for model in (Listing, LicenceTier, ListingVenue, Exchange, Rulebook)
+)
 
 
 async def get_offer(
     session: AsyncSession, *, listing_id: str, tier_id: str, exchange_id: str
 ) -> Offer | None:
     """A tier of a listing as offered on one exchange, under that exchange's current rulebook."""
+    reads = reads_of(session)
+    key = ("offer", listing_id, tier_id, exchange_id)
+    if reads is not None and (kept := reads.get(key)) is not MISSING:
+        found: Offer | None = kept
+        return found
     params = {"listing_id": listing_id, "tier_id": tier_id, "exchange_id": exchange_id}
     row = (await session.execute(_OFFER, params)).first()
-    return None if row is None else Offer(row[0], row[1], row[2], row[3], row[4])
+    offer = None if row is None else Offer(row[0], row[1], row[2], row[3], row[4])
+    if reads is not None:
+        reads.put(key, _OFFER_TABLES, offer)
+    return offer
 
 
 async def claim_tier(
@@ -218,16 +230,27 @@ def tier_pages(session: AsyncSession) -> AsyncIterator[list[dict[str, Any]]]:
 ENDED_VENUE_STATES = (VenueStatus.DELISTED, VenueStatus.REJECTED)
 
 
+_LOCK_ROW = {
+    "postgresql": postgresql.insert(AssetLock)
+    .values(asset_id=bindparam("asset_id"))
+    .on_conflict_do_nothing(),
+    "sqlite": sqlite.insert(AssetLock)
+    .values(asset_id=bindparam("asset_id"))
+    .on_conflict_do_nothing(),
+}
+_LOCK = (
+    select(AssetLock.asset_id).where(AssetLock.asset_id == bindparam("asset_id")).with_for_update()
+)
+
+
 async def lock_asset(session: AsyncSession, asset_id: str) -> None:
     """Hold the asset's lock row until the transaction ends (made on first use)."""
     dialect = session.get_bind().dialect.name
-    table_insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    await session.execute(
-        table_insert(AssetLock).values(asset_id=asset_id).on_conflict_do_nothing()
-    )
-    await session.execute(
-        select(AssetLock.asset_id).where(AssetLock.asset_id == asset_id).with_for_update()
-    )
+    params = {"asset_id": asset_id}
+    await session.execute(_LOCK_ROW["postgresql" if dialect == "postgresql" else "sqlite"], params)
+    if dialect != "sqlite":
+        # SQLite has no row locks (its writer holds the whole database): nothing to hold.
+        await session.execute(_LOCK, params)
 
 
 async def active_venues_of_assets(
@@ -262,23 +285,36 @@ async def venues_listing_asset(
     return (await session.scalars(stmt)).all()
 
 
+_TIER_TABLES = frozenset(model.__tablename__ for model in (Listing, LicenceTier))
+# Built once: every sale of a tier asks it (exclusivity per asset and scope).
+_RESERVED_EXCLUSIVE = (
+    select(LicenceTier)
+    .join(Listing, Listing.id == LicenceTier.listing_id)
+    .where(
+        Listing.asset_id == bindparam("asset_id"),
+        LicenceTier.scope == bindparam("scope"),
+        LicenceTier.exclusive.is_(True),
+        LicenceTier.claim.is_not(None),
+        LicenceTier.sold_trade_id.is_(None),
+        LicenceTier.id != bindparam("other_than"),
+    )
+    .order_by(LicenceTier.id)
+    .limit(1)
+)
+
+
 async def reserved_exclusive_tier(
     session: AsyncSession, *, asset_id: str, scope: str, other_than: str
 ) -> LicenceTier | None:
     """Another exclusive tier of the asset for this scope, claimed by an order or an auction
     and not yet sold (its licence does not exist yet, but it will if the claim settles)."""
-    stmt = (
-        select(LicenceTier)
-        .join(Listing, Listing.id == LicenceTier.listing_id)
-        .where(
-            Listing.asset_id == asset_id,
-            LicenceTier.scope == scope,
-            LicenceTier.exclusive.is_(True),
-            LicenceTier.claim.is_not(None),
-            LicenceTier.sold_trade_id.is_(None),
-            LicenceTier.id != other_than,
-        )
-        .order_by(LicenceTier.id)
-        .limit(1)
-    )
-    return (await session.scalars(stmt)).first()
+    reads = reads_of(session)
+    key = ("reserved_exclusive_tier", asset_id, scope, other_than)
+    if reads is not None and (kept := reads.get(key)) is not MISSING:
+        found: LicenceTier | None = kept
+        return found
+    params = {"asset_id": asset_id, "scope": scope, "other_than": other_than}
+    tier = (await session.scalars(_RESERVED_EXCLUSIVE, params)).first()
+    if reads is not None:
+        reads.put(key, _TIER_TABLES, tier)
+    return tier

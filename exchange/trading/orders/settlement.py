@@ -369,6 +369,7 @@ async def open_order(
         exchange=offer.exchange,
         base_id=offer.venue.base_id,
         cross_border=cross_border,
+        source_items=facts.source_catalog_item_ids,
     )
     return Placed(order, trade, licence, case)
 
@@ -413,8 +414,12 @@ async def settle(
     exchange: Exchange,
     base_id: str | None,
     cross_border: bool,
+    source_items: tuple[str, ...] | None = None,
 ) -> tuple[Trade, Licence]:
-    """Move an order's money (from the buyer, or from escrow); record its trade and licence."""
+    """Move an order's money (from the buyer, or from escrow); record its trade and licence.
+
+    `source_items` are the asset's catalog items when this transaction has just read them
+    (an order checked tradable); else they are read here."""
     now = ctx.clock.now()
     parts = order_split(order)
     broker_account = (
@@ -439,7 +444,7 @@ async def settle(
         # An auction winner escrowed its bid; it pays the clearing price and gets the rest back.
         legs = [(payer, -order.escrow_fen) if a == payer else (a, x) for a, x in legs]
         legs.append((await account_of(ctx, order.buyer_id), change))
-    payouts = await _revenue_shares(ctx, listing.asset_id, parts.seller_receives_fen)
+    payouts = await _revenue_shares(ctx, listing.asset_id, parts.seller_receives_fen, source_items)
     if payouts:
         # 授权运营收益分成: the departments' shares leave the seller's proceeds in this journal.
         shares = [(await account_of(ctx, p.participant_id), p.amount_fen) for p in payouts]
@@ -537,11 +542,12 @@ async def settle(
 
 
 async def _revenue_shares(
-    ctx: Context, asset_id: str, proceeds_fen: int
+    ctx: Context, asset_id: str, proceeds_fen: int, items: tuple[str, ...] | None
 ) -> list[revenue_service.Payout]:
     """The departments' revenue shares of a sale of a product derived under operating
     agreements (授权运营), which must be in force now (held until commit); none otherwise."""
-    items = await assets_service.source_items(ctx, asset_id)
+    if items is None:
+        items = await assets_service.source_items(ctx, asset_id)
     if not items:
         return []
     await grants_service.check_live(ctx, asset_id=asset_id, item_ids=items)
