@@ -24,12 +24,12 @@ CLIENTS = 32
 EXCHANGE = "szdex"
 
 
-async def _buyers(server: Server) -> list[dict[str, str]]:
-    """One funded enterprise buyer per client, registered through the admin API."""
+async def _buyers(server: Server, count: int = CLIENTS) -> list[dict[str, str]]:
+    """`count` funded enterprise buyers (one per client), registered through the admin API."""
     admin = {"Authorization": f"Bearer {server.key('admin')}"}
     buyers = []
     async with httpx.AsyncClient(base_url=server.url, timeout=60) as client:
-        for i in range(CLIENTS):
+        for i in range(count):
             r = await client.post(
                 "/v1/participants",
                 json={"name": f"压测买方 bench buyer {i:02d}", "role": "enterprise"},
