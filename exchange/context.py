@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
@@ -12,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from exchange.clock import Clock, MarketClock, SystemClock
 from exchange.config import Settings
-from exchange.database import create_engine, make_sessionmaker, unit_of_work
+from exchange.database import GroupCommit, create_engine, make_sessionmaker, unit_of_work
 from exchange.hooks import HOOKS, NotWired
 from exchange.ids import IdFactory
 from exchange.vocabulary import Role
@@ -72,11 +71,14 @@ class Runtime:
     clock: Clock = field(default_factory=SystemClock)
     ids: IdFactory = field(default_factory=IdFactory)
     cache: RuntimeCache = field(default_factory=RuntimeCache)
-    write_gate: asyncio.Lock | None = None
+    write_gate: GroupCommit | None = None
+    group_commit: bool = True
 
     def __post_init__(self) -> None:
+        # SQLite: this process's writers pass one gate and share commits. An offline run
+        # (one task, nobody to share with) passes group_commit=False to skip the savepoints.
         if self.write_gate is None and self.engine.dialect.name == "sqlite":
-            self.write_gate = asyncio.Lock()
+            self.write_gate = GroupCommit(self.engine) if self.group_commit else None
 
     @classmethod
     def from_settings(

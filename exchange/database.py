@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, MetaData, event
+from sqlalchemy import BigInteger, DateTime, MetaData, event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -22,6 +22,7 @@ from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.types import TypeDecorator
 
 from exchange.clock import as_utc
+from exchange.sqlite_driver import loop_engine
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -36,6 +37,9 @@ BigIntId = BigInteger().with_variant(sqlite.INTEGER(), "sqlite")
 
 PreCommitHook = Callable[[AsyncSession], Awaitable[None]]
 _HOOKS = "pre_commit_hooks"
+_EARLY_RELEASE = "release_locks_before_flush"
+_ASYNC_COMMIT = text("SET LOCAL synchronous_commit = off")
+_ASSIGN_XID = text("SELECT txid_current()")
 
 
 class Base(DeclarativeBase):
@@ -74,7 +78,7 @@ def is_sqlite(url: str) -> bool:
 def create_engine(url: str, *, pool_size: int = 10, synchronous: str = "FULL") -> AsyncEngine:
     """Create the async engine; SQLite gets WAL, a busy timeout and up-front write locks."""
     if is_sqlite(url):
-        engine = create_async_engine(url, connect_args={"timeout": 30})
+        engine = loop_engine(url)
         _configure_sqlite(engine, synchronous)
         return engine
     return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
@@ -120,12 +124,38 @@ def add_pre_commit_hook(session: AsyncSession, key: str, hook: PreCommitHook) ->
     hooks.setdefault(key, hook)
 
 
+def release_locks_before_flush(session: AsyncSession) -> None:
+    """Ask this unit's commit to release its locks before the disk flush (PostgreSQL).
+
+    The audit append asks for it once it holds the log head's row lock: held across the
+    commit's WAL flush, that one lock would let the whole market commit one fsync at a time.
+    """
+    if session.bind is not None and session.bind.dialect.name == "postgresql":
+        session.info[_EARLY_RELEASE] = True
+
+
 async def commit(session: AsyncSession) -> None:
-    """Commit the unit of work: run pre-commit hooks (the audit append), then commit."""
+    """Commit the unit of work: run pre-commit hooks (the audit append), then commit.
+
+    On PostgreSQL, a unit that holds the log head's lock commits with `synchronous_commit`
+    off, which releases its locks as soon as the commit record is written, and then waits for
+    durability without any lock: a transaction with an id of its own commits synchronously,
+    and its flush covers every earlier commit record in the WAL, so the unit is durable when
+    that returns. Concurrent units' flushes share fsyncs (PostgreSQL flushes the WAL written
+    so far). Nobody is answered before the change is durable; a later entry cannot be durable
+    without every earlier one (the WAL is flushed in order), so a crash cannot fork the log.
+    Others may read the change in the moments before it is durable.
+    """
     hooks: dict[str, PreCommitHook] = session.info.pop(_HOOKS, {})
     for hook in hooks.values():
         await hook(session)
+    early = session.info.pop(_EARLY_RELEASE, False)
+    if early:
+        await session.execute(_ASYNC_COMMIT)
     await session.commit()
+    if early:
+        await session.execute(_ASSIGN_XID)
+        await session.commit()
 
 
 @event.listens_for(Session, "before_commit")
@@ -139,6 +169,7 @@ def _refuse_commit_with_pending_hooks(session: Session) -> None:
 @event.listens_for(Session, "after_rollback")
 def _clear_hooks(session: Session) -> None:
     session.info.pop(_HOOKS, None)
+    session.info.pop(_EARLY_RELEASE, None)
 
 
 @asynccontextmanager
@@ -146,15 +177,19 @@ async def unit_of_work(
     sessionmaker: async_sessionmaker[AsyncSession],
     *,
     write: bool = True,
-    gate: asyncio.Lock | None = None,
+    gate: GroupCommit | None = None,
 ) -> AsyncIterator[AsyncSession]:
     """A session that commits on success and rolls back on any exception.
 
-    `gate` queues this process's SQLite writers in order instead of letting them poll the
-    database lock (other processes still wait on SQLite's busy timeout).
+    With a `gate` (SQLite), this process's writers queue in order instead of polling the
+    database lock, and share commits (`GroupCommit`); other processes still wait on SQLite's
+    busy timeout.
     """
-    queue = gate if (gate is not None and write) else contextlib.nullcontext()
-    async with queue, sessionmaker() as session:
+    if write and gate is not None:
+        async with gate.unit(sessionmaker) as session:
+            yield session
+        return
+    async with sessionmaker() as session:
         if write:
             await begin_write(session)
         try:
@@ -164,3 +199,107 @@ async def unit_of_work(
         except BaseException:
             await session.rollback()
             raise
+
+
+class GroupCommit:
+    """Group commit (组提交) of one process's SQLite writers: one fsync for many units of work.
+
+    Writers pass the gate one at a time, as SQLite's single writer needs. The first opens a
+    transaction (BEGIN IMMEDIATE) on a connection of its own; every unit of work then runs in
+    a savepoint of it, so a refused or failed unit rolls back to its savepoint and leaves the
+    others' work standing. A unit that ends while other writers wait at the gate leaves the
+    transaction open for them; the unit that ends with no one waiting (or the batch full)
+    commits once, with one fsync, and only then does any unit of the batch return. So nobody
+    is told of a change that is not durable; a change and its audit entries share a savepoint
+    (both commit or neither); the log's head moves only inside the one transaction, so no
+    fork is possible. While the commit waits for the disk (on the connection's thread, see
+    `sqlite_driver`), arriving requests queue at the gate and form the next batch.
+    """
+
+    def __init__(self, engine: AsyncEngine, *, max_batch: int = 32) -> None:
+        self._engine = engine
+        self._gate = asyncio.Lock()
+        self._max_batch = max_batch
+        self._waiting = 0
+        self._units = 0
+        self._connection: AsyncConnection | None = None
+        self._durable: asyncio.Future[None] | None = None
+        self._flushes: set[asyncio.Task[None]] = set()
+
+    @asynccontextmanager
+    async def unit(
+        self, sessionmaker: async_sessionmaker[AsyncSession]
+    ) -> AsyncIterator[AsyncSession]:
+        """One unit of work in the current batch; returns once the batch is durable."""
+        self._waiting += 1
+        try:
+            await self._gate.acquire()
+        except BaseException:
+            self._waiting -= 1
+            self._flush_soon()  # a batch left open for this writer must not wait forever
+            raise
+        self._waiting -= 1
+        durable: asyncio.Future[None] | None = None
+        try:
+            connection = await self._batch()
+            durable = self._durable
+            async with sessionmaker(
+                bind=connection, join_transaction_mode="create_savepoint"
+            ) as session:
+                self._units += 1
+                try:
+                    yield session
+                    await commit(session)
+                except BaseException:
+                    durable = None
+                    await session.rollback()
+                    raise
+        finally:
+            try:
+                if self._connection is not None and (
+                    self._waiting == 0 or self._units >= self._max_batch
+                ):
+                    await self._commit_batch()
+            finally:
+                self._gate.release()
+        if durable is not None:
+            await asyncio.shield(durable)
+
+    async def _batch(self) -> AsyncConnection:
+        if self._connection is None:
+            connection = await self._engine.connect()
+            try:
+                await connection.execution_options(write=True)
+                await connection.begin()
+            except BaseException:
+                await connection.close()
+                raise
+            durable: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            # A failed batch's error reaches its waiters; retrieve it so none is left unread.
+            durable.add_done_callback(lambda f: f.cancelled() or f.exception())
+            self._connection, self._durable, self._units = connection, durable, 0
+        return self._connection
+
+    async def _commit_batch(self) -> None:
+        connection, durable = self._connection, self._durable
+        self._connection, self._durable = None, None
+        assert connection is not None and durable is not None
+        try:
+            await connection.commit()
+        except BaseException as exc:
+            durable.set_exception(exc)
+            raise
+        else:
+            durable.set_result(None)
+        finally:
+            await connection.close()
+
+    def _flush_soon(self) -> None:
+        async def flush() -> None:
+            async with self._gate:
+                if self._connection is not None and self._waiting == 0:
+                    await self._commit_batch()
+
+        task = asyncio.get_running_loop().create_task(flush())
+        self._flushes.add(task)
+        task.add_done_callback(self._flushes.discard)

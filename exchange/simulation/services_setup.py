@@ -120,6 +120,7 @@ class MarketSetUp(OperationSetUp, ConsentSetUp):
             sessionmaker=make_sessionmaker(engine),
             clock=self.clock,
             ids=IdFactory(stream_seed(seed, "ids", 0)),
+            group_commit=False,  # one task owns the database: nobody to share a commit with
         )
 
     async def _open_participants(self, world: World) -> None:

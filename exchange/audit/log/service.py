@@ -28,7 +28,7 @@ from exchange.audit.log.entry import EntryDraft, leaf_bytes, to_json_value
 from exchange.audit.log.errors import AuditLogDamaged
 from exchange.audit.log.models import STORED_NODE_MIN_LEVEL, AuditHalt
 from exchange.clock import Clock, rfc3339
-from exchange.database import add_pre_commit_hook
+from exchange.database import add_pre_commit_hook, release_locks_before_flush
 
 _PENDING = "audit_pending"
 _SETUP = "audit_setup"
@@ -79,6 +79,7 @@ async def append_pending(session: AsyncSession) -> None:
     clock, origin = session.info[_SETUP]
     await session.flush()
     head = await audit_repository.lock_head(session)
+    release_locks_before_flush(session)
     # Fail closed: nothing is appended to a log that failed verification (every writer --
     # requests, the command line, simulations -- appends here, under the head's lock).
     halt = await audit_repository.active_halt(session)
