@@ -9,6 +9,7 @@ server acknowledged is there, with its trade, and the audit log verifies.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import signal
@@ -28,6 +29,7 @@ from support import free_port, served
 PG_ENV = "EXCHANGE_TEST_POSTGRES_URL"
 BUYERS = 8
 CLIENTS = 48
+ACKED = 150
 
 
 async def _pg_database(base: str, name: str, sql: str) -> None:
@@ -69,7 +71,12 @@ async def _setup(url: str, keys: list[dict[str, str]]) -> tuple[list[dict[str, s
 
 
 async def _buy_until_killed(
-    url: str, buyers: list[dict[str, str]], order: dict, acked: dict[str, int], kill: asyncio.Event
+    url: str,
+    buyers: list[dict[str, str]],
+    order: dict,
+    acked: dict[str, int],
+    enough: asyncio.Event,
+    kill: asyncio.Event,
 ) -> None:
     limits = httpx.Limits(max_connections=CLIENTS, max_keepalive_connections=CLIENTS)
     async with httpx.AsyncClient(base_url=url, timeout=30, limits=limits) as client:
@@ -82,8 +89,52 @@ async def _buy_until_killed(
                     return  # the server died under this request: never acknowledged
                 assert r.status_code == 201, r.text
                 acked[r.json()["id"]] = i % BUYERS
+                if len(acked) >= ACKED:
+                    enough.set()
 
-        await asyncio.gather(*(loop(i) for i in range(CLIENTS)))
+        try:
+            await asyncio.gather(*(loop(i) for i in range(CLIENTS)))
+        finally:
+            enough.set()  # also when a purchase failed: the test then reports why
+
+
+async def _serve_and_kill(
+    env: dict[str, str], tmp_path: Path, workers: int, keys: list[dict[str, str]]
+) -> tuple[list[dict[str, str]], dict[str, int]]:
+    """Serve, buy from many clients at once, SIGKILL the server mid-stream: the acks."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    with (tmp_path / "killed.log").open("w") as log:
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "exchange.cli", "serve", "--host", "127.0.0.1", "--port",
+            str(port), "--workers", str(workers), "--log-level", "warning",
+            env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+    try:
+        async with httpx.AsyncClient(base_url=url, timeout=1) as client:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    if (await client.get("/health")).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                assert time.monotonic() < deadline, "server did not start"
+                await asyncio.sleep(0.2)
+        buyers, order = await _setup(url, keys)
+        acked: dict[str, int] = {}
+        enough, kill = asyncio.Event(), asyncio.Event()
+        buying = asyncio.create_task(_buy_until_killed(url, buyers, order, acked, enough, kill))
+        await enough.wait()
+        os.killpg(proc.pid, signal.SIGKILL)  # the server and every worker, mid-stream
+        kill.set()
+        await buying
+    finally:
+        if proc.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+        await proc.wait()
+    return buyers, acked
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
@@ -103,58 +154,25 @@ async def test_kill_9_under_concurrent_purchases_loses_no_acknowledged_order(
     workers = 2 if backend == "postgresql" else 1
     try:
         keys_path = tmp_path / "keys.json"
-        demo = [sys.executable, "-m", "exchange.cli", "demo", "--no-serve"]
-        subprocess.run(
-            [*demo, "--keys-out", str(keys_path)], env=env, check=True, stdout=subprocess.DEVNULL
-        )
-        keys = json.loads(keys_path.read_text())
-
-        port = free_port()
-        url = f"http://127.0.0.1:{port}"
-        log = (tmp_path / "killed.log").open("w")
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "exchange.cli", "serve", "--host", "127.0.0.1", "--port",
-             str(port), "--workers", str(workers), "--log-level", "warning"],
-            env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        demo = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "exchange.cli", "demo", "--no-serve", "--keys-out",
+            str(keys_path), env=env, stdout=asyncio.subprocess.DEVNULL,
         )  # fmt: skip
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    if httpx.get(url + "/health", timeout=1).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                assert time.monotonic() < deadline, "server did not start"
-                await asyncio.sleep(0.2)
-            buyers, order = await _setup(url, keys)
-            acked: dict[str, int] = {}
-            kill = asyncio.Event()
-            buying = asyncio.create_task(_buy_until_killed(url, buyers, order, acked, kill))
-            while len(acked) < 150 and not buying.done():
-                await asyncio.sleep(0.02)
-            os.killpg(proc.pid, signal.SIGKILL)  # the server and every worker, mid-stream
-            kill.set()
-            await buying
-        finally:
-            if proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-            log.close()
-        assert len(acked) >= 150
+        assert await demo.wait() == 0
+        keys = json.loads(keys_path.read_text())
+        buyers, acked = await _serve_and_kill(env, tmp_path, workers, keys)
+        assert len(acked) >= ACKED
 
-        async with served(env, tmp_path / "restarted.log", workers=workers) as url:
-            async with httpx.AsyncClient(base_url=url, timeout=60) as client:
-                for order_id, buyer in acked.items():
-                    r = await client.get(f"/v1/orders/{order_id}", headers=buyers[buyer])
-                    assert r.status_code == 200, f"acknowledged order {order_id} lost: {r.text}"
-                    assert r.json()["status"] == "settled", r.json()
-                admin = next(k for k in keys if k["role"] == "admin")["api_key"]
-                r = await client.get(
-                    "/v1/audit/verify", headers={"Authorization": f"Bearer {admin}"}
-                )
-                assert r.status_code == 200, r.text
-                assert r.json()["ok"], r.json()["problems"]
+        restarted = served(env, tmp_path / "restarted.log", workers=workers)
+        async with restarted as url, httpx.AsyncClient(base_url=url, timeout=60) as client:
+            for order_id, buyer in acked.items():
+                r = await client.get(f"/v1/orders/{order_id}", headers=buyers[buyer])
+                assert r.status_code == 200, f"acknowledged order {order_id} lost: {r.text}"
+                assert r.json()["status"] == "settled", r.json()
+            admin = next(k for k in keys if k["role"] == "admin")["api_key"]
+            r = await client.get("/v1/audit/verify", headers={"Authorization": f"Bearer {admin}"})
+            assert r.status_code == 200, r.text
+            assert r.json()["ok"], r.json()["problems"]
     finally:
         if backend == "postgresql":
             await _pg_database(base_pg, pg_name, 'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
