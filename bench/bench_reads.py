@@ -102,9 +102,13 @@ def rows(
     items: int = ITEMS,
     departments: int = DEPARTMENTS,
     log_size: int = LOG_SIZE,
+    quick: bool = False,
 ) -> list[Row]:
     """The two rows on one database: SQLite in a temporary file when `database_url` is None,
-    else that (empty, throwaway) database."""
+    else that (empty, throwaway) database. `quick`: a tenth of the sizes (a smoke run)."""
+    if quick:
+        rounds, items, log_size = rounds // 4, items // 10, log_size // 10
+        departments = max(1, departments // 10)
     with tempfile.TemporaryDirectory(prefix="bench-reads-") as tmp:
         url = database_url or f"sqlite+aiosqlite:///{tmp}/reads.db"
         label = _database_label(url)

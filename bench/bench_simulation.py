@@ -107,9 +107,12 @@ async def services(
     return end - marks["start"], trading, stats
 
 
-def rows(agents: int = 1000, rounds: int = 100) -> list[Row]:
+def rows(agents: int = 1000, rounds: int = 100, *, quick: bool = False) -> list[Row]:
     """Issue 17's simulation rows: the run through the services against the decision loop with
-    no market (agent-steps/s, whole run, same run), and its trades/s against 2,000."""
+    no market (agent-steps/s, whole run, same run), and its trades/s against 2,000. `quick`: a
+    tenth of the rounds (a smoke run)."""
+    if quick:
+        rounds = max(2, rounds // 10)
     variant = scaled(ROOT / "scenarios" / "baseline.toml", agents, rounds)
     loop_wall, loop_stats = asyncio.run(ceiling(variant))
     with tempfile.TemporaryDirectory(prefix="bench-sim-") as tmp:

@@ -77,7 +77,12 @@ def main() -> None:
     rows: list[Row] = []
     rows += gather("bench_server", (postgres,), args.quick)
     rows += gather("bench_cli", (), args.quick)
-    rows += gather("bench_reads", (postgres,), args.quick)
+    rows += gather("bench_reads", (None,), args.quick)
+    if postgres:
+        from _server import postgres_database
+
+        with postgres_database(postgres) as url:
+            rows += gather("bench_reads", (url,), args.quick)
     rows += gather("bench_simulation", (), args.quick)
     if postgres:
         rows += gather("bench_province", (postgres,), args.quick)
