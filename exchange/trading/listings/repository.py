@@ -241,16 +241,26 @@ _LOCK_ROW = {
 _LOCK = (
     select(AssetLock.asset_id).where(AssetLock.asset_id == bindparam("asset_id")).with_for_update()
 )
+_SHARED_LOCK = (
+    select(AssetLock.asset_id)
+    .where(AssetLock.asset_id == bindparam("asset_id"))
+    .with_for_update(read=True)
+)
 
 
-async def lock_asset(session: AsyncSession, asset_id: str) -> None:
-    """Hold the asset's lock row until the transaction ends (made on first use)."""
+async def lock_asset(session: AsyncSession, asset_id: str, *, shared: bool = False) -> None:
+    """Hold the asset's lock row until the transaction ends (made on first use).
+
+    `shared` (PostgreSQL `FOR SHARE`): for a sale of a non-exclusive tier, which must not pass
+    an exclusive sale or reservation of the asset (they take the lock exclusively) but need not
+    wait for another non-exclusive sale: many buyers of one product settle side by side.
+    """
     dialect = session.get_bind().dialect.name
     params = {"asset_id": asset_id}
     await session.execute(_LOCK_ROW["postgresql" if dialect == "postgresql" else "sqlite"], params)
     if dialect != "sqlite":
         # SQLite has no row locks (its writer holds the whole database): nothing to hold.
-        await session.execute(_LOCK, params)
+        await session.execute(_SHARED_LOCK if shared else _LOCK, params)
 
 
 async def active_venues_of_assets(

@@ -115,9 +115,10 @@ async def check_exclusivity(ctx: Context, *, asset_id: str, tier: LicenceTier) -
     Exclusivity holds per asset and scope across every listing and tier: an exclusive tier sells
     only while no other exclusive licence of that asset and scope is in force or reserved (by a
     held order or an open auction), and a non-exclusive tier not while one is. The asset's lock
-    makes the check and the sale one step: of two racing buyers, the second sees the first.
+    makes the check and the sale one step: of two racing buyers, the second sees the first. A
+    non-exclusive sale takes it shared: it waits for exclusive ones, not for its like.
     """
-    await listings_repository.lock_asset(ctx.session, asset_id)
+    await listings_repository.lock_asset(ctx.session, asset_id, shared=not tier.exclusive)
     live = await licences_repository.live_exclusive_licence(
         ctx.session, asset_id=asset_id, scope=tier.scope, now=ctx.clock.now()
     )
