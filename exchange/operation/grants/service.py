@@ -253,6 +253,9 @@ async def agreements_of(
     """The agreements a product draws on through its current source items; `lock` holds them
     until commit, so that a sale and the agreement's suspension queue one behind the other."""
     wanted = set(item_ids)
+    if not wanted:
+        # A product that draws on no public catalog item draws on no agreement.
+        return []
     ids = {
         d.agreement_id
         for d in await repository.of_asset(ctx.session, asset_id)

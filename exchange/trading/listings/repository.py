@@ -218,16 +218,24 @@ def tier_pages(session: AsyncSession) -> AsyncIterator[list[dict[str, Any]]]:
 ENDED_VENUE_STATES = (VenueStatus.DELISTED, VenueStatus.REJECTED)
 
 
+# Built once: every purchase takes its asset's lock. PostgreSQL: inserting the row, or on
+# conflict "updating" it to itself, locks it until commit in one statement (waiting, as
+# SELECT ... FOR UPDATE would, for a transaction holding it). SQLite serializes every writer
+# already (and has no FOR UPDATE): the row is only made on first use.
+_lock_insert = postgresql.insert(AssetLock).values(asset_id=bindparam("asset_id"))
+_LOCK_ASSET_POSTGRESQL = _lock_insert.on_conflict_do_update(
+    index_elements=[AssetLock.asset_id], set_={"asset_id": _lock_insert.excluded.asset_id}
+)
+_LOCK_ASSET_SQLITE = (
+    sqlite.insert(AssetLock).values(asset_id=bindparam("asset_id")).on_conflict_do_nothing()
+)
+
+
 async def lock_asset(session: AsyncSession, asset_id: str) -> None:
     """Hold the asset's lock row until the transaction ends (made on first use)."""
-    dialect = session.get_bind().dialect.name
-    table_insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    await session.execute(
-        table_insert(AssetLock).values(asset_id=asset_id).on_conflict_do_nothing()
-    )
-    await session.execute(
-        select(AssetLock.asset_id).where(AssetLock.asset_id == asset_id).with_for_update()
-    )
+    postgres = session.get_bind().dialect.name == "postgresql"
+    stmt = _LOCK_ASSET_POSTGRESQL if postgres else _LOCK_ASSET_SQLITE
+    await session.execute(stmt, {"asset_id": asset_id})
 
 
 async def active_venues_of_assets(
@@ -260,25 +268,3 @@ async def venues_listing_asset(
         .order_by(ListingVenue.exchange_id, ListingVenue.listing_id)
     )
     return (await session.scalars(stmt)).all()
-
-
-async def reserved_exclusive_tier(
-    session: AsyncSession, *, asset_id: str, scope: str, other_than: str
-) -> LicenceTier | None:
-    """Another exclusive tier of the asset for this scope, claimed by an order or an auction
-    and not yet sold (its licence does not exist yet, but it will if the claim settles)."""
-    stmt = (
-        select(LicenceTier)
-        .join(Listing, Listing.id == LicenceTier.listing_id)
-        .where(
-            Listing.asset_id == asset_id,
-            LicenceTier.scope == scope,
-            LicenceTier.exclusive.is_(True),
-            LicenceTier.claim.is_not(None),
-            LicenceTier.sold_trade_id.is_(None),
-            LicenceTier.id != other_than,
-        )
-        .order_by(LicenceTier.id)
-        .limit(1)
-    )
-    return (await session.scalars(stmt)).first()
