@@ -6,13 +6,13 @@ from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Table, bindparam, case, func, insert, select, update
+from sqlalchemy import BigInteger, Row, Table, bindparam, case, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.kit.fields import MAX_BALANCE_FEN
 from exchange.kit.keyset import table_pages
 from exchange.participants.models import Account, AccountKind, ApiKey, Journal, Participant, Posting
-from exchange.vocabulary import Role
+from exchange.vocabulary import ParticipantStatus, Role
 
 ACCOUNTS: Table = Account.__table__  # type: ignore[assignment]
 
@@ -48,9 +48,18 @@ async def list_participants(
     return rows.all(), int(total or 0)
 
 
-# Built once: every authenticated request reads its key.
+# Built once: every authenticated request reads its key (columns, not ORM objects; an ORM
+# statement still, so a key issued earlier in the same unit of work is flushed and found).
 _KEY_WITH_PARTICIPANT = (
-    select(ApiKey, Participant)
+    select(
+        ApiKey.digest,
+        ApiKey.revoked_at,
+        Participant.id,
+        Participant.name,
+        Participant.role,
+        Participant.jurisdiction,
+        Participant.status,
+    )
     .join(Participant, Participant.id == ApiKey.participant_id)
     .where(ApiKey.id == bindparam("key_id"))
 )
@@ -58,10 +67,10 @@ _KEY_WITH_PARTICIPANT = (
 
 async def get_key_with_participant(
     session: AsyncSession, key_id: str
-) -> tuple[ApiKey, Participant] | None:
-    """An API key and its participant, in one round trip."""
-    row = (await session.execute(_KEY_WITH_PARTICIPANT, {"key_id": key_id})).first()
-    return None if row is None else (row[0], row[1])
+) -> Row[str, datetime | None, str, str, Role, str, ParticipantStatus] | None:
+    """An API key (digest, revoked_at) and its participant (id, name, role, jurisdiction,
+    status), in one round trip."""
+    return (await session.execute(_KEY_WITH_PARTICIPANT, {"key_id": key_id})).first()
 
 
 async def get_key(session: AsyncSession, key_id: str) -> ApiKey | None:

@@ -40,18 +40,18 @@ async def find_key(session: AsyncSession, key_id: str) -> StoredKey | None:
     found = await repository.get_key_with_participant(session, key_id)
     if found is None:
         return None
-    api_key, participant = found
+    digest, revoked_at, participant_id, name, role, jurisdiction, status = found
     return StoredKey(
-        key_id=api_key.id,
-        digest=api_key.digest,
-        revoked=api_key.revoked_at is not None,
-        active=participant.status == ParticipantStatus.ACTIVE,
+        key_id=key_id,
+        digest=digest,
+        revoked=revoked_at is not None,
+        active=status == ParticipantStatus.ACTIVE,
         principal=Principal(
-            id=participant.id,
-            name=participant.name,
-            role=Role(participant.role),
-            jurisdiction=participant.jurisdiction,
-            key_id=api_key.id,
+            id=participant_id,
+            name=name,
+            role=Role(role),
+            jurisdiction=jurisdiction,
+            key_id=key_id,
         ),
     )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Select, bindparam, func, select
+from sqlalchemy import Row, Select, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.kit.roundreads import MISSING, reads_of
@@ -20,10 +20,18 @@ async def get_measure(session: AsyncSession, measure_id: str) -> Measure | None:
     return await session.get(Measure, measure_id)
 
 
-# Built once (every purchase asks it, twice): the measures in force on any of the subjects,
-# earliest first; which of them binds is decided by (restricted kind, subject) pair below.
+# Built once: trading asks on every purchase. Every measure in force on these subjects, in
+# the order the earliest binds first; the (restricted kind, subject) pairs are matched here.
+# An ORM statement of columns: a measure added earlier in the unit of work is flushed first.
 _IN_FORCE_ON_SUBJECTS = (
-    select(Measure)
+    select(
+        Measure.id,
+        Measure.case_id,
+        Measure.agency_id,
+        Measure.kind,
+        Measure.subject_id,
+        Measure.restricts,
+    )
     .where(Measure.subject_id.in_(bindparam("subjects", expanding=True)), Measure.state == IN_FORCE)
     .order_by(Measure.imposed_at, Measure.id)
 )
@@ -33,10 +41,13 @@ _SUBJECTS_IN_FORCE = select(Measure.subject_id).where(Measure.state == IN_FORCE)
 _MEASURE_TABLES = frozenset({Measure.__tablename__})
 
 
-async def binding(session: AsyncSession, restrictions: Sequence[tuple[str, str]]) -> Measure | None:
-    """The earliest measure in force that stops any of these (restricted kind, subject) pairs."""
-    pairs = set(restrictions)
-    subjects = sorted({s for _, s in pairs})
+async def binding(
+    session: AsyncSession, restrictions: Sequence[tuple[str, str]]
+) -> Row[str, str, str, str, str, str | None] | None:
+    """The earliest measure in force that stops any of these (restricted kind, subject) pairs:
+    its id, case_id, agency_id, kind, subject_id and restricts."""
+    wanted = set(restrictions)
+    subjects = sorted({s for _, s in wanted})
     reads = reads_of(session)
     if reads is not None:
         # A round keeps which subjects any measure in force is on (most often none at all).
@@ -46,9 +57,10 @@ async def binding(session: AsyncSession, restrictions: Sequence[tuple[str, str]]
             reads.put(_SUBJECTS_IN_FORCE, _MEASURE_TABLES, bound)
         if bound.isdisjoint(subjects):
             return None
-    for measure in await session.scalars(_IN_FORCE_ON_SUBJECTS, {"subjects": subjects}):
-        if (measure.restricts, measure.subject_id) in pairs:
-            return measure
+    rows = await session.execute(_IN_FORCE_ON_SUBJECTS, {"subjects": subjects})
+    for row in rows:
+        if (row.restricts, row.subject_id) in wanted:
+            return row
     return None
 
 

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, bindparam, select
+from sqlalchemy import Table, bindparam, cast, literal, null, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from exchange.kit.keyset import table_pages
 from exchange.kit.transition import transition
 from exchange.trading.licences.models import Licence, LicenceStatus
-from exchange.trading.listings.models import Listing
+from exchange.trading.listings.models import LicenceTier, Listing
 from exchange.trading.queries import page_of, where_equal
 
 
@@ -78,9 +79,17 @@ def licence_pages(session: AsyncSession) -> AsyncIterator[list[dict[str, Any]]]:
     return table_pages(session, table, [table.c.id])
 
 
-# Built once: every sale asks it (exclusivity per asset and scope).
-_LIVE_EXCLUSIVE = (
-    select(Licence)
+# Built once: every purchase asks both in one round trip. Row 0 (if any): the exclusive
+# licence of the asset and scope in force now that lasts longest; row 1: another exclusive
+# tier of the asset and scope claimed by an order or an auction and not yet sold (its licence
+# does not exist yet, but it will if the claim settles).
+_live = (
+    select(
+        literal(0).label("held"),
+        Licence.id.label("id"),
+        Licence.listing_id.label("listing_id"),
+        Licence.expires_at.label("expires_at"),
+    )
     .join(Listing, Listing.id == Licence.listing_id)
     .where(
         Listing.asset_id == bindparam("asset_id"),
@@ -92,15 +101,49 @@ _LIVE_EXCLUSIVE = (
     )
     .order_by(Licence.expires_at.desc(), Licence.id)
     .limit(1)
+    .subquery()
 )
+_reserved = (
+    select(
+        literal(1).label("held"),
+        LicenceTier.id.label("id"),
+        LicenceTier.listing_id.label("listing_id"),
+        cast(null(), Licence.expires_at.type).label("expires_at"),
+    )
+    .join(Listing, Listing.id == LicenceTier.listing_id)
+    .where(
+        Listing.asset_id == bindparam("asset_id"),
+        LicenceTier.scope == bindparam("scope"),
+        LicenceTier.exclusive.is_(True),
+        LicenceTier.claim.is_not(None),
+        LicenceTier.sold_trade_id.is_(None),
+        LicenceTier.id != bindparam("other_than"),
+    )
+    .order_by(LicenceTier.id)
+    .limit(1)
+    .subquery()
+)
+_EXCLUSIVE_HOLDS = union_all(select(_live), select(_reserved)).order_by("held")
 
 
-async def live_exclusive_licence(
-    session: AsyncSession, *, asset_id: str, scope: str, now: datetime
-) -> Licence | None:
-    """An exclusive licence of the asset for this scope that is in force now, if any."""
-    params = {"asset_id": asset_id, "scope": scope, "now": now}
-    return (await session.scalars(_LIVE_EXCLUSIVE, params)).first()
+@dataclass(frozen=True, slots=True)
+class ExclusiveHold:
+    """What keeps an asset's scope exclusive: a licence in force (with its expiry) or another
+    exclusive tier reserved (`expires_at` None) under listing `listing_id`."""
+
+    id: str
+    listing_id: str
+    expires_at: datetime | None
+
+
+async def exclusive_hold(
+    session: AsyncSession, *, asset_id: str, scope: str, now: datetime, other_than: str
+) -> ExclusiveHold | None:
+    """An exclusive licence of the asset for this scope in force now, else another exclusive
+    tier of it (not `other_than`) that is reserved; None if neither."""
+    params = {"asset_id": asset_id, "scope": scope, "now": now, "other_than": other_than}
+    row = (await session.execute(_EXCLUSIVE_HOLDS, params)).first()
+    return None if row is None else ExclusiveHold(row.id, row.listing_id, row.expires_at)
 
 
 async def licensed_with_policy(

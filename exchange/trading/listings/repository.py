@@ -230,21 +230,23 @@ def tier_pages(session: AsyncSession) -> AsyncIterator[list[dict[str, Any]]]:
 ENDED_VENUE_STATES = (VenueStatus.DELISTED, VenueStatus.REJECTED)
 
 
-_LOCK_ROW = {
-    "postgresql": postgresql.insert(AssetLock)
-    .values(asset_id=bindparam("asset_id"))
-    .on_conflict_do_nothing(),
-    "sqlite": sqlite.insert(AssetLock)
-    .values(asset_id=bindparam("asset_id"))
-    .on_conflict_do_nothing(),
-}
-_LOCK = (
-    select(AssetLock.asset_id).where(AssetLock.asset_id == bindparam("asset_id")).with_for_update()
+# Built once: every purchase takes its asset's lock. PostgreSQL: inserting the row, or on
+# conflict "updating" it to itself, locks it until commit in one statement (waiting, as
+# SELECT ... FOR UPDATE would, for a transaction holding it); a shared hold makes the row if
+# need be and reads it FOR SHARE. SQLite serializes every writer already (and has no FOR
+# UPDATE): the row is only made on first use.
+_lock_insert = postgresql.insert(AssetLock).values(asset_id=bindparam("asset_id"))
+_LOCK_ASSET_POSTGRESQL = _lock_insert.on_conflict_do_update(
+    index_elements=[AssetLock.asset_id], set_={"asset_id": _lock_insert.excluded.asset_id}
 )
-_SHARED_LOCK = (
+_MAKE_LOCK_POSTGRESQL = _lock_insert.on_conflict_do_nothing()
+_SHARE_LOCK_POSTGRESQL = (
     select(AssetLock.asset_id)
     .where(AssetLock.asset_id == bindparam("asset_id"))
     .with_for_update(read=True)
+)
+_LOCK_ASSET_SQLITE = (
+    sqlite.insert(AssetLock).values(asset_id=bindparam("asset_id")).on_conflict_do_nothing()
 )
 
 
@@ -255,12 +257,14 @@ async def lock_asset(session: AsyncSession, asset_id: str, *, shared: bool = Fal
     an exclusive sale or reservation of the asset (they take the lock exclusively) but need not
     wait for another non-exclusive sale: many buyers of one product settle side by side.
     """
-    dialect = session.get_bind().dialect.name
     params = {"asset_id": asset_id}
-    await session.execute(_LOCK_ROW["postgresql" if dialect == "postgresql" else "sqlite"], params)
-    if dialect != "sqlite":
-        # SQLite has no row locks (its writer holds the whole database): nothing to hold.
-        await session.execute(_SHARED_LOCK if shared else _LOCK, params)
+    if session.get_bind().dialect.name != "postgresql":
+        await session.execute(_LOCK_ASSET_SQLITE, params)
+    elif shared:
+        await session.execute(_MAKE_LOCK_POSTGRESQL, params)
+        await session.execute(_SHARE_LOCK_POSTGRESQL, params)
+    else:
+        await session.execute(_LOCK_ASSET_POSTGRESQL, params)
 
 
 async def active_venues_of_assets(
@@ -293,38 +297,3 @@ async def venues_listing_asset(
         .order_by(ListingVenue.exchange_id, ListingVenue.listing_id)
     )
     return (await session.scalars(stmt)).all()
-
-
-_TIER_TABLES = frozenset(model.__tablename__ for model in (Listing, LicenceTier))
-# Built once: every sale of a tier asks it (exclusivity per asset and scope).
-_RESERVED_EXCLUSIVE = (
-    select(LicenceTier)
-    .join(Listing, Listing.id == LicenceTier.listing_id)
-    .where(
-        Listing.asset_id == bindparam("asset_id"),
-        LicenceTier.scope == bindparam("scope"),
-        LicenceTier.exclusive.is_(True),
-        LicenceTier.claim.is_not(None),
-        LicenceTier.sold_trade_id.is_(None),
-        LicenceTier.id != bindparam("other_than"),
-    )
-    .order_by(LicenceTier.id)
-    .limit(1)
-)
-
-
-async def reserved_exclusive_tier(
-    session: AsyncSession, *, asset_id: str, scope: str, other_than: str
-) -> LicenceTier | None:
-    """Another exclusive tier of the asset for this scope, claimed by an order or an auction
-    and not yet sold (its licence does not exist yet, but it will if the claim settles)."""
-    reads = reads_of(session)
-    key = ("reserved_exclusive_tier", asset_id, scope, other_than)
-    if reads is not None and (kept := reads.get(key)) is not MISSING:
-        found: LicenceTier | None = kept
-        return found
-    params = {"asset_id": asset_id, "scope": scope, "other_than": other_than}
-    tier = (await session.scalars(_RESERVED_EXCLUSIVE, params)).first()
-    if reads is not None:
-        reads.put(key, _TIER_TABLES, tier)
-    return tier

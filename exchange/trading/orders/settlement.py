@@ -119,18 +119,15 @@ async def check_exclusivity(ctx: Context, *, asset_id: str, tier: LicenceTier) -
     non-exclusive sale takes it shared: it waits for exclusive ones, not for its like.
     """
     await listings_repository.lock_asset(ctx.session, asset_id, shared=not tier.exclusive)
-    live = await licences_repository.live_exclusive_licence(
-        ctx.session, asset_id=asset_id, scope=tier.scope, now=ctx.clock.now()
+    hold = await licences_repository.exclusive_hold(
+        ctx.session, asset_id=asset_id, scope=tier.scope, now=ctx.clock.now(), other_than=tier.id
     )
-    if live is not None:
-        held = f"exclusive licence {live.id} is in force until {rfc3339(live.expires_at)}"
+    if hold is None:
+        return
+    if hold.expires_at is not None:
+        held = f"exclusive licence {hold.id} is in force until {rfc3339(hold.expires_at)}"
     else:
-        reserved = await listings_repository.reserved_exclusive_tier(
-            ctx.session, asset_id=asset_id, scope=tier.scope, other_than=tier.id
-        )
-        if reserved is None:
-            return
-        held = f"exclusive tier {reserved.id} of listing {reserved.listing_id} is reserved"
+        held = f"exclusive tier {hold.id} of listing {hold.listing_id} is reserved"
     detail = (
         f"Asset {asset_id}, scope {tier.scope!r}: {held}; refused under the rule "
         f"{EXCLUSIVE_SCOPE_RULE}."
@@ -419,8 +416,8 @@ async def settle(
 ) -> tuple[Trade, Licence]:
     """Move an order's money (from the buyer, or from escrow); record its trade and licence.
 
-    `source_items` are the asset's catalog items when this transaction has just read them
-    (an order checked tradable); else they are read here."""
+    `source_items`: the asset's public catalog sources, when the caller read them in this
+    transaction (else they are read here)."""
     now = ctx.clock.now()
     parts = order_split(order)
     broker_account = (
@@ -445,7 +442,9 @@ async def settle(
         # An auction winner escrowed its bid; it pays the clearing price and gets the rest back.
         legs = [(payer, -order.escrow_fen) if a == payer else (a, x) for a, x in legs]
         legs.append((await account_of(ctx, order.buyer_id), change))
-    payouts = await _revenue_shares(ctx, listing.asset_id, parts.seller_receives_fen, source_items)
+    payouts = await _revenue_shares(
+        ctx, listing.asset_id, parts.seller_receives_fen, source_items=source_items
+    )
     if payouts:
         # 授权运营收益分成: the departments' shares leave the seller's proceeds in this journal.
         shares = [(await account_of(ctx, p.participant_id), p.amount_fen) for p in payouts]
@@ -543,12 +542,15 @@ async def settle(
 
 
 async def _revenue_shares(
-    ctx: Context, asset_id: str, proceeds_fen: int, items: tuple[str, ...] | None
+    ctx: Context, asset_id: str, proceeds_fen: int, *, source_items: tuple[str, ...] | None
 ) -> list[revenue_service.Payout]:
     """The departments' revenue shares of a sale of a product derived under operating
     agreements (授权运营), which must be in force now (held until commit); none otherwise."""
-    if items is None:
-        items = await assets_service.source_items(ctx, asset_id)
+    items = (
+        source_items
+        if source_items is not None
+        else await assets_service.source_items(ctx, asset_id)
+    )
     if not items:
         return []
     await grants_service.check_live(ctx, asset_id=asset_id, item_ids=items)
