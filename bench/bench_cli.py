@@ -25,7 +25,6 @@ import sys
 import tempfile
 import textwrap
 import time
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, os.path.dirname(__file__))
@@ -105,13 +104,17 @@ def payload(i: int) -> dict[str, object]:
 
 
 def write_export(path: Path, entries: int, origin: str) -> list[bytes]:
-    """Write an export of `entries` chained entries (one every millisecond); returns the leaves."""
-    start = datetime(2025, 1, 1, tzinfo=UTC)
+    """Write an export of `entries` chained entries (one every millisecond from 1 January
+    2025, so at most 31 days' worth); returns the leaves."""
     prev = bytes(32)
     leaves = []
     with path.open("w", encoding="utf-8") as fh:
         for i in range(entries):
-            stamp = (start + timedelta(milliseconds=i)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+            seconds, ms = divmod(i, 1000)
+            minutes, second = divmod(seconds, 60)
+            hours, minute = divmod(minutes, 60)
+            day, hour = divmod(hours, 24)
+            stamp = f"2025-01-{day + 1:02d}T{hour:02d}:{minute:02d}:{second:02d}.{ms:03d}000Z"
             draft = EntryDraft("bench", "ledger.posted", "journal", f"journal-{i}", payload(i))  # type: ignore[arg-type]
             leaf = leaf_bytes(origin=origin, seq=i, stamp=stamp, draft=draft, prev_hex=prev.hex())
             prev = merkle.leaf_hash(leaf)
