@@ -67,6 +67,10 @@ DAMAGES: list[Callable[[str], str]] = [
     _replace(', "leaf_hash"', ',  "leaf_hash"'),  # other spacing (still JSON)
     _replace("ledger", "led\u0002ger"),  # a raw control character
     lambda line: line.upper().replace('"INDEX"', '"index"'),
+    _replace("ledger", "led\\'ger"),  # not a JSON escape
+    _replace("ledger", "led\\x41ger"),  # not a JSON escape
+    _replace("ledger", "led\\u0041ger"),  # a JSON escape other than \"
+    _replace("ledger", "led\\nger"),  # an escaped newline
 ]
 
 

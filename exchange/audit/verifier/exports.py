@@ -17,6 +17,7 @@ import codecs
 import io
 import itertools
 import json
+import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import repeat
@@ -30,10 +31,9 @@ from exchange.audit.verifier.errors import VerificationError
 _cut = cast(Callable[[bytes, slice], bytes], getitem)
 _TAIL = b'", "leaf_hash": "'
 _TAIL_LEN = len(_TAIL) + 64 + 2  # the tail, the hex hash, and '"}'
-_ESCAPED_QUOTE = b'\\"'
 _QUOTES_OUTSIDE_LEAF = 10  # five in '{"index": N, "leaf": "', five in the tail
 # JSON forbids raw control characters in strings; a line holds none but its newline.
-_CONTROLS = bytes(range(0x20)).replace(b"\n", b"")
+_BACKSLASH_AND_CONTROLS = b"\\" + bytes(range(0x20)).replace(b"\n", b"")
 
 
 @dataclass(slots=True)
@@ -67,29 +67,32 @@ def _fast(data: bytes, first_index: int) -> Page | None:
 
     Why it is exact: the heads and tails are compared byte for byte and hold no backslash;
     every backslash is followed by a quote, no leaf ends in a backslash (so each `\\"` lies
-    inside a leaf), and the quotes outside the escaped ones are exactly the heads' and tails'
-    -- so each leaf's text is a JSON string body whose only escape is `\\"`, which is what
-    `json.loads` of the line would return, unescaped.
+    inside a leaf), the quotes outside the escaped ones are exactly the heads' and tails',
+    and no raw control character is there -- so each leaf's text is a JSON string body whose
+    only escape is `\\"`, which is what `json.loads` of the line would return, unescaped.
     """
     if not data.endswith(b"\n"):
         data += b"\n"
-    n = data.count(b"\n")
-    escaped = data.count(_ESCAPED_QUOTE)
-    if (
-        data.count(b"\\") != escaped
-        or data.count(b'"') != escaped + _QUOTES_OUTSIDE_LEAF * n
-        or b"\\" + _TAIL in data
-        or b"\r" in data
-        or len(data.translate(None, _CONTROLS)) != len(data)
-    ):
+    if b"\\'" in data or b"\\" + _TAIL in data:
+        return None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # escapes Python does not know: rejected just below
+        unescaped = codecs.escape_decode(data)[0]
+    # Equal only if every backslash starts a `\\"` (or a `\\'`, excluded above) and no
+    # raw control character but the newlines is there: any other escape or control leaves
+    # a backslash or a control character in the decoded bytes, or makes them shorter.
+    if unescaped != data.translate(None, _BACKSLASH_AND_CONTROLS):
+        return None
+    rows = unescaped.split(b"\n")
+    rows.pop()  # after the final newline
+    n = len(rows)
+    escaped = len(data) - len(unescaped)
+    if data.count(b'"') != escaped + _QUOTES_OUTSIDE_LEAF * n:
         return None
     try:
         data.decode("utf-8")
     except UnicodeDecodeError:
         return None
-    # Every backslash starts a `\\"`, so unescaping them all is Python's escape decoding.
-    rows = codecs.escape_decode(data)[0].split(b"\n")
-    rows.pop()  # after the final newline
     leaves: list[bytes] = []
     for start, end in _digit_runs(first_index, first_index + n):
         run = rows[start - first_index : end - first_index]
