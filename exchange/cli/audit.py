@@ -10,28 +10,20 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, TextIO
+from typing import TYPE_CHECKING, Annotated, Any, TextIO
 
-import httpx
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from exchange.audit.transparency import service as transparency
-from exchange.audit.verifier import files as verifier_files
-from exchange.audit.verifier.errors import VerificationError
-from exchange.audit.verifier.remote import (
-    API_PREFIX,
-    DEFAULT_PAGE_SIZE,
-    iter_entry_pages,
-    verify_remote,
-)
-from exchange.audit.verifier.report import Report
-from exchange.config import get_settings
-from exchange.context import Runtime
-from exchange.errors import ExchangeError
+from exchange.audit.verifier.checker import DEFAULT_PAGE_SIZE
+from exchange.cli.lazy import offline
 
+if TYPE_CHECKING:
+    from exchange.audit.verifier.report import Report
+
+# Each command imports what it uses when it runs: `verify-file` only the offline verifier,
+# `verify` the verifier and httpx, the others the server's audit modules and the database.
 app = typer.Typer(
     help="The audit log (审计日志): offline verification, export, signing keys.",
     no_args_is_help=True,
@@ -97,6 +89,7 @@ def _exit_for(report: Report, as_json: bool) -> None:
 
 
 @app.command("verify")
+@offline
 def verify(
     url: Url,
     key: ApiKey,
@@ -121,6 +114,16 @@ def verify(
     as_json: Annotated[bool, typer.Option("--json", help="Also print the report as JSON.")] = False,
 ) -> None:
     """Verify the live log against its signed checkpoint, from the contract alone."""
+    import httpx
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    from exchange.audit.verifier.remote import verify_remote
 
     async def run() -> Report:
         columns = (TextColumn("entries"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
@@ -157,6 +160,10 @@ def _output(path: Path | None) -> Iterator[TextIO]:
 
 async def _export_database(out: TextIO) -> tuple[int, str]:
     """Write every entry from the database; returns the count and the latest checkpoint."""
+    from exchange.audit.transparency import service as transparency
+    from exchange.config import get_settings
+    from exchange.context import Runtime
+
     runtime = Runtime.from_settings(get_settings())
     count = 0
     try:
@@ -173,6 +180,10 @@ async def _export_database(out: TextIO) -> tuple[int, str]:
 
 async def _export_remote(url: str, key: str, out: TextIO) -> tuple[int, str]:
     """Write every entry a server lists; returns the count and its checkpoint."""
+    import httpx
+
+    from exchange.audit.verifier.remote import API_PREFIX, iter_entry_pages
+
     count = 0
     async with httpx.AsyncClient(base_url=url, timeout=60) as client:
         response = await client.get(API_PREFIX + "/checkpoint")
@@ -201,6 +212,10 @@ def export(
     ] = None,
 ) -> None:
     """Export the log as JSON Lines of {"index", "leaf", "leaf_hash"} (leaves verbatim)."""
+    import httpx
+
+    from exchange.audit.verifier.errors import VerificationError
+
     with _output(out) as fh:
         try:
             if url is not None:
@@ -218,6 +233,7 @@ def export(
 
 
 @app.command("verify-file")
+@offline
 def verify_file(
     file: Annotated[
         Path, typer.Argument(exists=True, dir_okay=False, help="An export (JSON Lines).")
@@ -241,10 +257,15 @@ def verify_file(
     as_json: Annotated[bool, typer.Option("--json", help="Also print the report as JSON.")] = False,
 ) -> None:
     """Verify an export offline: every leaf, the chain and (with a checkpoint) the signed root."""
+    from exchange.audit.verifier import files as verifier_files
+
     note = checkpoint.read_text(encoding="utf-8") if checkpoint else None
     keys = list(public_key or ())
     if note is not None and not keys:
         # The keys this installation publishes (GET /v1/audit/public-key serves the same).
+        from exchange.audit.transparency import service as transparency
+        from exchange.config import get_settings
+
         keys = [_verifier_key(k) for k in transparency.keyring_for(get_settings()).all_keys()]
         if not keys:
             console.print("[red]no signing keys here:[/] pass the log's keys with --public-key")
@@ -259,6 +280,8 @@ def verify_file(
 async def _reconcile_database() -> dict[str, Any]:
     """Reconcile the database EXCHANGE_DATABASE_URL names (read-only)."""
     from exchange.audit.transparency.reconcile import reconcile as run_reconcile
+    from exchange.config import get_settings
+    from exchange.context import Runtime
 
     runtime = Runtime.from_settings(get_settings())
     try:
@@ -271,6 +294,10 @@ async def _reconcile_database() -> dict[str, Any]:
 
 async def _reconcile_remote(url: str, key: str) -> dict[str, Any]:
     """Ask a server to reconcile (a regulator's or admin's key)."""
+    import httpx
+
+    from exchange.audit.verifier.remote import API_PREFIX
+
     async with httpx.AsyncClient(base_url=url, timeout=600) as client:
         response = await client.get(
             API_PREFIX + "/reconcile", headers={"Authorization": f"Bearer {key}"}
@@ -335,6 +362,8 @@ def reconcile(
     """Replay the log's payloads and compare every derived table with the live one (对账):
     balances, journals and postings, licences, listings, certificates, mandates, customs
     cases. Exits 1 if anything differs, naming its table, row and entry index."""
+    import httpx
+
     try:
         if url is not None:
             if not key:
@@ -360,6 +389,9 @@ def _verifier_key(key: Any) -> str:
 @app.command("keys")
 def keys() -> None:
     """List the signing keys (active ones sign every new checkpoint)."""
+    from exchange.audit.transparency import service as transparency
+    from exchange.config import get_settings
+
     table = Table(title="Checkpoint signing keys 签名密钥")
     for column in ("file", "key name", "key id", "public key (base64)", "state"):
         table.add_column(column, overflow="fold")
@@ -377,6 +409,9 @@ def keys() -> None:
 @app.command("rotate-key")
 def rotate_key() -> None:
     """Add a new signing key; it signs alongside the current ones until they are retired."""
+    from exchange.audit.transparency import service as transparency
+    from exchange.config import get_settings
+
     added = transparency.keyring_for(get_settings()).rotate()
     console.print(
         f"[green]added[/] signing key audit-{added.number}.pem (key id {added.key_id.hex()}); "
@@ -391,6 +426,10 @@ def retire_key(
     ] = None,
 ) -> None:
     """Stop signing with a key (kept on disk as .retired); the last active key stays."""
+    from exchange.audit.transparency import service as transparency
+    from exchange.config import get_settings
+    from exchange.errors import ExchangeError
+
     try:
         retired = transparency.keyring_for(get_settings()).retire(key_id)
     except ExchangeError as exc:
@@ -403,6 +442,8 @@ def retire_key(
 
 async def _acknowledge() -> dict[str, object]:
     from exchange.audit.transparency import halts
+    from exchange.config import get_settings
+    from exchange.context import Runtime
 
     runtime = Runtime.from_settings(get_settings())
     try:
@@ -418,6 +459,8 @@ def acknowledge(
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """After inspecting a damaged log: verify it again and, if it passes, lift the halt."""
+    from exchange.errors import ExchangeError
+
     try:
         done = asyncio.run(_acknowledge())
     except ExchangeError as exc:

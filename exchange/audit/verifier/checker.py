@@ -52,6 +52,8 @@ _cut = cast(Callable[[bytes, slice], bytes], getitem)
 # Leaves are hashed in chunks of 2^CHUNK_LEVEL: each chunk is a perfect subtree of the log.
 CHUNK_LEVEL = 14
 CHUNK = 1 << CHUNK_LEVEL
+# Entries per page of the entries listing that a verifier asks for (the server's maximum).
+DEFAULT_PAGE_SIZE = 1000
 # Entries are checked in slices this long (about 128 KiB of leaves: hot in the CPU cache).
 FAST_BATCH = 256
 
@@ -107,6 +109,20 @@ def _digit_runs(start: int, end: int) -> Iterator[tuple[int, int]]:
         bound = min(end, 10 ** len(str(start)))
         yield start, bound
         start = bound
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedRun:
+    """A run of entries a checker found sound on its own, from the state it started at:
+    the first entry's index, stated prev (hex) and timestamp, the last timestamp, the leaf
+    hashes (concatenated) and, for a full chunk, its root."""
+
+    first_index: int
+    first_prev: bytes
+    first_ts: bytes
+    last_ts: bytes
+    leaf_hashes: bytes
+    root: bytes | None
 
 
 @dataclass(slots=True)
@@ -176,6 +192,7 @@ class LogChecker:
         self._collect_nodes = collect_nodes
         self._nodes: list[tuple[int, int, list[bytes]]] = []
         self._root: bytes | None = None
+        self._run_start: tuple[int, bytes] | None = None
 
     # -- findings -----------------------------------------------------------------------
 
@@ -420,15 +437,85 @@ class LogChecker:
         self.size += count
         root = levels[-1][0]
         if count == CHUNK:
-            level, h, index = CHUNK_LEVEL, root, start >> CHUNK_LEVEL
-            while self._frontier and self._frontier[-1][0] == level:
-                h = node_hash(self._frontier.pop()[1], h)
-                level += 1
-                index >>= 1
-                if self._collect_nodes:
-                    self._nodes.append((level, index, [h]))
-            self._frontier.append((level, h))
+            self._merge(root, start)
         return root
+
+    def _merge(self, root: bytes, start: int) -> None:
+        """Add the root of the full chunk starting at leaf start to the frontier."""
+        level, h, index = CHUNK_LEVEL, root, start >> CHUNK_LEVEL
+        while self._frontier and self._frontier[-1][0] == level:
+            h = node_hash(self._frontier.pop()[1], h)
+            level += 1
+            index >>= 1
+            if self._collect_nodes:
+                self._nodes.append((level, index, [h]))
+        self._frontier.append((level, h))
+
+    # -- runs checked elsewhere (exports checked in parallel) ---------------------------
+
+    def start_at(self, index: int, first_leaf: bytes) -> None:
+        """Check a run of the log from index on its own, taking the prev its first entry
+        (first_leaf) states; whoever adopts the run checks that prev and its first time."""
+        self.next_index = index
+        self._run_start = (index, first_leaf)
+        # If the leaf is canonical, its last "prev" is its own (see the class docstring);
+        # if not, the entry is reported whatever is read here.
+        p = first_leaf.rfind(_PREV) + len(_PREV)
+        self._prev_hex = first_leaf[p : p + 64]
+
+    def checked_run(self) -> CheckedRun | None:
+        """This run (see `start_at`) as another checker can adopt it, if every entry was
+        sound; needs keep_leaf_hashes."""
+        if not self.ok or self.leaf_hashes is None or not self.fed or self._run_start is None:
+            return None
+        first_index, first_leaf = self._run_start
+        # A sound entry is canonical: its last "prev" and first "logged_at" are its own.
+        p = first_leaf.rfind(_PREV) + len(_PREV)
+        t = first_leaf.find(_LOGGED) + len(_LOGGED)
+        return CheckedRun(
+            first_index=first_index,
+            first_prev=first_leaf[p : p + 64],
+            first_ts=first_leaf[t : t + _TS_LEN],
+            last_ts=self._last_ts,
+            leaf_hashes=bytes(self.leaf_hashes),
+            root=self.finish() if self.fed == CHUNK else None,
+        )
+
+    def adopt(self, run: CheckedRun) -> bool:
+        """Take a run another checker found sound on its own (`start_at`) if it continues
+        this log: its first index, stated prev and first timestamp follow the entries fed so
+        far. Then the result is what feeding the run's entries here would give; else False,
+        and the caller feeds them."""
+        if (
+            run.first_index != self.next_index
+            or run.first_prev != self._prev_hex
+            or run.first_ts < self._last_ts
+        ):
+            return False
+        data = run.leaf_hashes
+        count = len(data) // HASH_SIZE
+        start = self.size
+        later = self._snapshot_sizes[bisect_left(self._snapshot_sizes, start + 1) :]
+        snapshot_inside = bool(later) and later[0] <= start + count
+        if (
+            run.root is not None
+            and count == CHUNK
+            and start % CHUNK == 0
+            and not self._pending
+            and not self._collect_nodes
+            and not snapshot_inside
+        ):
+            if self.leaf_hashes is not None:
+                self.leaf_hashes += data
+            self.size += count
+            self._merge(run.root, start)
+        else:
+            self._push([data[i : i + HASH_SIZE] for i in range(0, len(data), HASH_SIZE)])
+        self._prev_hex = data[-HASH_SIZE:].hex().encode()
+        self._last_ts = run.last_ts
+        self.next_index += count
+        self.fed += count
+        return True
 
     def add_snapshot(self, size: int) -> None:
         """Also record the tree at size, if that part of the log is not hashed yet."""

@@ -12,15 +12,16 @@ those.
 
 from __future__ import annotations
 
-import itertools
 import json
 import os
-from collections.abc import Iterator, Sequence
+import stat
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import BinaryIO
 
-from exchange.audit.verifier.checker import CHUNK, LogChecker, decode_page
+from exchange.audit.verifier.checker import CHUNK, LogChecker
 from exchange.audit.verifier.errors import VerificationError
+from exchange.audit.verifier.exports import read_export
 from exchange.audit.verifier.notes import (
     Checkpoint,
     parse_checkpoint_body,
@@ -28,6 +29,7 @@ from exchange.audit.verifier.notes import (
     parse_public_key,
     verify_checkpoint,
 )
+from exchange.audit.verifier.parallel import MIN_PARALLEL_BYTES, can_fork, cores, feed
 from exchange.audit.verifier.proofs import HASH_SIZE, range_root
 from exchange.audit.verifier.report import Report, finish_report
 
@@ -81,30 +83,20 @@ def export_line(index: int, leaf: bytes, leaf_hash_value: bytes) -> str:
     )
 
 
-def _read_export(path: Path, batch: int = CHUNK) -> Iterator[list[dict[str, Any]]]:
-    with path.open(encoding="utf-8") as fh:
-        page: list[dict[str, Any]] = []
-        for number, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                page.append(json.loads(line))
-            except ValueError:
-                raise VerificationError(f"{path}:{number}: not a JSON line") from None
-            if len(page) >= batch:
-                yield page
-                page = []
-        if page:
-            yield page
-
-
-def _origin_of(page: list[dict[str, Any]]) -> str:
-    if not page:
-        return ""
+def _processes(fh: BinaryIO, workers: int | None) -> tuple[int, int]:
+    """Where the rest of the export starts and how many processes check it."""
     try:
-        return str(json.loads(page[0]["leaf"])["origin"])
-    except (ValueError, KeyError, TypeError):
-        raise VerificationError("the first entry names no origin") from None
+        start = fh.tell()
+        info = os.fstat(fh.fileno())
+    except OSError:
+        return 0, 1
+    if not stat.S_ISREG(info.st_mode) or not can_fork():
+        return start, 1
+    if workers is not None:
+        return start, workers
+    if info.st_size - start < MIN_PARALLEL_BYTES:
+        return start, 1
+    return start, cores()
 
 
 def verify_file(
@@ -114,11 +106,15 @@ def verify_file(
     public_keys: Sequence[str] = (),
     origin: str | None = None,
     trusted: Path | None = None,
+    workers: int | None = None,
+    page: int = CHUNK,
 ) -> Report:
     """Verify an export; with a checkpoint (and the keys to check it) also its root.
 
     With `trusted` (a checkpoint file an earlier `verify --trusted` run kept, and its
     witness), entries that run saw are compared with it too, which locates any change.
+    A large export (a regular file) is checked on every core (`parallel`), or on `workers`
+    processes; `page` entries at a time (tests use small pages).
     """
     report = Report()
     checker = LogChecker(origin or "")
@@ -134,16 +130,33 @@ def verify_file(
             report.keys = sorted({f"{k.name} {k.key_id.hex()}" for k in keys})
         # Read once, front to back: the export may be a pipe (`verify-file <(exchange audit
         # export)`), so the first page gives the origin and is then checked with the rest.
-        pages = _read_export(path)
-        first = next(pages, [])
-        log_origin = origin or (checkpoint.origin if checkpoint else _origin_of(first))
-        earlier = read_checkpoint_file(trusted) if trusted is not None else None
-        witness = read_witness(trusted, earlier) if trusted and earlier else b""
-        sizes = {checkpoint.size} if checkpoint else set()
-        sizes |= {earlier.size} if earlier else set()
-        checker = LogChecker(log_origin, snapshot_sizes=sizes, keep_leaf_hashes=True)
-        for page in itertools.chain([first] if first else [], pages):
-            checker.add(*decode_page(page))
+        with path.open("rb") as fh:
+            pages = read_export(fh, path, page)
+            first = next(pages, None)
+            log_origin = origin or (
+                checkpoint.origin if checkpoint else (first.origin() if first else "")
+            )
+            earlier = read_checkpoint_file(trusted) if trusted is not None else None
+            witness = read_witness(trusted, earlier) if trusted and earlier else b""
+            sizes = {checkpoint.size} if checkpoint else set()
+            sizes |= {earlier.size} if earlier else set()
+            checker = LogChecker(log_origin, snapshot_sizes=sizes, keep_leaf_hashes=True)
+            if first is not None:
+                checker.add(*first.decode())
+                if first.raw and len(first) == page:
+                    start, processes = _processes(fh, workers)
+                    if processes > 1:
+                        feed(
+                            checker,
+                            path,
+                            start=start,
+                            first_line=page + 1,
+                            workers=processes,
+                            page=page,
+                        )
+                        pages = iter(())
+            for rest in pages:
+                checker.add(*rest.decode())
         root = checker.finish()
         report.origin = log_origin
         if checkpoint is None:

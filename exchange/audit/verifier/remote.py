@@ -11,7 +11,7 @@ from typing import Any, cast
 
 import httpx
 
-from exchange.audit.verifier.checker import LogChecker, decode_page
+from exchange.audit.verifier.checker import DEFAULT_PAGE_SIZE, LogChecker, decode_page
 from exchange.audit.verifier.errors import VerificationError
 from exchange.audit.verifier.files import (
     read_checkpoint_file,
@@ -35,7 +35,6 @@ from exchange.audit.verifier.proofs import (
 from exchange.audit.verifier.report import Report, finish_report
 
 API_PREFIX = "/v1/audit"
-DEFAULT_PAGE_SIZE = 1000
 # The contract promises that a checkpoint fetched later than this covers an entry.
 FRESHNESS_SECONDS = 1.0
 
