@@ -26,12 +26,11 @@ import aiosqlite
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 _WAITING_SQL = ("BEGIN IMMEDIATE", "COMMIT")
-_WAITING_CALLS = frozenset({"commit", "close"})
 
 
 def _may_wait(fn: Callable[..., Any], args: tuple[Any, ...]) -> bool:
-    if getattr(fn, "__name__", "") in _WAITING_CALLS:
-        return True
+    if isinstance(getattr(fn, "__self__", None), sqlite3.Connection):
+        return getattr(fn, "__name__", "") == "commit"  # the connection's commit: an fsync
     return bool(args) and isinstance(args[0], str) and args[0].lstrip().startswith(_WAITING_SQL)
 
 
