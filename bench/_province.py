@@ -493,8 +493,8 @@ async def _trade_year(
     mean = sum(p.price_fen for _, _, p, _ in trades) / max(1, len(trades)) / 100
     label = (
         f"a year of trades: {len(trades):,} posted-price purchases "
-        f"(turnover x{plan.scale:g}: Guangzhou {TURNOVER_FEN['gzde'] * plan.scale / 1e10:,.2f} bn "
-        f"yuan, Shenzhen {TURNOVER_FEN['szdex'] * plan.scale / 1e10:,.2f} bn yuan; prices "
+        f"(turnover x{plan.scale:g}: Guangzhou {TURNOVER_FEN['gzde'] * plan.scale / 1e11:,.3f} bn "
+        f"yuan, Shenzhen {TURNOVER_FEN['szdex'] * plan.scale / 1e11:,.3f} bn yuan; prices "
         f"log-normal, median {plan.median_price_yuan:,.0f} yuan, sigma {plan.sigma}, "
         f"{plan.min_price_yuan:,}-{plan.max_price_yuan:,} yuan; mean trade {mean:,.0f} yuan)"
     )

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import json
 import os
 import random
@@ -32,6 +33,7 @@ import sys
 import tempfile
 import time
 import urllib.parse
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -208,20 +210,27 @@ def _result(proc: subprocess.Popen[str], what: str) -> Run:
 
 
 def under_load(
-    server: Server, workdir: Path, name: str, script: str, args: argparse.Namespace
+    server: Server,
+    workdir: Path,
+    name: str,
+    script: Callable[[int], str],
+    args: argparse.Namespace,
+    waits: Callable[[], list[str]] | None = None,
 ) -> tuple[Run, Run]:
     """The measured request on `clients` connections beside /health on `health_clients`,
-    for `seconds` after a short warm-up; (measured, /health)."""
+    for `seconds` after a short warm-up; (measured, /health). Each wrk run gets a script of
+    its own nonce (so no Idempotency-Key of the warm-up comes back in the measured run)."""
     measured = workdir / f"{name}.lua"
-    measured.write_text(script)
     health = workdir / "health.lua"
-    health.write_text(health_script(random.randrange(1 << 30)))
     threads = 2 if args.clients >= 2 else 1
     for seconds, counted in ((args.warmup, False), (args.seconds, True)):
         if seconds <= 0:
             continue
+        measured.write_text(script(random.randrange(1 << 30)))
+        health.write_text(health_script(random.randrange(1 << 30)))
         a = _wrk(server.url, measured, args.clients, threads, seconds)
         b = _wrk(server.url, health, args.health_clients, 1, seconds)
+        sampled = waits() if counted and waits is not None else []
         run, anchor = _result(a, name), _result(b, "/health")
         if counted:
             print(
@@ -235,7 +244,45 @@ def under_load(
                 f"{anchor.p50:8.1f} ms  p95 {anchor.p95:8.1f} ms  p99 {anchor.p99:8.1f} ms",
                 flush=True,
             )
+            for line in sampled:
+                print(f"      {line}", flush=True)
     return run, anchor
+
+
+# What the database's active sessions wait on (sampled while purchases run).
+_WAITS_SQL = (
+    "select coalesce(wait_event_type, 'on CPU') || ':' || coalesce(wait_event, '') || '  ' "
+    "|| left(regexp_replace(query, '\\s+', ' ', 'g'), 90), count(*) from pg_stat_activity "
+    "where datname = current_database() and state = 'active' and pid <> pg_backend_pid() "
+    "group by 1"
+)
+
+
+def sample_waits(database_url: str, seconds: float) -> list[str]:
+    """Sample pg_stat_activity every 0.5 s for `seconds` (psql); the busiest waits, by share
+    of samples: what the purchases queue on."""
+    dsn = database_url.replace("+asyncpg", "")
+    counts: dict[str, int] = {}
+    samples = 0
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        done = subprocess.run(
+            ["psql", dsn, "-At", "-F", "\t", "-c", _WAITS_SQL],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        samples += 1
+        for line in done.stdout.splitlines():
+            what, _, n = line.rpartition("\t")
+            if what:
+                counts[what] = counts.get(what, 0) + int(n)
+        time.sleep(0.5)
+    top = sorted(counts.items(), key=lambda kv: -kv[1])[:6]
+    return [
+        f"db sessions (mean over {samples} samples) {n / max(1, samples):5.1f}  {what}"
+        for what, n in top
+    ]
 
 
 def _check(
@@ -264,18 +311,33 @@ def measure(server: Server, loaded: Loaded, workdir: Path, args: argparse.Namesp
     found: dict[str, list[tuple[Run, Run]]] = {"search": [], "purchase": [], "proof": []}
     for round_no in range(1, args.rounds + 1):
         print(f"  round {round_no} of {args.rounds}", flush=True)
-        nonce = random.randrange(1 << 30)
-        script = search_script(key, nonce)
-        found["search"].append(under_load(server, workdir, "search", script, args))
-        script = purchase_script(loaded.buyer_keys, loaded.offers, nonce)
-        found["purchase"].append(under_load(server, workdir, "purchase", script, args))
+        found["search"].append(
+            under_load(server, workdir, "search", lambda n: search_script(key, n), args)
+        )
+        found["purchase"].append(
+            under_load(
+                server,
+                workdir,
+                "purchase",
+                lambda n: purchase_script(loaded.buyer_keys, loaded.offers, n),
+                args,
+                waits=lambda: sample_waits(server.database_url, args.seconds - 1),
+            )
+        )
         checkpoint = httpx.get(server.url + "/v1/audit/checkpoint", timeout=120).text
         size = int(checkpoint.split("\n")[1])
         path = f"/v1/audit/proof/inclusion?index={size - 1}&tree_size={size}"
         _check(server, "GET", path, loaded.regulator_key)
         print(f"    proofs against the latest checkpoint: {size:,} audit entries", flush=True)
-        script = proof_script(loaded.regulator_key, size, nonce)
-        found["proof"].append(under_load(server, workdir, "proof", script, args))
+        found["proof"].append(
+            under_load(
+                server,
+                workdir,
+                "proof",
+                functools.partial(proof_script, loaded.regulator_key, size),
+                args,
+            )
+        )
     targets = {"search": "<= 10x", "purchase": "<= 15x", "proof": "<= 4x"}
     return [
         _row(f"province: {kind} p95 under load", runs, targets[kind], clients)
@@ -352,7 +414,7 @@ def run_province(postgres_url: str, args: argparse.Namespace) -> list[Row]:
         for exchange_id, count in sorted(loaded.trades.items()):
             turnover = loaded.turnover_fen.get(exchange_id, 0) / 100
             print(
-                f"  {exchange_id}: {count:,} trades, turnover {turnover / 1e8:,.3f} (100 m yuan),"
+                f"  {exchange_id}: {count:,} trades, turnover {turnover / 1e9:,.4f} bn yuan,"
                 f" mean {turnover / max(1, count):,.0f} yuan"
             )
         env = {**os.environ, "EXCHANGE_DATABASE_URL": url, "EXCHANGE_DATA_DIR": tmp}
