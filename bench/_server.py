@@ -37,6 +37,7 @@ class Server:
     keys: list[dict[str, str]]
     database_url: str
     pid: int = 0  # the server process (benchmarks that sample its memory)
+    ready_seconds: float = 0.0  # from start until /health/ready first answered
 
     def key(self, role: str) -> str:
         return next(k["api_key"] for k in self.keys if k["role"] == role)
@@ -58,6 +59,106 @@ def postgres_database(base_url: str) -> Iterator[str]:
         yield base_url.rsplit("/", 1)[0] + "/" + name
     finally:
         asyncio.run(run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is `pid` (Linux /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def _cpu_ticks(pids: list[int]) -> int:
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime + stime
+    return total
+
+
+def _wait_until_quiet(pid: int, deadline: float) -> None:
+    """Wait until the server's workers stop burning CPU (each finished its start-up)."""
+    last = -1
+    while time.monotonic() < deadline:
+        ticks = _cpu_ticks(_children(pid))
+        if ticks == last:
+            return
+        last = ticks
+        time.sleep(1.0)
+
+
+@contextlib.contextmanager
+def serving(
+    database_url: str,
+    data_dir: str | Path,
+    *,
+    workers: int = 1,
+    env: dict[str, str] | None = None,
+    keys: list[dict[str, str]] | None = None,
+    start_timeout: float = 60,
+) -> Iterator[Server]:
+    """Serve an existing database (migrated) with uvicorn; stop it afterwards.
+
+    Ready when /health/ready answers and, with several workers, when the workers have gone
+    quiet (each runs its start-up log verification before it accepts a connection).
+    """
+    full_env = {**os.environ, **(env or {})}
+    full_env["EXCHANGE_DATA_DIR"] = str(data_dir)
+    full_env["EXCHANGE_DATABASE_URL"] = database_url
+    port = free_port()
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "exchange.cli",
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+        ],
+        env=full_env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{port}"
+    started = time.monotonic()
+    try:
+        deadline = started + start_timeout
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                _, err = proc.communicate()
+                raise RuntimeError(f"server exited: {err.decode()[-2000:]}")
+            try:
+                if httpx.get(url + "/health/ready", timeout=5).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        else:
+            raise RuntimeError("server did not start")
+        ready = time.monotonic() - started
+        if workers > 1:
+            _wait_until_quiet(proc.pid, deadline)
+        yield Server(url, keys or [], database_url, proc.pid, ready)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
 
 
 @contextlib.contextmanager
@@ -83,42 +184,8 @@ def running_server(database_url: str | None, workers: int = 1) -> Iterator[Serve
             check=True,
             stdout=subprocess.DEVNULL,
         )
-        port = free_port()
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "exchange.cli",
-                "serve",
-                "--port",
-                str(port),
-                "--workers",
-                str(workers),
-                "--log-level",
-                "warning",
-            ],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
-        url = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 60
-            while time.monotonic() < deadline:
-                try:
-                    if httpx.get(url + "/health", timeout=1).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    time.sleep(0.2)
-            else:
-                raise RuntimeError("server did not start")
-            yield Server(url, json.loads(keys_path.read_text()), db_url, proc.pid)
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        with serving(db_url, tmp, workers=workers, keys=json.loads(keys_path.read_text())) as s:
+            yield s
 
 
 async def rate(
