@@ -40,7 +40,7 @@ class Licence(Base):
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     trade_id: Mapped[str] = mapped_column(String(36), unique=True)
-    listing_id: Mapped[str] = mapped_column(ForeignKey("trading_listings.id"))
+    listing_id: Mapped[str] = mapped_column(ForeignKey("trading_listings.id"), index=True)
     tier_id: Mapped[str] = mapped_column(ForeignKey("trading_licence_tiers.id"))
     licensee_id: Mapped[str] = mapped_column(ForeignKey("participants.id"))
     licensor_id: Mapped[str] = mapped_column(ForeignKey("participants.id"))
