@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from exchange.catalog.access import acting_for, bound_department, own_department, principal
 from exchange.catalog.conflicts import repository
@@ -29,8 +32,17 @@ from exchange.catalog.items import service as items_service
 from exchange.catalog.urls import item_url
 from exchange.catalog.vocabulary import FieldRole
 from exchange.context import Context
-from exchange.database import unit_of_work
+from exchange.database import begin_write, commit
 from exchange.vocabulary import Role
+
+
+@asynccontextmanager
+async def _refusal_unit(ctx: Context) -> AsyncIterator[AsyncSession]:
+    session = ctx.session
+    if isinstance(session.bind, AsyncEngine):
+        await begin_write(session)  # a session of its own connection: take the write lock
+    yield session
+    await commit(session)
 
 
 async def refuse_second_source(
@@ -41,12 +53,16 @@ async def refuse_second_source(
     proposed_name: str,
     taken: Sequence[elements_repository.SourceRow],
 ) -> None:
-    """Record the refusal in its own unit of work (the request's rolls back), then raise."""
+    """Record the refusal on its own (the request's work rolls back), then raise.
+
+    The request's session rolls back and then commits the refusal alone, on the same
+    connection: under SQLite's group commit that session is a savepoint of the batch, whose
+    write lock a second unit of work could not get."""
     rows = list(taken)
     actor = ctx.actor
     await ctx.session.rollback()
     conflict_ids: list[str] = []
-    async with unit_of_work(ctx.runtime.sessionmaker) as session:
+    async with _refusal_unit(ctx) as session:
         own = ctx.runtime.context(session, actor)
         now = own.clock.now()
         for row in rows:
