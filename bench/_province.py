@@ -58,7 +58,7 @@ from exchange.vocabulary import (
 wiring.install()
 T = TypeVar("T")
 
-# The seeds' figures (/work/shared/seeds, 2023 provincial work report): 4,055 departments
+# The seeds' figures (the shared seeds: the 2023 provincial work report): 4,055 departments
 # publish 121,600 data classes on the province's sharing platform; the pilot issued 28,000
 # data-asset certificates; Guangzhou's and Shenzhen's exchanges traded 0.51 and 1.2 bn yuan.
 DEPARTMENTS = 4055
